@@ -1,0 +1,38 @@
+/**
+ * @module session/store
+ * The session-store port. A store keeps opaque, already-encrypted session records by id; it knows nothing of
+ * OAuth, HTTP or cookies (express-session `Store`, fastify/session). Every store implementation passes the
+ * shared contract suite in `test/unit/session/store-contract.ts`.
+ */
+
+/** What a store persists for one session. `payload` is sealed (AES-256-GCM); the store never sees plaintext. */
+export interface StoredSession {
+  /** ms since epoch when the session was created (start of the absolute timeout). */
+  readonly createdAt: number;
+  /** ms since epoch of the last request that used the session (start of the idle timeout). */
+  readonly lastSeenAt: number;
+  /** ms since epoch after which the record is gone: min(lastSeenAt + idle, createdAt + absolute). */
+  readonly expiresAt: number;
+  /** Incremented on every write of the payload; used as a fencing token by concurrent writers. */
+  readonly version: number;
+  /** The sealed session data (see `session/cipher.ts`). */
+  readonly payload: string;
+}
+
+export type SessionStoreKind = 'memory' | 'embedded' | 'redis';
+
+export interface SessionStore {
+  readonly kind: SessionStoreKind;
+  /** The record, or `undefined` when absent or expired (`expiresAt <= now`). */
+  get(id: string): Promise<StoredSession | undefined>;
+  /** Creates or replaces the record; it expires at `session.expiresAt`. */
+  set(id: string, session: StoredSession): Promise<void>;
+  /** Removes the record; removing an absent id is not an error. */
+  destroy(id: string): Promise<void>;
+  /** Moves the idle deadline without rewriting the payload; a no-op when the record is gone. */
+  touch(id: string, lastSeenAt: number, expiresAt: number): Promise<void>;
+  /** Resolves when the store can serve requests; rejects otherwise (used by `/readyz`). */
+  ping(): Promise<void>;
+  /** Releases files, connections and timers. */
+  close(): Promise<void>;
+}
