@@ -1,0 +1,104 @@
+/**
+ * @module web/views/models
+ * The contract between route handlers and views: each page's model. Handlers build models from session and
+ * RingCentral data; views turn them into HTML with auto-escaping. Views never see tokens or secrets.
+ */
+
+/** The three RingCentral APIs of the quick start, by their `/test?api=` value. */
+export type ApiName = 'extension' | 'extension-call-log' | 'account-call-log';
+
+export interface PageUser {
+  readonly name?: string;
+  readonly extensionNumber?: string;
+}
+
+/** Everything the page chrome (header, logout form) needs. */
+export interface Chrome {
+  /** Set when logged in; the header shows the user and a Logout form. */
+  readonly user?: PageUser;
+  /** Anti-CSRF token for the Logout form (POST /logout). */
+  readonly csrf?: string;
+  /** CSP nonce, if a page needs an inline script (prefer external scripts under /assets/). */
+  readonly nonce?: string;
+  /** A one-shot message at the top of the page (e.g. "You have been logged out."). */
+  readonly notice?: { readonly kind: 'info' | 'warning' | 'error'; readonly text: string };
+  /** Remaining RingCentral rate-limit budget, shown when it runs low. */
+  readonly rateLimit?: { readonly group: string; readonly remaining: number; readonly limit: number; readonly windowSeconds: number };
+}
+
+export interface LoginPageModel extends Chrome {
+  /** The full RingCentral authorize URL (with state and S256 code_challenge) for the "Login RingCentral Account" link. */
+  readonly authorizeUrl: string;
+  /** Same-origin URL that starts a login in a popup window (e.g. `/login?popup=1`). */
+  readonly popupLoginUrl: string;
+  /** Where RingCentral is (e.g. "the built-in RingCentral emulator" or the server URL), for the page text. */
+  readonly serverLabel: string;
+  /** Demo accounts to show when running against the built-in emulator. */
+  readonly demoUsers?: readonly { readonly username: string; readonly password: string; readonly note?: string }[];
+}
+
+export interface HomePageModel extends Chrome {
+  readonly apis: readonly { readonly api: ApiName; readonly label: string; readonly description: string; readonly href: string }[];
+  /** When the RingCentral refresh token (and so the login) expires, ms since epoch. */
+  readonly sessionExpiresAt?: number;
+}
+
+export interface PagingLinks {
+  readonly first?: string;
+  readonly previous?: string;
+  readonly next?: string;
+  readonly last?: string;
+  readonly page?: number;
+  readonly totalPages?: number;
+  readonly totalElements?: number;
+  readonly perPage?: number;
+}
+
+/** A RingCentral API result page (`/test?api=...` in a browser). `body` is RingCentral's parsed JSON. */
+export interface ApiResultPageModel extends Chrome {
+  readonly api: ApiName;
+  readonly title: string;
+  /** The RingCentral request shown to the user, e.g. `GET /restapi/v1.0/account/~/extension`. */
+  readonly request: string;
+  readonly status: number;
+  readonly body: unknown;
+  /** RingCentral's raw JSON text, pretty-printed, for the collapsible raw view. */
+  readonly rawJson: string;
+  /** Same-origin link to the same result as JSON (`?format=json`). */
+  readonly jsonHref: string;
+  readonly paging: PagingLinks;
+  /** IANA time zone for showing times, when known. */
+  readonly timeZone?: string;
+}
+
+export interface ErrorPageModel extends Chrome {
+  readonly status: number;
+  readonly title: string;
+  /** Plain-text explanation; never contains secrets or stack traces. */
+  readonly message: string;
+  /** Stable error code (see README "Error codes"). */
+  readonly code?: string;
+  readonly retryAfterSeconds?: number;
+  readonly actions?: readonly { readonly href: string; readonly label: string }[];
+}
+
+export interface LogoutConfirmPageModel extends Chrome {
+  readonly csrf: string;
+}
+
+/** Shown in the popup window at the end of a popup login; tells the opener and closes itself. */
+export interface PopupDonePageModel extends Chrome {
+  readonly ok: boolean;
+  readonly message?: string;
+  /** Same-origin path the opener should navigate to. */
+  readonly next: string;
+}
+
+export interface Views {
+  login(model: LoginPageModel): string;
+  home(model: HomePageModel): string;
+  apiResult(model: ApiResultPageModel): string;
+  error(model: ErrorPageModel): string;
+  logoutConfirm(model: LogoutConfirmPageModel): string;
+  popupDone(model: PopupDonePageModel): string;
+}
