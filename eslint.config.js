@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', '.data/**', 'coverage/**', 'docs/**', 'dist/**'] },
@@ -8,6 +9,7 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
+      globals: { ...globals.node },
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
@@ -23,7 +25,17 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/server.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/emulator/**', '**/emulator'], message: 'src/ must not import the emulator (only src/server.ts wires it).' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/emulator/**', '**/emulator'],
+              message: 'src/ must not import the emulator (only src/server.ts wires it).',
+            },
+          ],
+        },
+      ],
     },
   },
   {

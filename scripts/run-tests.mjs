@@ -18,7 +18,9 @@ function walk(dir) {
   return out;
 }
 
-let files = walk(join(root, 'test')).map((f) => relative(root, f)).sort();
+let files = walk(join(root, 'test'))
+  .map((f) => relative(root, f))
+  .sort();
 if (filter.length > 0) files = files.filter((f) => filter.some((p) => f.includes(p)));
 if (files.length === 0) {
   console.error(`run-tests: no test files found${filter.length ? ` matching ${filter.join(' ')}` : ''}`);

@@ -7,10 +7,7 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 export function findExecutable(name: string, extraCandidates: readonly string[] = []): string | undefined {
-  const candidates = [
-    ...extraCandidates,
-    ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, name)),
-  ];
+  const candidates = [...extraCandidates, ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, name))];
   for (const candidate of candidates) {
     try {
       accessSync(candidate, constants.X_OK);
@@ -26,7 +23,10 @@ export function findExecutable(name: string, extraCandidates: readonly string[] 
  * Returns the program's path, or a skip reason string for `describe(..., { skip })`.
  * Throws when the program is missing and `RC_TEST_REQUIRE=all`.
  */
-export function toolOrSkip(name: string, extraCandidates: readonly string[] = []): { path?: string; skip: string | false } {
+export function toolOrSkip(
+  name: string,
+  extraCandidates: readonly string[] = [],
+): { path?: string; skip: string | false } {
   const path = findExecutable(name, extraCandidates);
   if (path) return { path, skip: false };
   const reason = `${name} not found on PATH; install it (apt-get install -y ${name}) to run this suite`;

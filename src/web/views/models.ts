@@ -23,7 +23,12 @@ export interface Chrome {
   /** A one-shot message at the top of the page (e.g. "You have been logged out."). */
   readonly notice?: { readonly kind: 'info' | 'warning' | 'error'; readonly text: string };
   /** Remaining RingCentral rate-limit budget, shown when it runs low. */
-  readonly rateLimit?: { readonly group: string; readonly remaining: number; readonly limit: number; readonly windowSeconds: number };
+  readonly rateLimit?: {
+    readonly group: string;
+    readonly remaining: number;
+    readonly limit: number;
+    readonly windowSeconds: number;
+  };
 }
 
 export interface LoginPageModel extends Chrome {
@@ -38,7 +43,12 @@ export interface LoginPageModel extends Chrome {
 }
 
 export interface HomePageModel extends Chrome {
-  readonly apis: readonly { readonly api: ApiName; readonly label: string; readonly description: string; readonly href: string }[];
+  readonly apis: readonly {
+    readonly api: ApiName;
+    readonly label: string;
+    readonly description: string;
+    readonly href: string;
+  }[];
   /** When the RingCentral refresh token (and so the login) expires, ms since epoch. */
   readonly sessionExpiresAt?: number;
 }
