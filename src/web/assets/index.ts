@@ -1,0 +1,54 @@
+/**
+ * @module web/assets
+ * The static files the pages use (stylesheet, the popup-login scripts, the icon), read once when this module is
+ * loaded, each with a strong ETag (a SHA-256 of the content). Served by the web layer under `/assets/`. Scripts are
+ * separate files so the Content-Security-Policy can forbid inline script (`script-src 'self'`).
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** One static file, ready to send. */
+export interface Asset {
+  /** URL path, e.g. `/assets/app.css`. */
+  readonly path: string;
+  readonly contentType: string;
+  readonly body: Buffer;
+  /** Strong validator, quoted: `"<base64url sha-256>"`. */
+  readonly etag: string;
+}
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.svg': 'image/svg+xml',
+};
+
+/** The files this module serves, in `src/web/assets/`. */
+export const ASSET_FILES: readonly string[] = Object.freeze(['app.css', 'login.js', 'popup-done.js', 'favicon.svg']);
+
+const ASSETS_DIR = fileURLToPath(new URL('./', import.meta.url));
+
+/**
+ * Reads `files` from `dir` into {@link Asset}s served under `urlBase`. Throws if a file is missing or has an
+ * unknown extension (a packaging mistake that must fail at start, not per request).
+ */
+export function loadAssets(
+  dir: string = ASSETS_DIR,
+  files: readonly string[] = ASSET_FILES,
+  urlBase = '/assets/',
+): readonly Asset[] {
+  return Object.freeze(
+    files.map((file) => {
+      const contentType = CONTENT_TYPES[extname(file)];
+      if (!contentType) throw new Error(`asset "${file}" has no known content type`);
+      const body = readFileSync(join(dir, file));
+      const etag = `"${createHash('sha256').update(body).digest('base64url')}"`;
+      return Object.freeze({ path: `${urlBase}${file}`, contentType, body, etag });
+    }),
+  );
+}
+
+/** Every asset, loaded once. */
+export const assets: readonly Asset[] = loadAssets();

@@ -1,0 +1,36 @@
+/**
+ * @module web/views/fallback-page
+ * The last-resort page when a template fails to render: plain, escaped by hand, no templates involved, so a view
+ * never throws at a route handler.
+ */
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** HTML-escapes `value` (the five XML special characters). */
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+}
+
+/** A minimal, complete HTML page with `title` and `text` (both escaped) and a link home. */
+export function renderFallbackPage(options: { title: string; text: string; css: string }): string {
+  const title = escapeHtml(options.title);
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · rc-authflow</title>
+<link rel="stylesheet" href="${escapeHtml(options.css)}">
+</head>
+<body>
+<main id="main" class="wrap">
+<section class="card">
+<h1>${title}</h1>
+<p>${escapeHtml(options.text)}</p>
+<p><a class="button button-primary" href="/">Back to home</a></p>
+</section>
+</main>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,409 @@
+/**
+ * @module web/views
+ * Server-rendered pages. Templates (`templates/*.eta`) are compiled once by {@link createViews}; eta escapes every
+ * `<%= %>` interpolation, and the only raw output (`<%~ %>`) is HTML the templates built themselves. Page data is
+ * prepared here, in typed code, so templates only print strings; RingCentral bodies are read defensively and a
+ * view never throws.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Eta } from 'eta/core';
+import { API_CATALOG, findApi } from './api-catalog.js';
+import { toCallLogRows } from './call-log-rows.js';
+import type { ErrorSummary } from './error-summary.js';
+import { toErrorSummary } from './error-summary.js';
+import { toExtensionRows } from './extension-rows.js';
+import { renderFallbackPage } from './fallback-page.js';
+import { asRecord, createDateFormatter, removeQueryParam, toSafeHref, toSameOriginPath, toText } from './format.js';
+import type {
+  ApiName,
+  ApiResultPageModel,
+  Chrome,
+  ErrorPageModel,
+  HomePageModel,
+  LoginPageModel,
+  LogoutConfirmPageModel,
+  PagingLinks,
+  PopupDonePageModel,
+  Views,
+} from './models.js';
+
+export type * from './models.js';
+
+/** Options of {@link createViews}; every one has a default. */
+export interface ViewsOptions {
+  /** Product name in titles, header and footer. Default `rc-authflow`. */
+  readonly appName?: string;
+  /** Directory of the `.eta` templates. Default: `templates/` beside this module. */
+  readonly templatesDir?: string;
+  /** URL prefix the static assets are served under. Default `/assets/`. */
+  readonly assetBase?: string;
+  /** Clock for "your login expires in …". Default `Date.now`. */
+  readonly now?: () => number;
+  /** BCP 47 locale for dates and numbers. Default `en-US`. */
+  readonly locale?: string;
+  /** IANA zone for times when a model names none. Default `UTC`. */
+  readonly timeZone?: string;
+  /** Share of the rate-limit budget at or below which the header warns. Default `0.2`. */
+  readonly rateLimitWarnRatio?: number;
+}
+
+interface NoticeView {
+  readonly kind: 'info' | 'warning' | 'error';
+  readonly text: string;
+}
+
+interface ChromeView {
+  readonly appName: string;
+  readonly user?: { readonly name: string; readonly extension: string; readonly initials: string };
+  readonly csrf?: string;
+  readonly notices: readonly NoticeView[];
+  readonly nav: readonly { readonly href: string; readonly label: string; readonly current: boolean }[];
+  readonly homeCurrent: boolean;
+  readonly css: string;
+  readonly icon: string;
+  readonly scripts: readonly string[];
+  /** Popup pages show no navigation or logout, only the content. */
+  readonly bare: boolean;
+}
+
+interface PageData {
+  readonly chrome: ChromeView;
+  readonly pageTitle: string;
+  readonly pageClass: string;
+}
+
+interface PagingView {
+  readonly first?: string;
+  readonly previous?: string;
+  readonly next?: string;
+  readonly last?: string;
+  readonly position: string;
+  readonly total: string;
+}
+
+const TEMPLATES_DIR = fileURLToPath(new URL('./templates/', import.meta.url));
+
+/**
+ * Compiles the templates and returns the {@link Views} the route handlers render pages with. Call once at start.
+ * Throws only here (a missing or broken template); rendering itself never throws.
+ */
+export function createViews(options: ViewsOptions = {}): Views {
+  const appName = options.appName ?? 'rc-authflow';
+  const assetBase = (options.assetBase ?? '/assets/').replace(/\/?$/, '/');
+  const warnRatio = options.rateLimitWarnRatio ?? 0.2;
+  const number = new Intl.NumberFormat(options.locale ?? 'en-US');
+  const dates = createDateFormatter({
+    locale: options.locale ?? 'en-US',
+    defaultTimeZone: options.timeZone ?? 'UTC',
+    now: options.now ?? Date.now,
+  });
+  const eta = compileTemplates(options.templatesDir ?? TEMPLATES_DIR);
+  const css = `${assetBase}app.css`;
+
+  function chrome(
+    model: Chrome,
+    extra: { scripts?: readonly string[]; currentApi?: ApiName; home?: boolean; bare?: boolean } = {},
+  ): ChromeView {
+    const notices: NoticeView[] = [];
+    if (model.notice && toText(model.notice.text)) {
+      const kind = model.notice.kind === 'warning' || model.notice.kind === 'error' ? model.notice.kind : 'info';
+      notices.push({ kind, text: toText(model.notice.text) });
+    }
+    const limit = model.rateLimit;
+    if (limit && Number.isFinite(limit.remaining) && Number.isFinite(limit.limit) && limit.limit > 0) {
+      if (limit.remaining <= Math.max(1, Math.floor(limit.limit * warnRatio))) {
+        const window = Number.isFinite(limit.windowSeconds) ? ` per ${number.format(limit.windowSeconds)} s` : '';
+        notices.push({
+          kind: 'warning',
+          text:
+            `RingCentral rate limit is running low: ${number.format(Math.max(0, limit.remaining))} of ` +
+            `${number.format(limit.limit)} "${toText(limit.group)}" requests left${window}.`,
+        });
+      }
+    }
+    const user = model.user
+      ? {
+          name: toText(model.user.name) || 'Signed in',
+          extension: toText(model.user.extensionNumber) ? `Ext. ${toText(model.user.extensionNumber)}` : '',
+          initials: initialsOf(toText(model.user.name)),
+        }
+      : undefined;
+    return {
+      appName,
+      user,
+      csrf: typeof model.csrf === 'string' && model.csrf !== '' ? model.csrf : undefined,
+      notices,
+      nav: user
+        ? API_CATALOG.map((entry) => ({
+            href: entry.href,
+            label: entry.navLabel,
+            current: entry.api === extra.currentApi,
+          }))
+        : [],
+      homeCurrent: extra.home ?? false,
+      css,
+      icon: `${assetBase}favicon.svg`,
+      scripts: (extra.scripts ?? []).map((name) => `${assetBase}${name}`),
+      bare: extra.bare ?? false,
+    };
+  }
+
+  function page(name: string, data: PageData & Record<string, unknown>): string {
+    try {
+      return eta.render(`@${name}`, data);
+    } catch {
+      // A template bug must not turn into a 500 with a stack trace: show a plain page instead.
+      return renderFallbackPage({
+        title: data.pageTitle,
+        text: 'This page could not be displayed. Please go back and try again.',
+        css,
+      });
+    }
+  }
+
+  function safely(title: string, build: () => string): string {
+    try {
+      return build();
+    } catch {
+      return renderFallbackPage({
+        title,
+        text: 'This page could not be displayed. Please go back and try again.',
+        css,
+      });
+    }
+  }
+
+  return {
+    login(model: LoginPageModel): string {
+      return safely('Login', () => {
+        const popupUrl = toSameOriginPath(model.popupLoginUrl, '/login?popup=1');
+        return page('login', {
+          chrome: chrome(model, { scripts: ['login.js'] }),
+          pageTitle: 'RingCentral Authorization Code Flow Authentication',
+          pageClass: 'login',
+          authorizeUrl: toSafeHref(model.authorizeUrl) ?? '/',
+          popupLoginUrl: popupUrl,
+          popupFallbackUrl: removeQueryParam(popupUrl, 'popup'),
+          serverLabel: toText(model.serverLabel) || 'RingCentral',
+          demoUsers: listOf(model.demoUsers).map((item) => {
+            const user = asRecord(item);
+            return { username: toText(user?.username), password: toText(user?.password), note: toText(user?.note) };
+          }),
+        });
+      });
+    },
+
+    home(model: HomePageModel): string {
+      return safely('Home', () => {
+        const expiresAt = model.sessionExpiresAt;
+        const hasExpiry = typeof expiresAt === 'number' && Number.isFinite(expiresAt);
+        const apis = listOf(model.apis).map((item) => {
+          const entry = asRecord(item);
+          const known = findApi(entry?.api);
+          const href = toSafeHref(entry?.href) ?? known?.href ?? '/';
+          return {
+            label: toText(entry?.label) || known?.label || '',
+            description: toText(entry?.description),
+            href,
+            jsonHref: withFormatJson(href),
+            request: known?.request ?? '',
+          };
+        });
+        return page('home', {
+          chrome: chrome(model, { home: true }),
+          pageTitle: `Call RingCentral APIs · ${appName}`,
+          pageClass: 'home',
+          apis,
+          expiry: hasExpiry
+            ? {
+                iso: new Date(expiresAt).toISOString(),
+                text: dates.formatDateTime(expiresAt, undefined, false),
+                relative: dates.formatRelative(expiresAt),
+                past: expiresAt <= (options.now ?? Date.now)(),
+              }
+            : undefined,
+        });
+      });
+    },
+
+    apiResult(model: ApiResultPageModel): string {
+      return safely('RingCentral API result', () => {
+        const known = findApi(model.api);
+        const status = Number.isInteger(model.status) ? model.status : 0;
+        const ok = status >= 200 && status < 300;
+        const title = toText(model.title) || known?.label || 'RingCentral API result';
+        let table: Record<string, unknown> | undefined;
+        let error: ErrorSummary | undefined;
+        if (ok && model.api === 'extension') {
+          const rows = toExtensionRows(model.body);
+          if (rows) table = { kind: 'extension', rows };
+        } else if (ok && (model.api === 'extension-call-log' || model.api === 'account-call-log')) {
+          const rows = toCallLogRows(
+            model.body,
+            dates,
+            typeof model.timeZone === 'string' ? model.timeZone : undefined,
+          );
+          if (rows) table = { kind: 'call-log', rows, showExtension: model.api === 'account-call-log' };
+        } else if (!ok) {
+          error = toErrorSummary(model.body);
+        }
+        const rowCount = table ? (table.rows as unknown[]).length : 0;
+        return page('api-result', {
+          chrome: chrome(model, { currentApi: known?.api }),
+          pageTitle: `${title} · ${appName}`,
+          pageClass: 'api-result',
+          title,
+          request: toText(model.request) || known?.request || '',
+          status: status || 'unknown',
+          statusText: STATUS_CODES[status] ?? '',
+          statusClass: ok ? 'ok' : status >= 500 || status === 0 ? 'fail' : 'warn',
+          ok,
+          table,
+          tableCaption: table ? captionOf(model.api, rowCount, model.body, model.paging) : '',
+          emptyText:
+            model.api === 'extension'
+              ? 'No extensions on this page.'
+              : 'No calls on this page. RingCentral returns the last 24 hours of calls unless a date range is given.',
+          error,
+          paging: table ? pagingOf(model.paging, model.body) : undefined,
+          rawJson: rawJsonOf(model.rawJson, model.body),
+          jsonHref: toSafeHref(model.jsonHref),
+        });
+      });
+    },
+
+    error(model: ErrorPageModel): string {
+      return safely('Error', () => {
+        const status = Number.isInteger(model.status) ? model.status : 500;
+        const retry = model.retryAfterSeconds;
+        const actions = listOf(model.actions)
+          .map((item) => ({ href: toSafeHref(asRecord(item)?.href), label: toText(asRecord(item)?.label) }))
+          .filter((a): a is { href: string; label: string } => a.href !== undefined && a.label !== '');
+        return page('error', {
+          chrome: chrome(model),
+          pageTitle: `${toText(model.title) || 'Error'} · ${appName}`,
+          pageClass: 'error',
+          status,
+          statusText: STATUS_CODES[status] ?? '',
+          title: toText(model.title) || STATUS_CODES[status] || 'Something went wrong',
+          message: toText(model.message),
+          code: toText(model.code),
+          retryAfter:
+            typeof retry === 'number' && Number.isFinite(retry) && retry >= 0
+              ? { seconds: Math.ceil(retry), text: number.format(Math.ceil(retry)) }
+              : undefined,
+          actions: actions.length > 0 ? actions : [{ href: '/', label: 'Back to home' }],
+        });
+      });
+    },
+
+    logoutConfirm(model: LogoutConfirmPageModel): string {
+      return safely('Log out', () =>
+        page('logout-confirm', {
+          chrome: chrome(model),
+          pageTitle: `Log out · ${appName}`,
+          pageClass: 'logout-confirm',
+          csrf: toText(model.csrf),
+        }),
+      );
+    },
+
+    popupDone(model: PopupDonePageModel): string {
+      return safely('Login', () => {
+        const ok = model.ok === true;
+        return page('popup-done', {
+          chrome: chrome(model, { scripts: ['popup-done.js'], bare: true }),
+          pageTitle: `${ok ? 'Login complete' : 'Login did not complete'} · ${appName}`,
+          pageClass: 'popup-done',
+          ok,
+          message:
+            toText(model.message) ||
+            (ok ? 'You are logged in. This window closes by itself.' : 'The login did not complete.'),
+          next: toSameOriginPath(model.next, '/'),
+        });
+      });
+    },
+  };
+
+  function captionOf(api: ApiName, rowCount: number, body: unknown, paging: PagingLinks | undefined): string {
+    const what = api === 'extension' ? 'extensions' : 'calls';
+    const bodyPaging = asRecord(asRecord(body)?.paging);
+    const start = bodyPaging?.pageStart;
+    const end = bodyPaging?.pageEnd;
+    const total = paging?.totalElements ?? bodyPaging?.totalElements;
+    const ofTotal = typeof total === 'number' && Number.isFinite(total) ? ` of ${number.format(total)}` : '';
+    if (rowCount > 0 && typeof start === 'number' && typeof end === 'number' && end >= start) {
+      return `${capitalize(what)} ${number.format(start + 1)}–${number.format(end + 1)}${ofTotal}`;
+    }
+    return `${number.format(rowCount)} ${rowCount === 1 ? what.replace(/s$/, '') : what}${ofTotal}`;
+  }
+
+  function pagingOf(paging: PagingLinks | undefined, body: unknown): PagingView | undefined {
+    const bodyPaging = asRecord(asRecord(body)?.paging);
+    const pageNo = paging?.page ?? numberOrUndefined(bodyPaging?.page);
+    const totalPages = paging?.totalPages ?? numberOrUndefined(bodyPaging?.totalPages);
+    const totalElements = paging?.totalElements ?? numberOrUndefined(bodyPaging?.totalElements);
+    const view: PagingView = {
+      first: toSafeHref(paging?.first),
+      previous: toSafeHref(paging?.previous),
+      next: toSafeHref(paging?.next),
+      last: toSafeHref(paging?.last),
+      position:
+        pageNo !== undefined
+          ? totalPages !== undefined
+            ? `Page ${number.format(pageNo)} of ${number.format(totalPages)}`
+            : `Page ${number.format(pageNo)}`
+          : '',
+      total: totalElements !== undefined ? `${number.format(totalElements)} in total` : '',
+    };
+    const anyLink = view.first ?? view.previous ?? view.next ?? view.last;
+    return anyLink || view.position || view.total ? view : undefined;
+  }
+}
+
+function compileTemplates(dir: string): Eta {
+  const eta = new Eta({ autoEscape: true, cache: true, rmWhitespace: true, varName: 'it' });
+  const files = readdirSync(dir).filter((name) => name.endsWith('.eta'));
+  if (files.length === 0) throw new Error(`no templates found in "${dir}"`);
+  for (const file of files) {
+    eta.loadTemplate(`@${basename(file, '.eta')}`, readFileSync(join(dir, file), 'utf8'));
+  }
+  return eta;
+}
+
+function rawJsonOf(rawJson: unknown, body: unknown): string {
+  if (typeof rawJson === 'string' && rawJson !== '') return rawJson;
+  try {
+    return JSON.stringify(body, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value), 2) ?? '';
+  } catch {
+    return toText(body);
+  }
+}
+
+function withFormatJson(href: string): string {
+  return href.startsWith('/') ? `${href}${href.includes('?') ? '&' : '?'}format=json` : href;
+}
+
+/** `value` if it really is an array (models come from other code; a view must not trust their shape). */
+function listOf<T>(value: readonly T[] | undefined): readonly T[] {
+  return Array.isArray(value) ? (value as readonly T[]) : [];
+}
+
+function numberOrUndefined(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+function initialsOf(name: string): string {
+  const letters = name
+    .split(/\s+/)
+    .map((word) => /\p{L}/u.exec(word)?.[0] ?? '')
+    .filter(Boolean);
+  return (letters.length > 1 ? `${letters[0]}${letters[letters.length - 1]}` : (letters[0] ?? '?')).toUpperCase();
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
