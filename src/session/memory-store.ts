@@ -5,7 +5,7 @@
  * warning).
  */
 import type { SessionStore, StoredSession } from './store.js';
-import { assertStoredSession, StoreClosedError } from './stored-session.js';
+import { assertStoredSession, assertTouchTimes, StoreClosedError } from './stored-session.js';
 
 export interface MemoryStoreOptions {
   /** Clock in ms since epoch; expiry is checked against it on every read. */
@@ -94,9 +94,9 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
     touch(id, lastSeenAt, expiresAt) {
       return Promise.resolve().then(() => {
         ensureOpen();
+        assertTouchTimes(lastSeenAt, expiresAt);
         const record = read(id);
         if (record === undefined) return;
-        assertStoredSession({ ...record, lastSeenAt, expiresAt });
         map.set(id, JSON.stringify({ ...record, lastSeenAt, expiresAt }));
       });
     },

@@ -36,3 +36,9 @@ export function assertStoredSession(value: unknown): asserts value is StoredSess
   }
   if (typeof v.payload !== 'string') throw new TypeError('stored session "payload" must be a string');
 }
+
+/** Throws a `TypeError` unless both are integer timestamps (the arguments of `SessionStore.touch`). */
+export function assertTouchTimes(lastSeenAt: unknown, expiresAt: unknown): void {
+  if (!isTimestamp(lastSeenAt)) throw new TypeError('"lastSeenAt" must be an integer timestamp in ms');
+  if (!isTimestamp(expiresAt)) throw new TypeError('"expiresAt" must be an integer timestamp in ms');
+}

@@ -77,6 +77,10 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
       await store.destroy('a');
       await store.destroy('never-stored');
       assert.equal(await store.get('a'), undefined);
+      await store.set('b', record());
+      await assert.rejects(store.touch('b', T0 + 1, Number.POSITIVE_INFINITY), TypeError);
+      await assert.rejects(store.touch('b', -1, T0 + 1), TypeError);
+      assert.deepEqual(await store.get('b'), record());
     });
 
     void it('stops returning a record once the clock reaches its expiresAt', async () => {
