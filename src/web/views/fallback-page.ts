@@ -11,9 +11,9 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
 
-/** A minimal, complete HTML page with `title` and `text` (both escaped) and a link home. */
-export function renderFallbackPage(options: { title: string; text: string; css: string }): string {
-  const title = escapeHtml(options.title);
+/** A minimal, complete HTML page saying the page could not be shown, with a link home. Echoes nothing. */
+export function renderFallbackPage(options: { css: string }): string {
+  const title = 'This page could not be displayed';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -26,7 +26,7 @@ export function renderFallbackPage(options: { title: string; text: string; css: 
 <main id="main" class="wrap">
 <section class="card">
 <h1>${title}</h1>
-<p>${escapeHtml(options.text)}</p>
+<p>Something went wrong while showing this page. Please go back and try again.</p>
 <p><a class="button button-primary" href="/">Back to home</a></p>
 </section>
 </main>

@@ -156,29 +156,22 @@ export function createViews(options: ViewsOptions = {}): Views {
       return eta.render(`@${name}`, data);
     } catch {
       // A template bug must not turn into a 500 with a stack trace: show a plain page instead.
-      return renderFallbackPage({
-        title: data.pageTitle,
-        text: 'This page could not be displayed. Please go back and try again.',
-        css,
-      });
+      return renderFallbackPage({ css });
     }
   }
 
-  function safely(title: string, build: () => string): string {
+  function safely(build: () => string): string {
     try {
       return build();
     } catch {
-      return renderFallbackPage({
-        title,
-        text: 'This page could not be displayed. Please go back and try again.',
-        css,
-      });
+      // Preparing page data from an unexpected model failed: same last resort as a template failure.
+      return renderFallbackPage({ css });
     }
   }
 
   return {
     login(model: LoginPageModel): string {
-      return safely('Login', () => {
+      return safely(() => {
         const popupUrl = toSameOriginPath(model.popupLoginUrl, '/login?popup=1');
         return page('login', {
           chrome: chrome(model, { scripts: ['login.js'] }),
@@ -197,7 +190,7 @@ export function createViews(options: ViewsOptions = {}): Views {
     },
 
     home(model: HomePageModel): string {
-      return safely('Home', () => {
+      return safely(() => {
         const expiresAt = model.sessionExpiresAt;
         const hasExpiry = typeof expiresAt === 'number' && Number.isFinite(expiresAt);
         const apis = listOf(model.apis).map((item) => {
@@ -230,7 +223,7 @@ export function createViews(options: ViewsOptions = {}): Views {
     },
 
     apiResult(model: ApiResultPageModel): string {
-      return safely('RingCentral API result', () => {
+      return safely(() => {
         const known = findApi(model.api);
         const status = Number.isInteger(model.status) ? model.status : 0;
         const ok = status >= 200 && status < 300;
@@ -276,7 +269,7 @@ export function createViews(options: ViewsOptions = {}): Views {
     },
 
     error(model: ErrorPageModel): string {
-      return safely('Error', () => {
+      return safely(() => {
         const status = Number.isInteger(model.status) ? model.status : 500;
         const retry = model.retryAfterSeconds;
         const actions = listOf(model.actions)
@@ -301,7 +294,7 @@ export function createViews(options: ViewsOptions = {}): Views {
     },
 
     logoutConfirm(model: LogoutConfirmPageModel): string {
-      return safely('Log out', () =>
+      return safely(() =>
         page('logout-confirm', {
           chrome: chrome(model),
           pageTitle: `Log out · ${appName}`,
@@ -312,7 +305,7 @@ export function createViews(options: ViewsOptions = {}): Views {
     },
 
     popupDone(model: PopupDonePageModel): string {
-      return safely('Login', () => {
+      return safely(() => {
         const ok = model.ok === true;
         return page('popup-done', {
           chrome: chrome(model, { scripts: ['popup-done.js'], bare: true }),

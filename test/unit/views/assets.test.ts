@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { assets, loadAssets } from '../../../src/web/assets/index.js';
+import { createViews } from '../../../src/web/views/index.js';
+import { homeModel, loginModel, popupDoneModel } from './fixtures.js';
+import { startTags } from './html-checks.js';
+
+void describe('static assets', () => {
+  void it('serves the stylesheet, both popup scripts and the icon under /assets/', () => {
+    assert.deepEqual(
+      assets.map((a) => [a.path, a.contentType]),
+      [
+        ['/assets/app.css', 'text/css; charset=utf-8'],
+        ['/assets/login.js', 'text/javascript; charset=utf-8'],
+        ['/assets/popup-done.js', 'text/javascript; charset=utf-8'],
+        ['/assets/favicon.svg', 'image/svg+xml'],
+      ],
+    );
+    for (const asset of assets) assert.ok(asset.body.length > 100, asset.path);
+  });
+
+  void it('gives each asset a strong ETag: the quoted SHA-256 of its bytes', () => {
+    for (const asset of assets) {
+      assert.equal(asset.etag, `"${createHash('sha256').update(asset.body).digest('base64url')}"`);
+      assert.doesNotMatch(asset.etag, /^W\//);
+    }
+    assert.equal(new Set(assets.map((a) => a.etag)).size, assets.length);
+  });
+
+  void it('is frozen', () => {
+    assert.ok(Object.isFrozen(assets));
+    assert.ok(assets.every((a) => Object.isFrozen(a)));
+  });
+
+  void it('refuses a file with an unknown type at load time', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'assets-'));
+    try {
+      writeFileSync(join(dir, 'x.exe'), 'x');
+      assert.throws(() => loadAssets(dir, ['x.exe']), /no known content type/);
+      assert.throws(() => loadAssets(dir, ['missing.css']), /ENOENT/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  void it('every asset a page links to exists', () => {
+    const views = createViews();
+    const paths = new Set(assets.map((a) => a.path));
+    for (const html of [views.login(loginModel()), views.home(homeModel()), views.popupDone(popupDoneModel())]) {
+      for (const tag of startTags(html)) {
+        const m = /\s(?:src|href)="(\/assets\/[^"]+)"/.exec(tag);
+        if (m) assert.ok(paths.has(m[1]!), `${m[1]} is served`);
+      }
+    }
+  });
+
+  void it('the scripts use no eval-like constructs and post messages only to our own origin', () => {
+    for (const name of ['/assets/login.js', '/assets/popup-done.js']) {
+      const source = assets.find((a) => a.path === name)!.body.toString('utf8');
+      assert.doesNotMatch(source, /\beval\(|new Function|innerHTML|document\.write/, name);
+    }
+    const popupDone = assets.find((a) => a.path === '/assets/popup-done.js')!.body.toString('utf8');
+    assert.match(popupDone, /postMessage\(message, location\.origin\)/);
+    const login = assets.find((a) => a.path === '/assets/login.js')!.body.toString('utf8');
+    assert.match(login, /event\.origin !== location\.origin/);
+    assert.match(login, /width = 500/);
+    assert.match(login, /height = 640/);
+  });
+});
