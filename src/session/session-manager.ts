@@ -106,6 +106,7 @@ export class SessionManager {
   /**
    * The session with this id, or `undefined` when the id is malformed (no store call), absent, expired (idle or
    * absolute), or its data cannot be opened (tampered, sealed for another id, unknown key). Never writes.
+   * Rejects only when the store itself fails (e.g. unreachable), so callers can answer 503 rather than "logged out".
    */
   async load(id: string): Promise<Session | undefined> {
     if (!isSessionId(id)) return undefined;
@@ -145,7 +146,9 @@ export class SessionManager {
 
   /**
    * Moves the data to a new id with a fresh absolute timeout, stores it, and destroys the old id (do this at
-   * login, against session fixation). The old `session` object must not be used afterwards.
+   * login, against session fixation). The old `session` object must not be used afterwards. The new record is
+   * written before the old one is destroyed; if either write fails the promise rejects and the caller must not
+   * hand out the new id (the old one may still be valid).
    * @see https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html#renew-the-session-id-after-any-privilege-level-change
    */
   async regenerate(session: Session): Promise<Session> {

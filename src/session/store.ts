@@ -21,6 +21,11 @@ export interface StoredSession {
 
 export type SessionStoreKind = 'memory' | 'embedded' | 'redis';
 
+/**
+ * A session store. Every method rejects once `close()` was called. Operations on one id take effect in the order
+ * they were called, even when not awaited one by one (a `touch` never resurrects the payload a concurrent `set`
+ * replaced). Records are copied in and out (JSON round trip): callers never share objects with the store.
+ */
 export interface SessionStore {
   readonly kind: SessionStoreKind;
   /** The record, or `undefined` when absent or expired (`expiresAt <= now`). */
