@@ -202,7 +202,7 @@ export function createViews(options: ViewsOptions = {}): Views {
             description: toText(entry?.description),
             href,
             jsonHref: withFormatJson(href),
-            request: known?.request ?? '',
+            requestParts: splitPath(known?.request ?? ''),
           };
         });
         return page('home', {
@@ -249,7 +249,7 @@ export function createViews(options: ViewsOptions = {}): Views {
           pageTitle: `${title} · ${appName}`,
           pageClass: 'api-result',
           title,
-          request: toText(model.request) || known?.request || '',
+          requestParts: splitPath(toText(model.request) || known?.request || ''),
           status: status || 'unknown',
           statusText: STATUS_CODES[status] ?? '',
           statusClass: ok ? 'ok' : status >= 500 || status === 0 ? 'fail' : 'warn',
@@ -374,6 +374,11 @@ function rawJsonOf(rawJson: unknown, body: unknown): string {
   } catch {
     return toText(body);
   }
+}
+
+/** Splits a request line after each `/`, so the template can offer line breaks (`<wbr>`) only there. */
+function splitPath(request: string): string[] {
+  return request === '' ? [] : request.split(/(?<=\/)/);
 }
 
 function withFormatJson(href: string): string {

@@ -84,7 +84,7 @@ void describe('home page', () => {
     assert.match(html, /<a href="\/test\?api=extension-call-log">Read Extension Call Log<\/a>/);
     assert.match(html, /<a href="\/test\?api=account-call-log">Read Account Call Log<\/a>/);
     assert.match(textOf(html), /Every call of the account\./);
-    assert.match(html, /<code>GET \/restapi\/v1\.0\/account\/~\/call-log<\/code>/);
+    assert.match(html, /<code>GET \/<wbr>restapi\/<wbr>v1\.0\/<wbr>account\/<wbr>~\/<wbr>call-log<wbr><\/code>/);
   });
 
   void it('says when the login expires, in words and as a machine-readable time', () => {
@@ -155,7 +155,7 @@ void describe('API result page', () => {
     const html = views.apiResult(apiResultModel());
     assert.match(
       html,
-      /<code class="request" data-testid="request">GET \/restapi\/v1\.0\/account\/~\/extension\/~\/call-log<\/code>/,
+      /<code class="request" data-testid="request">GET \/<wbr>restapi\/<wbr>v1\.0\/<wbr>account\/<wbr>~\/<wbr>extension\/<wbr>~\/<wbr>call-log<wbr><\/code>/,
     );
     assert.match(html, /data-testid="status">RingCentral 200 OK</);
     assert.match(html, /<details class="raw-json">\n<summary>Raw JSON from RingCentral<\/summary>/);
