@@ -1,0 +1,353 @@
+/**
+ * @module config
+ * `loadConfig(env)`: validates every environment variable at once (zod), reports every problem in one
+ * {@link ConfigError} by variable name without echoing values, and returns a deep-frozen {@link Config}.
+ * Pure: it reads only the `env` object it is given (`server.ts` passes `.env` + `process.env`).
+ */
+import { z } from 'zod';
+import { ConfigError, type ConfigProblem } from './errors.js';
+
+export type SessionStoreChoice = 'embedded' | 'redis' | 'memory';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** The built-in emulator's confidential demo app (DESIGN §3), used when `RC_SERVER_URL` is unset. */
+export const EMULATOR_DEMO_CLIENT_ID = 'demo-client-id';
+export const EMULATOR_DEMO_CLIENT_SECRET = 'demo-client-secret';
+
+/** The validated configuration. Deep-frozen. */
+export interface Config {
+  readonly ringCentral: {
+    /** RingCentral origin, e.g. `https://platform.ringcentral.com`; `undefined` = start the built-in emulator. */
+    readonly serverUrl: string | undefined;
+    readonly clientId: string;
+    /** `undefined` = public client (PKCE only, `client_id` in the body). */
+    readonly clientSecret: string | undefined;
+    /** The OAuth `redirect_uri`, registered with RingCentral; its path is where the callback route listens. */
+    readonly redirectUrl: string;
+    /** Plain-http RingCentral URLs that are not loopback are refused unless this is set. */
+    readonly allowInsecureHttp: boolean;
+  };
+  readonly port: number;
+  readonly host: string;
+  readonly emulatorPort: number;
+  /** Origin of `redirectUrl`: where browsers reach the app. */
+  readonly publicOrigin: string;
+  /** Path of `redirectUrl` (default `/oauth2callback`). */
+  readonly callbackPath: string;
+  readonly session: {
+    /** `undefined` = generate once and keep in `dataDir` (server.ts). */
+    readonly secrets: readonly string[] | undefined;
+    readonly store: SessionStoreChoice;
+    readonly dataDir: string;
+    readonly redisUrl: string | undefined;
+    readonly idleTimeoutSeconds: number;
+    readonly absoluteTimeoutSeconds: number;
+  };
+  readonly upstreamTimeoutMs: number;
+  readonly cookieSecure: boolean;
+  /** Passed to Fastify `trustProxy`. */
+  readonly trustProxy: boolean | number | string;
+  readonly logLevel: LogLevel;
+}
+
+/** One row of the README "Configuration" table; the README sync test compares names with this list. */
+export interface ConfigVariable {
+  readonly name: string;
+  readonly default: string;
+  readonly description: string;
+  /** Its value is never printed (logs, errors). */
+  readonly secret?: boolean;
+}
+
+/** Every variable `loadConfig` reads. The README table lists exactly these names. */
+export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
+  { name: 'RC_SERVER_URL', default: 'unset: built-in emulator', description: 'RingCentral server' },
+  { name: 'RC_CLIENT_ID', default: '`demo-client-id`', description: 'alias `RC_APP_CLIENT_ID`' },
+  { name: 'RC_APP_CLIENT_ID', default: '', description: 'alias of `RC_CLIENT_ID`' },
+  {
+    name: 'RC_CLIENT_SECRET',
+    default: '`demo-client-secret`',
+    description: 'alias `RC_APP_CLIENT_SECRET`',
+    secret: true,
+  },
+  { name: 'RC_APP_CLIENT_SECRET', default: '', description: 'alias of `RC_CLIENT_SECRET`', secret: true },
+  { name: 'RC_REDIRECT_URL', default: '`http://localhost:<PORT>/oauth2callback`', description: 'OAuth redirect URI' },
+  { name: 'ALLOW_INSECURE_HTTP', default: '`false`', description: 'allow a plain-http non-loopback RingCentral' },
+  { name: 'PORT', default: '`5000`', description: 'app port' },
+  { name: 'HOST', default: '`localhost`', description: 'listen address' },
+  { name: 'EMULATOR_PORT', default: '`5001`', description: 'built-in emulator port' },
+  { name: 'SESSION_SECRETS', default: 'generated', description: 'comma list, each ≥ 32 chars', secret: true },
+  { name: 'SESSION_STORE', default: '`embedded`', description: '`embedded`, `redis`, `memory`' },
+  { name: 'DATA_DIR', default: '`.data`', description: 'embedded store + generated secret' },
+  { name: 'REDIS_URL', default: '', description: 'with `SESSION_STORE=redis`', secret: true },
+  { name: 'SESSION_IDLE_TIMEOUT', default: '`28800`', description: 'seconds' },
+  { name: 'SESSION_ABSOLUTE_TIMEOUT', default: '`604800`', description: 'seconds' },
+  { name: 'UPSTREAM_TIMEOUT_MS', default: '`10000`', description: 'RingCentral call timeout' },
+  { name: 'COOKIE_SECURE', default: '`auto`', description: '`auto`, `true`, `false`' },
+  { name: 'TRUST_PROXY', default: '`false`', description: 'Fastify trustProxy' },
+  { name: 'LOG_LEVEL', default: '`info`', description: 'pino level' },
+];
+
+const MIN_SECRET_LENGTH = 32;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const TRUST_PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** Empty strings (`X=` in `.env`) count as unset, except where emptiness means something (the client secret). */
+function present(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+const booleanText = z.enum(['true', 'false', '1', '0', 'yes', 'no'], {
+  error: 'must be one of true, false, 1, 0, yes, no',
+});
+
+function toBoolean(value: 'true' | 'false' | '1' | '0' | 'yes' | 'no'): boolean {
+  return value === 'true' || value === '1' || value === 'yes';
+}
+
+function integerText(min: number, max: number) {
+  return z
+    .string()
+    .regex(/^\d+$/, { error: `must be a whole number between ${min} and ${max}` })
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, { error: `must be a whole number between ${min} and ${max}` });
+}
+
+function httpUrl(what: string) {
+  return z.string().refine(
+    (value) => {
+      try {
+        const url = new URL(value);
+        return (url.protocol === 'http:' || url.protocol === 'https:') && url.username === '' && url.password === '';
+      } catch {
+        return false;
+      }
+    },
+    { error: `must be an absolute http(s) URL (${what})`, abort: true },
+  );
+}
+
+/** One zod schema per variable: each is checked on its own so that every problem is reported at once. */
+const variableSchemas = {
+  RC_SERVER_URL: httpUrl('e.g. https://platform.ringcentral.com')
+    .refine(
+      (value) => {
+        const url = new URL(value);
+        return url.pathname === '/' && url.search === '' && url.hash === '';
+      },
+      { error: 'must be an origin without path, query or fragment (e.g. https://platform.ringcentral.com)' },
+    )
+    .optional(),
+  RC_CLIENT_ID: z.string().max(256, { error: 'must be at most 256 characters' }).optional(),
+  RC_CLIENT_SECRET: z.string().max(512, { error: 'must be at most 512 characters' }).optional(),
+  RC_REDIRECT_URL: httpUrl('e.g. http://localhost:5000/oauth2callback')
+    .refine(
+      (value) => {
+        const url = new URL(value);
+        return url.search === '' && url.hash === '' && url.pathname.length > 1;
+      },
+      { error: 'must have a path (e.g. /oauth2callback) and no query or fragment' },
+    )
+    .optional(),
+  ALLOW_INSECURE_HTTP: booleanText.transform(toBoolean).default(false),
+  PORT: integerText(0, 65535).default(5000),
+  HOST: z
+    .string()
+    .regex(/^[A-Za-z0-9.:[\]-]+$/, { error: 'must be a host name or IP address (e.g. localhost, 0.0.0.0)' })
+    .default('localhost'),
+  EMULATOR_PORT: integerText(0, 65535).default(5001),
+  SESSION_SECRETS: z
+    .string()
+    .transform((value) => value.split(',').map((part) => part.trim()))
+    .refine((parts) => parts.every((part) => part.length >= MIN_SECRET_LENGTH), {
+      error: `every comma-separated secret must be at least ${MIN_SECRET_LENGTH} characters`,
+    })
+    .refine((parts) => new Set(parts).size === parts.length, { error: 'must not repeat a secret' })
+    .optional(),
+  SESSION_STORE: z
+    .enum(['embedded', 'redis', 'memory'], { error: 'must be one of embedded, redis, memory' })
+    .default('embedded'),
+  DATA_DIR: z.string().default('.data'),
+  REDIS_URL: z
+    .string()
+    .refine(
+      (value) => {
+        try {
+          const url = new URL(value);
+          return url.protocol === 'redis:' || url.protocol === 'rediss:';
+        } catch {
+          return false;
+        }
+      },
+      { error: 'must be a redis:// or rediss:// URL' },
+    )
+    .optional(),
+  SESSION_IDLE_TIMEOUT: integerText(60, 31_536_000).default(28_800),
+  SESSION_ABSOLUTE_TIMEOUT: integerText(60, 31_536_000).default(604_800),
+  UPSTREAM_TIMEOUT_MS: integerText(100, 120_000).default(10_000),
+  COOKIE_SECURE: z.enum(['auto', 'true', 'false'], { error: 'must be one of auto, true, false' }).default('auto'),
+  TRUST_PROXY: z
+    .string()
+    .refine(
+      (value) =>
+        value === 'true' ||
+        value === 'false' ||
+        /^\d{1,2}$/.test(value) ||
+        value
+          .split(',')
+          .map((part) => part.trim())
+          .every((part) => TRUST_PROXY_NAMES.has(part) || /^[0-9A-Fa-f:.]+(\/\d{1,3})?$/.test(part)),
+      { error: 'must be true, false, a hop count, or a comma list of IP addresses/CIDRs' },
+    )
+    .default('false'),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+};
+
+type Variables = { -readonly [K in keyof typeof variableSchemas]: z.output<(typeof variableSchemas)[K]> };
+
+/** Checks that need several variables; only run on variables that are valid on their own. */
+function checkCombinations(v: Partial<Variables>, problems: ConfigProblem[]): void {
+  if (v.RC_SERVER_URL !== undefined && v.RC_CLIENT_ID === undefined) {
+    problems.push({
+      variable: 'RC_CLIENT_ID',
+      problem: 'is required when RC_SERVER_URL is set (alias RC_APP_CLIENT_ID)',
+    });
+  }
+  if (v.RC_SERVER_URL !== undefined && v.ALLOW_INSECURE_HTTP === false) {
+    const url = new URL(v.RC_SERVER_URL);
+    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+      problems.push({
+        variable: 'RC_SERVER_URL',
+        problem: 'uses plain http to a non-loopback host; use https, or set ALLOW_INSECURE_HTTP=true for a test server',
+      });
+    }
+  }
+  if (
+    v.SESSION_IDLE_TIMEOUT !== undefined &&
+    v.SESSION_ABSOLUTE_TIMEOUT !== undefined &&
+    v.SESSION_IDLE_TIMEOUT > v.SESSION_ABSOLUTE_TIMEOUT
+  ) {
+    problems.push({ variable: 'SESSION_IDLE_TIMEOUT', problem: 'must not be longer than SESSION_ABSOLUTE_TIMEOUT' });
+  }
+  if (v.PORT !== undefined && v.PORT !== 0 && v.PORT === v.EMULATOR_PORT && v.RC_SERVER_URL === undefined) {
+    problems.push({ variable: 'EMULATOR_PORT', problem: 'must differ from PORT' });
+  }
+  if (v.SESSION_STORE === 'redis') {
+    if (v.REDIS_URL === undefined) {
+      problems.push({ variable: 'REDIS_URL', problem: 'is required when SESSION_STORE=redis' });
+    }
+    problems.push({
+      variable: 'SESSION_STORE',
+      problem: 'redis is not available yet in this version; use embedded (default) or memory',
+    });
+  }
+}
+
+/** Reads one variable and its alias; both set with different values is a problem. */
+function readAliased(
+  env: Record<string, string | undefined>,
+  name: string,
+  alias: string,
+  problems: ConfigProblem[],
+  keepEmpty: boolean,
+): string | undefined {
+  const normalize = (value: string | undefined): string | undefined =>
+    keepEmpty ? (value === undefined ? undefined : value.trim()) : present(value);
+  const primary = normalize(env[name]);
+  const secondary = normalize(env[alias]);
+  if (primary !== undefined && secondary !== undefined && primary !== secondary) {
+    problems.push({ variable: name, problem: `is set and differs from its alias ${alias}; set only one` });
+  }
+  return primary ?? secondary;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Validates the environment and returns the frozen configuration.
+ * @throws {ConfigError} listing every problem by variable name; values are never included.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Readonly<Config> {
+  const problems: ConfigProblem[] = [];
+  const clientId = readAliased(env, 'RC_CLIENT_ID', 'RC_APP_CLIENT_ID', problems, false);
+  // An empty secret is meaningful (public client), so it is kept as '' rather than treated as unset.
+  const clientSecret = readAliased(env, 'RC_CLIENT_SECRET', 'RC_APP_CLIENT_SECRET', problems, true);
+
+  const input: Record<string, string | undefined> = {};
+  for (const { name } of CONFIG_VARIABLES) input[name] = present(env[name]);
+  input.RC_CLIENT_ID = clientId;
+  input.RC_CLIENT_SECRET = clientSecret;
+
+  const valid: Partial<Record<keyof Variables, unknown>> = {};
+  for (const [name, variableSchema] of Object.entries(variableSchemas) as [keyof Variables, z.ZodType][]) {
+    const result = variableSchema.safeParse(input[name]);
+    if (result.success) valid[name] = result.data;
+    // The first message per variable is enough; zod messages here never contain the input value.
+    else problems.push({ variable: name, problem: result.error.issues[0]?.message ?? 'is invalid' });
+  }
+  checkCombinations(valid as Partial<Variables>, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const v = valid as Variables;
+
+  const usesEmulator = v.RC_SERVER_URL === undefined;
+  const effectiveClientId = v.RC_CLIENT_ID ?? EMULATOR_DEMO_CLIENT_ID;
+  let effectiveSecret: string | undefined = v.RC_CLIENT_SECRET;
+  if (effectiveSecret === undefined && usesEmulator && effectiveClientId === EMULATOR_DEMO_CLIENT_ID) {
+    effectiveSecret = EMULATOR_DEMO_CLIENT_SECRET;
+  }
+  if (effectiveSecret === '') effectiveSecret = undefined;
+
+  const redirectUrl = v.RC_REDIRECT_URL ?? `http://localhost:${v.PORT}/oauth2callback`;
+  const redirect = new URL(redirectUrl);
+  const cookieSecure = v.COOKIE_SECURE === 'auto' ? redirect.protocol === 'https:' : v.COOKIE_SECURE === 'true';
+  let trustProxy: boolean | number | string = v.TRUST_PROXY;
+  if (v.TRUST_PROXY === 'true') trustProxy = true;
+  else if (v.TRUST_PROXY === 'false') trustProxy = false;
+  else if (/^\d+$/.test(v.TRUST_PROXY)) trustProxy = Number(v.TRUST_PROXY);
+
+  const config: Config = {
+    ringCentral: {
+      serverUrl: v.RC_SERVER_URL === undefined ? undefined : new URL(v.RC_SERVER_URL).origin,
+      clientId: effectiveClientId,
+      clientSecret: effectiveSecret,
+      redirectUrl: redirect.href,
+      allowInsecureHttp: v.ALLOW_INSECURE_HTTP,
+    },
+    port: v.PORT,
+    host: v.HOST,
+    emulatorPort: v.EMULATOR_PORT,
+    publicOrigin: redirect.origin,
+    callbackPath: redirect.pathname,
+    session: {
+      secrets: v.SESSION_SECRETS,
+      store: v.SESSION_STORE,
+      dataDir: v.DATA_DIR,
+      redisUrl: v.REDIS_URL,
+      idleTimeoutSeconds: v.SESSION_IDLE_TIMEOUT,
+      absoluteTimeoutSeconds: v.SESSION_ABSOLUTE_TIMEOUT,
+    },
+    upstreamTimeoutMs: v.UPSTREAM_TIMEOUT_MS,
+    cookieSecure,
+    trustProxy,
+    logLevel: v.LOG_LEVEL,
+  };
+  return deepFreeze(config);
+}
+
+/** True when the RingCentral URL may be called over plain http (loopback, or explicitly allowed). */
+export function allowsInsecureRequests(serverUrl: string, allowInsecureHttp: boolean): boolean {
+  const url = new URL(serverUrl);
+  return url.protocol === 'https:' ? false : allowInsecureHttp || isLoopbackHost(url.hostname);
+}

@@ -1,0 +1,160 @@
+/**
+ * @module logging
+ * The app's pino logger (Fastify uses it as `loggerInstance`): request ids, redaction of credential-bearing
+ * headers and fields, URLs with sensitive query values removed, and an error serializer that keeps only
+ * type/message/code/stack (never a response body, which could carry tokens). The destination is injectable so
+ * tests can read every line.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import type { LogLevel } from './config.js';
+
+/** Query parameters whose values never reach a log line. */
+export const SENSITIVE_QUERY_KEYS: ReadonlySet<string> = new Set([
+  'code',
+  'state',
+  'code_verifier',
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'csrf',
+  'client_secret',
+  'password',
+]);
+
+const SENSITIVE_FIELDS = [
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'password',
+  'token',
+  'accessToken',
+  'refreshToken',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'codeVerifier',
+  'code_verifier',
+  'clientSecret',
+  'client_secret',
+  'secret',
+  'secrets',
+  'csrf',
+];
+
+/**
+ * pino `redact` paths: the fields above (not `code`/`state`, which name error codes in log objects; their
+ * query-string values are removed by {@link sanitizeUrl}) at the top level and one level down, plus request/response headers. */
+export const REDACT_PATHS: readonly string[] = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  'headers.authorization',
+  'headers.cookie',
+  'headers["set-cookie"]',
+  ...SENSITIVE_FIELDS.map((field) => (/^[A-Za-z_]+$/.test(field) ? field : `["${field}"]`)),
+  ...SENSITIVE_FIELDS.map((field) => (/^[A-Za-z_]+$/.test(field) ? `*.${field}` : `*["${field}"]`)),
+];
+
+const REDACTED = '[REDACTED]';
+
+function decodeKey(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' ')).toLowerCase();
+  } catch {
+    return raw.toLowerCase();
+  }
+}
+
+/**
+ * The URL with the values of {@link SENSITIVE_QUERY_KEYS} replaced by `[REDACTED]`. Never throws, whatever the
+ * encoding of the input.
+ */
+export function sanitizeUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q === -1) return url;
+  const hash = url.indexOf('#', q);
+  const query = url.slice(q + 1, hash === -1 ? undefined : hash);
+  const parts = query.split('&').map((part) => {
+    const eq = part.indexOf('=');
+    const rawKey = eq === -1 ? part : part.slice(0, eq);
+    return SENSITIVE_QUERY_KEYS.has(decodeKey(rawKey)) ? `${rawKey}=${REDACTED}` : part;
+  });
+  return `${url.slice(0, q)}?${parts.join('&')}`;
+}
+
+interface LoggableRequest {
+  method?: string;
+  url?: string;
+  ip?: string;
+  id?: string;
+}
+
+/** What a request looks like in a log line: method, sanitized URL, client address. No headers at all. */
+export function serializeRequest(req: LoggableRequest): Record<string, unknown> {
+  return { method: req.method, url: sanitizeUrl(req.url ?? ''), remoteAddress: req.ip };
+}
+
+interface ErrorLike {
+  name?: unknown;
+  message?: unknown;
+  code?: unknown;
+  status?: unknown;
+  stack?: unknown;
+  cause?: unknown;
+  constructor?: { name?: string };
+}
+
+/**
+ * Errors as type/message/code/status/stack, with the cause chain's types and messages. Enumerable extras are
+ * dropped on purpose: library errors carry responses and bodies that can contain tokens.
+ */
+export function serializeError(err: unknown, depth = 0): unknown {
+  if (err === null || typeof err !== 'object') return err;
+  const e = err as ErrorLike;
+  const out: Record<string, unknown> = {
+    type: e.constructor?.name ?? e.name,
+    message: typeof e.message === 'string' ? e.message : undefined,
+  };
+  if (typeof e.code === 'string' || typeof e.code === 'number') out.code = e.code;
+  if (typeof e.status === 'number') out.status = e.status;
+  if (typeof e.stack === 'string') out.stack = e.stack;
+  if (e.cause !== undefined && depth < 3) {
+    out.cause = e.cause instanceof Error ? serializeError(e.cause, depth + 1) : typeof e.cause;
+  }
+  return out;
+}
+
+/** Options of {@link createLogger}. */
+export interface LoggerOptions {
+  readonly level: LogLevel;
+  /** Where lines go; stdout by default. Tests pass a stream that records every line. */
+  readonly destination?: DestinationStream;
+}
+
+/** The app logger. Pass it to Fastify as `loggerInstance`. */
+export function createLogger(options: LoggerOptions): Logger {
+  return pino(
+    {
+      level: options.level,
+      redact: { paths: [...REDACT_PATHS], censor: REDACTED },
+      serializers: { req: serializeRequest, err: serializeError, error: serializeError },
+      base: { pid: process.pid },
+    },
+    options.destination ?? pino.destination({ dest: 1, sync: false }),
+  );
+}
+
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{8,64}$/;
+
+/**
+ * Fastify `genReqId`: the caller's `X-Request-Id` when it is a plain token (so ids can be followed across
+ * proxies), otherwise a random UUID. Anything else is ignored to keep log injection out.
+ */
+export function generateRequestId(req: IncomingMessage): string {
+  const incoming = req.headers['x-request-id'];
+  if (typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming)) return incoming;
+  return randomUUID();
+}

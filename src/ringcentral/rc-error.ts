@@ -1,0 +1,68 @@
+/**
+ * @module ringcentral/rc-error
+ * Reading RingCentral's REST error bodies and rate-limit headers.
+ * Error shape: `{ errorCode, message, errors: [{ errorCode, message, permissionName? }], permissionName? }`.
+ * @see https://developers.ringcentral.com/guide/basics/errors
+ * @see https://developers.ringcentral.com/guide/basics/rate-limits
+ */
+import { headerValue, type RestResponse } from './rest-client.js';
+
+/** What an error body says, each field when present. */
+export interface RcErrorInfo {
+  /** Top-level `errorCode`, e.g. `InsufficientPermissions`, `TokenInvalid`, `CMN-301`. */
+  readonly errorCode?: string;
+  /** `errors[0].errorCode`, e.g. `CMN-401`, `OAU-213`. */
+  readonly subCode?: string;
+  readonly message?: string;
+  /** The missing permission of a 403, e.g. `FullCompanyCallLog`. */
+  readonly permissionName?: string;
+}
+
+/** RingCentral's `X-Rate-Limit-*` headers. */
+export interface RateLimitInfo {
+  readonly group: string;
+  readonly limit: number;
+  readonly remaining: number;
+  readonly windowSeconds: number;
+}
+
+function stringField(value: unknown, key: string): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const field = (value as Record<string, unknown>)[key];
+  return typeof field === 'string' && field.length > 0 ? field.slice(0, 500) : undefined;
+}
+
+/** Parses an error body; `undefined` when it is not JSON or not an object. Never throws. */
+export function parseRcError(body: Buffer): RcErrorInfo | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) return undefined;
+  const errors = (json as { errors?: unknown }).errors;
+  const first: unknown = Array.isArray(errors) ? errors[0] : undefined;
+  const info: Record<string, string> = {};
+  const errorCode = stringField(json, 'errorCode');
+  const subCode = stringField(first, 'errorCode');
+  const message = stringField(json, 'message') ?? stringField(first, 'message');
+  const permissionName = stringField(json, 'permissionName') ?? stringField(first, 'permissionName');
+  if (errorCode) info.errorCode = errorCode;
+  if (subCode) info.subCode = subCode;
+  if (message) info.message = message;
+  if (permissionName) info.permissionName = permissionName;
+  return info;
+}
+
+/** Parses the `X-Rate-Limit-*` headers; `undefined` unless all four are present and numeric. */
+export function parseRateLimit(headers: RestResponse['headers']): RateLimitInfo | undefined {
+  const group = headerValue(headers, 'x-rate-limit-group');
+  const limit = Number(headerValue(headers, 'x-rate-limit-limit'));
+  const remaining = Number(headerValue(headers, 'x-rate-limit-remaining'));
+  const windowSeconds = Number(headerValue(headers, 'x-rate-limit-window'));
+  if (!group || !Number.isFinite(limit) || !Number.isFinite(remaining) || !Number.isFinite(windowSeconds)) {
+    return undefined;
+  }
+  return { group, limit, remaining, windowSeconds };
+}

@@ -1,0 +1,107 @@
+/**
+ * @module ringcentral/rest-client
+ * GET calls to the RingCentral REST API over one undici connection pool per RingCentral origin (keep-alive,
+ * bounded connect/header/body timeouts, bounded response size). Returns the raw status, headers and body bytes
+ * so `/test` can pass RingCentral's JSON through unchanged. Only transport failures throw; every HTTP status
+ * is returned to the caller.
+ * @see https://developers.ringcentral.com/guide/basics/uri-reference
+ */
+import { Pool, type Dispatcher } from 'undici';
+import { classifyTransportError } from './upstream-errors.js';
+
+/** A RingCentral HTTP response, body unparsed. */
+export interface RestResponse {
+  readonly status: number;
+  /** Lower-case header names, as undici gives them. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Buffer;
+}
+
+/** Options of {@link createRestClient}. */
+export interface RestClientOptions {
+  /** RingCentral origin, e.g. `https://platform.ringcentral.com`. */
+  readonly serverUrl: string;
+  /** Bound for connect, for the response headers and for body inactivity (`UPSTREAM_TIMEOUT_MS`). */
+  readonly timeoutMs: number;
+  /** Sockets kept to RingCentral (default 128). */
+  readonly connections?: number;
+  /** Largest response body accepted (default 16 MiB). */
+  readonly maxResponseBytes?: number;
+  /** A dispatcher to use instead of the pool (tests: undici `MockAgent`). Not closed by `close()`. */
+  readonly dispatcher?: Dispatcher;
+}
+
+/** REST GETs with a bearer token. */
+export interface RestClient {
+  readonly serverUrl: string;
+  /**
+   * `GET <serverUrl><path>[?query]` with `Authorization: Bearer <accessToken>`.
+   * @throws {UpstreamError} connection refused/reset (503) or timeout (504)
+   */
+  get(path: string, accessToken: string, query?: URLSearchParams): Promise<RestResponse>;
+  /** Resolves when RingCentral answers HTTP at all (any status); rejects when it cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Creates the client and its keep-alive pool. */
+export function createRestClient(options: RestClientOptions): RestClient {
+  const origin = new URL(options.serverUrl).origin;
+  const ownsDispatcher = options.dispatcher === undefined;
+  const dispatcher: Dispatcher =
+    options.dispatcher ??
+    new Pool(origin, {
+      connections: options.connections ?? 128,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      connectTimeout: options.timeoutMs,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      maxResponseSize: options.maxResponseBytes ?? 16 * 1024 * 1024,
+    });
+
+  return {
+    serverUrl: origin,
+    async get(path, accessToken, query) {
+      const search = query === undefined ? '' : query.toString();
+      try {
+        const response = await dispatcher.request({
+          origin,
+          path: search === '' ? path : `${path}?${search}`,
+          method: 'GET',
+          headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
+          headersTimeout: options.timeoutMs,
+          bodyTimeout: options.timeoutMs,
+        });
+        const body = Buffer.from(await response.body.arrayBuffer());
+        return { status: response.statusCode, headers: response.headers, body };
+      } catch (err) {
+        throw classifyTransportError(err, options.timeoutMs) ?? err;
+      }
+    },
+    async ping() {
+      try {
+        const response = await dispatcher.request({
+          origin,
+          path: '/restapi/v1.0',
+          method: 'GET',
+          headers: { accept: 'application/json' },
+          headersTimeout: options.timeoutMs,
+          bodyTimeout: options.timeoutMs,
+        });
+        await response.body.dump();
+      } catch (err) {
+        throw classifyTransportError(err, options.timeoutMs) ?? err;
+      }
+    },
+    async close() {
+      if (ownsDispatcher) await dispatcher.close();
+    },
+  };
+}
+
+/** The first value of a response header. */
+export function headerValue(headers: RestResponse['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
