@@ -1,0 +1,166 @@
+/**
+ * @module emulator/control
+ * The control API under `/__emulator/` (JSON), for tests and demos:
+ * `GET stats`, `GET state`, `POST reset`, `POST clock` `{ advanceSeconds }`, `POST faults`
+ * `{ route, status?, delayMs?, count }`, `POST limits` `{ group, limit?, windowSeconds?, penaltySeconds? }`,
+ * `POST redirect-uris` `{ uri }`. Bodies are validated strictly (unknown keys rejected) and answered 400 with a
+ * RingCentral-style body when wrong. Requests carrying a foreign `Origin` are refused (403), so a web page cannot
+ * drive a local emulator; bodies must be `application/json` (anything else 415).
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+
+import { validateRedirectUri } from './apps.js';
+import { EmulatorHttpError, restError } from './errors.js';
+import { FAULT_ROUTES, MAX_FAULT_DELAY_MS } from './faults.js';
+import { sendError, sendJson } from './http.js';
+import { RATE_LIMIT_GROUPS } from './rate-limit.js';
+import type { EmulatorState } from './state.js';
+
+const ClockBody = z.strictObject({
+  advanceSeconds: z
+    .number()
+    .finite()
+    .min(0)
+    .max(10 * 365 * 86_400),
+});
+const FaultBody = z
+  .strictObject({
+    route: z.enum(FAULT_ROUTES),
+    status: z.int().min(400).max(599).optional(),
+    delayMs: z.int().min(0).max(MAX_FAULT_DELAY_MS).optional(),
+    count: z.int().min(1).max(10_000),
+  })
+  .refine((b) => b.status !== undefined || b.delayMs !== undefined, { message: 'give "status" and/or "delayMs"' });
+const LimitsBody = z
+  .strictObject({
+    group: z.enum(RATE_LIMIT_GROUPS),
+    limit: z.int().min(1).max(1_000_000_000).optional(),
+    windowSeconds: z.int().min(1).max(86_400).optional(),
+    penaltySeconds: z.int().min(0).max(86_400).optional(),
+  })
+  .refine((b) => b.limit !== undefined || b.windowSeconds !== undefined || b.penaltySeconds !== undefined, {
+    message: 'give at least one of "limit", "windowSeconds", "penaltySeconds"',
+  });
+const RedirectUriBody = z.strictObject({ uri: z.string() });
+
+function badBody(message: string): EmulatorHttpError {
+  return restError(400, 'CMN-101', `Invalid request body: ${message}`, { parameterName: 'body' });
+}
+
+function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue !== undefined && issue.path.length > 0 ? `"${issue.path.join('.')}": ` : '';
+    throw badBody(`${where}${issue?.message ?? 'invalid'}`);
+  }
+  return result.data;
+}
+
+function clockView(state: EmulatorState): Record<string, unknown> {
+  const now = state.clock.now();
+  return { now: new Date(now).toISOString(), nowMs: now, offsetSeconds: state.clock.offsetMs() / 1000 };
+}
+
+/** Registers the control routes (call inside a scope with prefix `/__emulator`). */
+export function registerControlRoutes(app: FastifyInstance, state: EmulatorState): void {
+  // Empty JSON bodies are fine (`POST reset` has none); anything else goes through Fastify's safe JSON parser.
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 16_384 }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') {
+      done(null, {});
+      return;
+    }
+    void jsonParser(request, text, done);
+  });
+
+  app.addHook('onRequest', (request, reply, done) => {
+    const origin = request.headers.origin;
+    if (origin !== undefined && origin !== `${request.protocol}://${request.headers.host ?? ''}`) {
+      sendError(reply, restError(403, 'CMN-101', 'Cross-origin requests to the control API are not allowed'));
+      return;
+    }
+    done();
+  });
+
+  const handle = (fn: () => unknown) => (_request: unknown, reply: FastifyReply) => {
+    try {
+      return sendJson(reply, 200, fn());
+    } catch (e) {
+      if (e instanceof EmulatorHttpError) return sendError(reply, e);
+      throw e;
+    }
+  };
+
+  app.get(
+    '/stats',
+    handle(() => state.stats.snapshot()),
+  );
+
+  app.get(
+    '/state',
+    handle(() => ({
+      ...clockView(state),
+      seed: state.seed,
+      accountId: state.data.accountId,
+      dataGeneratedAt: new Date(state.data.generatedAt).toISOString(),
+      activeSessions: state.tokens.activeSessions(),
+      redirectUris: state.apps.redirectUris(),
+      limits: Object.fromEntries(RATE_LIMIT_GROUPS.map((g) => [g, state.limits.config(g)])),
+      faults: state.faults.pending(),
+    })),
+  );
+
+  app.post(
+    '/reset',
+    handle(() => {
+      state.reset();
+      return { reset: true, ...clockView(state) };
+    }),
+  );
+
+  app.post('/clock', (request, reply) =>
+    handle(() => {
+      const body = parseBody(ClockBody, request.body);
+      state.clock.advance(body.advanceSeconds);
+      return clockView(state);
+    })(request, reply),
+  );
+
+  app.post('/faults', (request, reply) =>
+    handle(() => {
+      const body = parseBody(FaultBody, request.body);
+      state.faults.add(body.route, {
+        count: body.count,
+        ...(body.status !== undefined ? { status: body.status } : {}),
+        ...(body.delayMs !== undefined ? { delayMs: body.delayMs } : {}),
+      });
+      return { faults: state.faults.pending() };
+    })(request, reply),
+  );
+
+  app.post('/limits', (request, reply) =>
+    handle(() => {
+      const { group, ...change } = parseBody(LimitsBody, request.body);
+      const config = state.limits.configure(group, {
+        ...(change.limit !== undefined ? { limit: change.limit } : {}),
+        ...(change.windowSeconds !== undefined ? { windowSeconds: change.windowSeconds } : {}),
+        ...(change.penaltySeconds !== undefined ? { penaltySeconds: change.penaltySeconds } : {}),
+      });
+      return { group, ...config };
+    })(request, reply),
+  );
+
+  app.post('/redirect-uris', (request, reply) =>
+    handle(() => {
+      const { uri } = parseBody(RedirectUriBody, request.body);
+      const problem = validateRedirectUri(uri);
+      if (problem !== undefined) throw badBody(problem);
+      state.apps.registerRedirectUri(uri);
+      return { redirectUris: state.apps.redirectUris() };
+    })(request, reply),
+  );
+}

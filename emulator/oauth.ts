@@ -1,0 +1,66 @@
+/**
+ * @module emulator/oauth
+ * Wires the OAuth endpoints: `GET`/`POST /restapi/oauth/authorize`, `POST /restapi/oauth/token`,
+ * `POST /restapi/oauth/revoke` (other methods 405). Counts every request in the stats and applies injected faults
+ * before the endpoint logic.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+import { withFault } from './apply-fault.js';
+import { handleSignIn, isSignInSubmission, showAuthorizePage } from './authorize.js';
+import { restError } from './errors.js';
+import { sendError } from './http.js';
+import type { Params } from './params.js';
+import { handleRevokeRequest } from './revoke-endpoint.js';
+import type { EmulatorState } from './state.js';
+import { grantStatKey, handleTokenRequest } from './token-endpoint.js';
+
+/** Methods answered 405 on a route that only allows `allowed`. */
+export function registerMethodNotAllowed(app: FastifyInstance, url: string, allowed: readonly string[]): void {
+  const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => !allowed.includes(m));
+  const allow = [...allowed, ...(allowed.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
+  app.route({
+    method: methods,
+    url,
+    handler: (_request: FastifyRequest, reply: FastifyReply) =>
+      sendError(reply, restError(405, 'CMN-202', 'Operation is not supported', {}, { headers: { Allow: allow } })),
+  });
+}
+
+function bodyParams(request: FastifyRequest): Params | undefined {
+  return (request.body ?? undefined) as Params | undefined;
+}
+
+/** Registers the OAuth routes on a scope that parses form bodies into {@link Params}. */
+export function registerOAuthRoutes(app: FastifyInstance, state: EmulatorState): void {
+  app.get('/restapi/oauth/authorize', { config: { operationId: 'authorize' } }, (request, reply) => {
+    state.stats.increment('authorize');
+    return withFault(state, 'authorize', reply, () => showAuthorizePage(state, request.query as Params, reply));
+  });
+
+  app.post('/restapi/oauth/authorize', { config: { operationId: 'authorize2' } }, (request, reply) => {
+    state.stats.increment('authorize');
+    const params = bodyParams(request) ?? (Object.create(null) as Params);
+    return withFault(state, 'authorize', reply, () =>
+      isSignInSubmission(params) ? handleSignIn(state, params, reply) : showAuthorizePage(state, params, reply),
+    );
+  });
+
+  app.post('/restapi/oauth/token', { config: { operationId: 'getToken' } }, (request, reply) => {
+    const params = bodyParams(request) ?? (Object.create(null) as Params);
+    state.stats.increment('token');
+    state.stats.increment(grantStatKey(params));
+    return withFault(state, 'token', reply, () => handleTokenRequest(state, request, params, reply));
+  });
+
+  app.post('/restapi/oauth/revoke', { config: { operationId: 'revokeToken' } }, (request, reply) => {
+    state.stats.increment('revoke');
+    return withFault(state, 'revoke', reply, () =>
+      handleRevokeRequest(state, request, bodyParams(request), request.query as Params, reply),
+    );
+  });
+
+  registerMethodNotAllowed(app, '/restapi/oauth/authorize', ['GET', 'POST']);
+  registerMethodNotAllowed(app, '/restapi/oauth/token', ['POST']);
+  registerMethodNotAllowed(app, '/restapi/oauth/revoke', ['POST']);
+}

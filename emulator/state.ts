@@ -1,0 +1,82 @@
+/**
+ * @module emulator/state
+ * Everything one emulator instance knows, in one object created per instance (no module-level state): clock, demo
+ * data, apps, codes and tokens, rate limits, faults and stats. Tests reach it in-process through
+ * `RunningEmulator.state`; `reset()` brings all of it back to the start (redirect URIs excepted: they are
+ * configuration).
+ */
+import { createAppRegistry, type AppRegistry } from './apps.js';
+import { createClock, type EmulatorClock } from './clock.js';
+import { buildDemoData, DEFAULT_SEED, type DemoData } from './data.js';
+import { createFaultInjector, type FaultInjector, type FaultRoute, type FaultRule } from './faults.js';
+import { createRateLimiter, type GroupLimit, type RateLimiter, type RateLimitGroup } from './rate-limit.js';
+import { createStats, type Stats } from './stats.js';
+import { createTokenStore, type TokenStore } from './tokens.js';
+
+/** Options that shape an emulator's state. */
+export interface StateOptions {
+  readonly redirectUris?: readonly string[];
+  readonly seed?: number;
+  /** Real time source (default `Date.now`); the emulator clock adds its offset to it. */
+  readonly now?: () => number;
+  readonly limits?: Partial<Record<RateLimitGroup, Partial<GroupLimit>>>;
+}
+
+/** In-process access to an emulator instance (tests, the control API). */
+export interface EmulatorState {
+  readonly clock: EmulatorClock;
+  readonly apps: AppRegistry;
+  readonly tokens: TokenStore;
+  readonly limits: RateLimiter;
+  readonly faults: FaultInjector;
+  readonly stats: Stats;
+  /** The demo data; replaced by `reset()`. */
+  readonly data: DemoData;
+  readonly seed: number;
+  /** Pre-serialized response bodies (cleared on reset). */
+  readonly cache: Map<string, string>;
+  /** Shorthand for `faults.add(route, { count: 1, ...rule })` (house style: `failNext('token', { status: 503 })`). */
+  failNext(route: FaultRoute, rule?: Partial<FaultRule>): void;
+  /** Restores data (regenerated at the reset clock), tokens, limits, stats, faults and clock. */
+  reset(): void;
+}
+
+/** Creates the state of one emulator. */
+export function createEmulatorState(options: StateOptions = {}): EmulatorState {
+  const clock = createClock(options.now ?? Date.now);
+  const seed = options.seed ?? DEFAULT_SEED;
+  const apps = createAppRegistry(options.redirectUris ?? []);
+  const now = (): number => clock.now();
+  const tokens = createTokenStore(now);
+  const limits = createRateLimiter(now, options.limits ?? {});
+  const faults = createFaultInjector();
+  const stats = createStats();
+  const cache = new Map<string, string>();
+  let data = buildDemoData(clock.now(), seed);
+
+  return {
+    clock,
+    apps,
+    tokens,
+    limits,
+    faults,
+    stats,
+    seed,
+    cache,
+    get data() {
+      return data;
+    },
+    failNext(route, rule = {}) {
+      faults.add(route, { count: 1, ...rule });
+    },
+    reset() {
+      clock.reset();
+      tokens.reset();
+      limits.reset();
+      faults.reset();
+      stats.reset();
+      cache.clear();
+      data = buildDemoData(clock.now(), seed);
+    },
+  };
+}
