@@ -17,6 +17,20 @@ export class StoreClosedError extends Error {
   }
 }
 
+/**
+ * The store's backing service (e.g. Redis) cannot be reached or did not answer in time. Nothing about the session
+ * is known: callers must not treat it as "no session". The web layer answers 503 (`RCAPP_SESSION_STORE_UNAVAILABLE`
+ * in the error catalog, the same code as here) and the request can be retried once the service is back.
+ * `cause` is a sanitized copy of the driver error (message and code only, never command arguments).
+ */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+  readonly code = 'RCAPP_SESSION_STORE_UNAVAILABLE';
+  constructor(kind: SessionStoreKind, options?: ErrorOptions) {
+    super(`the ${kind} session store is not available`, options);
+  }
+}
+
 function isTimestamp(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= MAX_TIMESTAMP;
 }

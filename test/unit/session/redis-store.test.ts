@@ -1,0 +1,413 @@
+/**
+ * @module test/unit/session/redis-store.test
+ * The Redis store passes the store contract against a private redis-server; plus Redis-side expiry (PTTL), the key
+ * prefix, no plaintext in Redis, the compare-and-set write, Redis stopped / hung / restarted without a new client,
+ * and an AOF restart that keeps every session.
+ */
+import assert from 'node:assert/strict';
+import { describe, it, type TestContext } from 'node:test';
+import type { Redis } from 'ioredis';
+import { createRedisClient, type RedisLogger, waitUntilReady } from '../../../src/redis/client.js';
+import { createSessionCipher } from '../../../src/session/cipher.js';
+import { createRedisStore, type RedisStore } from '../../../src/session/redis-store.js';
+import { SessionManager } from '../../../src/session/session-manager.js';
+import type { StoredSession } from '../../../src/session/store.js';
+import { StoreUnavailableError } from '../../../src/session/stored-session.js';
+import { fileCleanup, redisSkip, type RedisServer, startRedis, type StartRedisOptions } from '../../helpers/redis.js';
+import { runStoreContract } from './store-contract.js';
+
+const T0 = 1_700_000_000_000;
+const READY_MS = 10_000;
+const skip = redisSkip();
+const cleanup = fileCleanup();
+
+function record(overrides: Partial<StoredSession> = {}): StoredSession {
+  return { createdAt: T0, lastSeenAt: T0, expiresAt: T0 + 60_000, version: 1, payload: 'sealed', ...overrides };
+}
+
+let sharedServer: Promise<RedisServer> | undefined;
+let prefixCounter = 0;
+
+/** One redis-server for the tests that do not stop it; each test uses its own key prefix. */
+function shared(): Promise<RedisServer> {
+  sharedServer ??= startRedis(cleanup);
+  return sharedServer;
+}
+
+/** A ready client that is disconnected after the test. */
+async function connect(t: TestContext, url: string, options: Parameters<typeof createRedisClient>[1] = {}) {
+  const client = createRedisClient(url, options);
+  t.after(() => client.disconnect());
+  await waitUntilReady(client, READY_MS);
+  return client;
+}
+
+/** A raw client for looking at what the store wrote. */
+async function inspector(t: TestContext, url: string): Promise<Redis> {
+  return connect(t, url, { connectionName: 'inspector' });
+}
+
+async function storeOn(
+  t: TestContext,
+  server: RedisServer,
+  options: { now?: () => number; keyPrefix?: string; commandTimeoutMs?: number } = {},
+): Promise<{ store: RedisStore; client: Redis }> {
+  const client = await connect(t, server.url, {
+    ...(options.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: options.commandTimeoutMs }),
+    maxReconnectDelayMs: 100,
+  });
+  const store = createRedisStore({
+    client,
+    now: options.now ?? (() => T0),
+    keyPrefix: options.keyPrefix ?? `t${++prefixCounter}:`,
+  });
+  t.after(() => store.close());
+  return { store, client };
+}
+
+async function ownServer(t: TestContext, options: StartRedisOptions = {}): Promise<RedisServer> {
+  return startRedis(t, options);
+}
+
+/** Retries `op` every 20 ms until it resolves; bounded by `limitMs`. */
+async function eventually<T>(op: () => T | Promise<T>, limitMs: number): Promise<T> {
+  const started = performance.now();
+  for (;;) {
+    try {
+      return await op();
+    } catch (error) {
+      if (performance.now() - started > limitMs) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+async function allKeys(raw: Redis): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  for (let i = 0; i < 1000; i++) {
+    const [next, batch] = await raw.scan(cursor, 'COUNT', 1000);
+    keys.push(...batch);
+    cursor = next;
+    if (cursor === '0') break;
+  }
+  return keys.sort();
+}
+
+if (skip === false) {
+  runStoreContract('redis', async (now) => {
+    const server = await shared();
+    const client = createRedisClient(server.url);
+    await waitUntilReady(client, READY_MS);
+    const store = createRedisStore({ client, now, keyPrefix: `contract${++prefixCounter}:`, ownsClient: true });
+    return { store };
+  });
+} else {
+  void describe('redis store: SessionStore contract', { skip }, () => {});
+}
+
+void describe('redis store', { skip }, () => {
+  void it('sets the Redis expiry of a record to expiresAt - now, and touch moves it', async (t) => {
+    const server = await shared();
+    let clock = T0;
+    const { store } = await storeOn(t, server, { now: () => clock });
+    const raw = await inspector(t, server.url);
+    await store.set('a', record({ expiresAt: T0 + 60_000 }));
+    const ttl = await raw.pttl(store.keyFor('a'));
+    assert.ok(ttl > 59_000 && ttl <= 60_000, `PTTL ${ttl}`);
+
+    clock = T0 + 10_000;
+    await store.touch('a', T0 + 10_000, T0 + 7_200_000);
+    const touched = await raw.pttl(store.keyFor('a'));
+    assert.ok(touched > 7_189_000 && touched <= 7_190_000, `PTTL after touch ${touched}`);
+    assert.deepEqual(await store.get('a'), record({ lastSeenAt: T0 + 10_000, expiresAt: T0 + 7_200_000 }));
+  });
+
+  void it('lets Redis remove a record when its expiry passes (real time, 60 ms)', async (t) => {
+    const server = await shared();
+    // A frozen app clock: only Redis's own expiry can make the record go away.
+    const { store } = await storeOn(t, server, { now: () => T0 });
+    const raw = await inspector(t, server.url);
+    await store.set('short', record({ expiresAt: T0 + 60 }));
+    assert.equal(await raw.exists(store.keyFor('short')), 1);
+    await eventually(async () => {
+      assert.equal(await raw.exists(store.keyFor('short')), 0);
+    }, 5_000);
+    assert.equal(await store.get('short'), undefined);
+  });
+
+  void it('writes only keys under its prefix, and stores with other prefixes do not see them', async (t) => {
+    const server = await shared();
+    const { store: first } = await storeOn(t, server, { keyPrefix: 'app-one:' });
+    const { store: second } = await storeOn(t, server, { keyPrefix: 'app-two:' });
+    const raw = await inspector(t, server.url);
+    await first.set('same-id', record({ payload: 'one' }));
+    await second.set('same-id', record({ payload: 'two' }));
+    await first.set('other', record());
+    const keys = (await allKeys(raw)).filter((key) => key.startsWith('app-'));
+    assert.deepEqual(keys, ['app-one:s:other', 'app-one:s:same-id', 'app-two:s:same-id']);
+    assert.equal((await first.get('same-id'))?.payload, 'one');
+    assert.equal((await second.get('same-id'))?.payload, 'two');
+    assert.equal(await second.get('other'), undefined);
+    await second.destroy('same-id');
+    assert.equal((await first.get('same-id'))?.payload, 'one');
+  });
+
+  void it('never holds a plaintext token, code verifier or CSRF token in Redis', async (t) => {
+    const server = await shared();
+    const prefix = `plain${++prefixCounter}:`;
+    const { store } = await storeOn(t, server, { keyPrefix: prefix });
+    const manager = new SessionManager({
+      store,
+      cipher: createSessionCipher(['redis-store-test-secret-0123456789abcdef']),
+      idleTimeoutMs: 3_600_000,
+      absoluteTimeoutMs: 86_400_000,
+      now: () => T0,
+    });
+    const secrets = {
+      accessToken: 'ACCESS-U0pDMTFQMDFQQVMwMHxBQUJfMDAx-secret',
+      refreshToken: 'REFRESH-U0pDMTFQMDFQQVMwMHxBQUJfMDAy-secret',
+      codeVerifier: 'VERIFIER-pIUgx4tiqFpaOUz0HMc_QbIyQlL901w8mRmkrmhEJ_E',
+    };
+    const session = manager.create({
+      tokens: {
+        accessToken: secrets.accessToken,
+        refreshToken: secrets.refreshToken,
+        tokenType: 'bearer',
+        scope: 'ReadAccounts',
+        ownerId: '101',
+        accessExpiresAt: T0 + 3_600_000,
+      },
+      login: { state: 'state-value-xyz', codeVerifier: secrets.codeVerifier, startedAt: T0 },
+    });
+    await manager.save(session);
+    const raw = await inspector(t, server.url);
+    const keys = (await allKeys(raw)).filter((key) => key.startsWith(prefix));
+    assert.deepEqual(keys, [`${prefix}s:${session.id}`]);
+    const fields = await raw.hgetall(keys[0]!);
+    const everything = JSON.stringify(fields);
+    for (const secret of [...Object.values(secrets), session.data.csrf, 'state-value-xyz', 'ReadAccounts']) {
+      assert.ok(!everything.includes(secret), `Redis holds "${secret.slice(0, 12)}…" in plaintext`);
+    }
+    assert.deepEqual(Object.keys(fields).sort(), ['c', 'e', 'l', 'p', 'v']);
+    assert.equal((await manager.load(session.id))?.data.tokens?.accessToken, secrets.accessToken);
+  });
+
+  void it('setIfVersion writes only over the expected version (absent or expired counts as 0)', async (t) => {
+    const server = await shared();
+    let clock = T0;
+    const { store } = await storeOn(t, server, { now: () => clock });
+    assert.equal(await store.setIfVersion('a', record({ version: 1, payload: 'v1' }), 1), false);
+    assert.equal(await store.get('a'), undefined);
+    assert.equal(await store.setIfVersion('a', record({ version: 1, payload: 'v1' }), 0), true);
+    assert.equal(await store.setIfVersion('a', record({ version: 2, payload: 'stale writer' }), 0), false);
+    assert.equal(await store.setIfVersion('a', record({ version: 2, payload: 'v2' }), 1), true);
+    assert.deepEqual(await store.get('a'), record({ version: 2, payload: 'v2' }));
+
+    // A touch keeps the version, so a writer that loaded before the touch still wins.
+    await store.touch('a', T0 + 5, T0 + 90_000);
+    assert.equal(await store.setIfVersion('a', record({ version: 3, payload: 'v3', lastSeenAt: T0 + 6 }), 2), true);
+    assert.equal((await store.get('a'))?.payload, 'v3');
+
+    await store.set('b', record({ version: 9, expiresAt: T0 + 1000 }));
+    clock = T0 + 1000;
+    assert.equal(await store.setIfVersion('b', record({ version: 1, expiresAt: T0 + 5000 }), 9), false);
+    assert.equal(await store.setIfVersion('b', record({ version: 1, expiresAt: T0 + 5000 }), 0), true);
+    assert.equal((await store.get('b'))?.version, 1);
+
+    await assert.rejects(store.setIfVersion('c', record(), -1), TypeError);
+    await assert.rejects(store.setIfVersion('c', record({ version: Number.NaN }), 0), TypeError);
+    assert.equal(await store.get('c'), undefined);
+  });
+
+  void it('lets exactly one of many concurrent setIfVersion writers win', async (t) => {
+    const server = await shared();
+    const { store } = await storeOn(t, server);
+    await store.set('race', record({ version: 4 }));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => store.setIfVersion('race', record({ version: 5, payload: `w${i}` }), 4)),
+    );
+    assert.equal(results.filter(Boolean).length, 1);
+    const winner = results.indexOf(true);
+    assert.equal((await store.get('race'))?.payload, `w${winner}`);
+  });
+
+  void it('treats a foreign value under its key as no session, and replaces it on set', async (t) => {
+    const server = await shared();
+    const { store } = await storeOn(t, server);
+    const raw = await inspector(t, server.url);
+    await raw.set(store.keyFor('x'), 'not a hash');
+    await raw.hset(store.keyFor('y'), 'c', 'garbage');
+    assert.equal(await store.get('x'), undefined);
+    assert.equal(await store.get('y'), undefined);
+    await store.touch('x', T0, T0 + 5000);
+    assert.equal(await raw.get(store.keyFor('x')), 'not a hash');
+    await store.set('x', record());
+    assert.deepEqual(await store.get('x'), record());
+  });
+
+  void it('keeps per-id call order after the Lua script cache is flushed', async (t) => {
+    const server = await shared();
+    const { store } = await storeOn(t, server);
+    const raw = await inspector(t, server.url);
+    for (let round = 0; round < 5; round++) {
+      await raw.script('FLUSH');
+      await Promise.all([
+        store.set('a', record({ payload: `one-${round}` })),
+        store.touch('a', T0 + round, T0 + 70_000),
+        store.destroy('a'),
+        store.set('a', record({ payload: `two-${round}`, version: 2 })),
+        store.touch('a', T0 + 50, T0 + 80_000),
+      ]);
+      assert.deepEqual(
+        await store.get('a'),
+        record({ payload: `two-${round}`, version: 2, lastSeenAt: T0 + 50, expiresAt: T0 + 80_000 }),
+      );
+    }
+  });
+
+  void it('rejects ids that are not well-formed Unicode instead of merging them', async (t) => {
+    const server = await shared();
+    const { store } = await storeOn(t, server);
+    await assert.rejects(store.set('lone-\ud800', record()), TypeError);
+    await assert.rejects(store.touch('lone-\udc00', T0, T0 + 1), TypeError);
+    assert.equal(await store.get('lone-\ud800'), undefined);
+    await store.destroy('lone-\ud800');
+  });
+
+  void it('fails with StoreUnavailableError carrying no command arguments when Redis refuses a command', async (t) => {
+    const server = await ownServer(t);
+    const { store } = await storeOn(t, server);
+    const raw = await inspector(t, server.url);
+    await raw.acl('SETUSER', 'default', '-eval');
+    const error = await store.set('secret-session-id', record({ payload: 'sealed-payload-bytes' })).then(
+      () => assert.fail('set should fail while EVAL is not allowed'),
+      (err: unknown) => err,
+    );
+    assert.ok(error instanceof StoreUnavailableError);
+    assert.equal(error.code, 'RCAPP_SESSION_STORE_UNAVAILABLE');
+    const cause = error.cause as Error & Record<string, unknown>;
+    assert.match(cause.message, /^NOPERM/);
+    assert.equal(cause.command, undefined);
+    const described = JSON.stringify({ message: error.message, cause: { ...cause, message: cause.message } });
+    assert.ok(!described.includes('secret-session-id') && !described.includes('sealed-payload-bytes'), described);
+    await raw.acl('SETUSER', 'default', '+@all');
+    await store.set('secret-session-id', record());
+    assert.deepEqual(await store.get('secret-session-id'), record());
+  });
+
+  void it('answers StoreUnavailableError at once while Redis is stopped, and serves again when it is back', async (t) => {
+    const server = await ownServer(t, { appendonly: true });
+    const { store, client } = await storeOn(t, server);
+    await store.set('kept', record({ payload: 'before the outage' }));
+    await store.ping();
+
+    await server.stop();
+    await eventually(() => assert.notEqual(client.status, 'ready'), 2_000);
+    for (const op of [
+      () => store.get('kept'),
+      () => store.set('new', record()),
+      () => store.touch('kept', T0, T0 + 90_000),
+      () => store.destroy('kept'),
+      () => store.setIfVersion('kept', record({ version: 2 }), 1),
+      () => store.ping(),
+    ]) {
+      const started = performance.now();
+      await assert.rejects(op(), StoreUnavailableError);
+      const elapsed = performance.now() - started;
+      assert.ok(elapsed < 500, `a store call took ${Math.round(elapsed)} ms to fail while Redis was down`);
+    }
+
+    await server.start();
+    await waitUntilReady(client, READY_MS);
+    await store.ping();
+    assert.equal((await store.get('kept'))?.payload, 'before the outage');
+    await store.set('new', record({ payload: 'after the outage' }));
+    assert.equal((await store.get('new'))?.payload, 'after the outage');
+  });
+
+  void it('fails within the command timeout when Redis hangs, and recovers when it answers again', async (t) => {
+    const server = await ownServer(t);
+    const { store } = await storeOn(t, server, { commandTimeoutMs: 200 });
+    await store.set('a', record());
+    server.pause();
+    t.after(() => server.resume());
+    const started = performance.now();
+    await assert.rejects(store.get('a'), StoreUnavailableError);
+    await assert.rejects(store.ping(), StoreUnavailableError);
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed < 2_000, `hung Redis held the calls for ${Math.round(elapsed)} ms`);
+    server.resume();
+    const back = await eventually(() => store.get('a'), 5_000);
+    assert.deepEqual(back, record());
+  });
+
+  void it('keeps every session, touch and destroy across a Redis restart with AOF on', async (t) => {
+    const server = await ownServer(t, { appendonly: true, appendfsync: 'everysec' });
+    const { store, client } = await storeOn(t, server);
+    const ids = Array.from({ length: 100 }, (_, i) => `aof-${i}`);
+    await Promise.all(ids.map((id, i) => store.set(id, record({ payload: `p${i}`, version: i }))));
+    await store.touch('aof-1', T0 + 7, T0 + 3_600_000);
+    await store.destroy('aof-2');
+
+    await server.stop();
+    await server.start();
+    await waitUntilReady(client, READY_MS);
+    const raw = await inspector(t, server.url);
+    for (const [i, id] of ids.entries()) {
+      const got = await store.get(id);
+      if (i === 2) assert.equal(got, undefined, id);
+      else if (i === 1)
+        assert.deepEqual(got, record({ payload: 'p1', version: 1, lastSeenAt: T0 + 7, expiresAt: T0 + 3_600_000 }));
+      else assert.deepEqual(got, record({ payload: `p${i}`, version: i }), id);
+    }
+    const ttl = await raw.pttl(store.keyFor('aof-1'));
+    assert.ok(ttl > 3_500_000 && ttl <= 3_600_000, `PTTL after restart ${ttl}`);
+  });
+
+  void it('connects with a password and a database number from the URL, and never logs the password', async (t) => {
+    const password = 'pa$$:w/rd-for-test';
+    const server = await ownServer(t, { password });
+    const lines: string[] = [];
+    const spy = (level: string) => (obj: unknown, msg?: string) =>
+      void lines.push(`${level} ${JSON.stringify(obj)} ${msg}`);
+    const logger = { info: spy('info'), warn: spy('warn'), debug: spy('debug') } as unknown as RedisLogger;
+
+    const client = await connect(t, `${server.url}/3`, { logger });
+    const store = createRedisStore({ client, now: () => T0 });
+    await store.set('in-db-3', record());
+    const raw = await inspector(t, `${server.url}/3`);
+    assert.equal(await raw.exists('rcaf:s:in-db-3'), 1);
+    const db0 = await inspector(t, `${server.url}/0`);
+    assert.equal(await db0.exists('rcaf:s:in-db-3'), 0);
+
+    const wrong = createRedisClient(`redis://:not-the-password@127.0.0.1:${server.port}/3`, {
+      logger,
+      maxReconnectDelayMs: 50,
+    });
+    t.after(() => wrong.disconnect());
+    const wrongStore = createRedisStore({ client: wrong, now: () => T0 });
+    await eventually(() => assert.ok(lines.some((line) => line.startsWith('warn'))), 5_000);
+    await assert.rejects(wrongStore.get('in-db-3'), StoreUnavailableError);
+    await assert.rejects(wrongStore.ping(), StoreUnavailableError);
+    const logged = lines.join('\n');
+    assert.ok(!logged.includes(password) && !logged.includes('not-the-password'), logged);
+    assert.match(logged, /\*\*\*/);
+  });
+
+  void it('quits the client on close only when it owns it', async (t) => {
+    const server = await shared();
+    const shared1 = await connect(t, server.url);
+    const notOwner = createRedisStore({ client: shared1, now: () => T0 });
+    await notOwner.close();
+    assert.equal(await shared1.ping(), 'PONG');
+    await assert.rejects(notOwner.get('a'), { code: 'RCAPP_SESSION_STORE_CLOSED' });
+
+    const owned = await connect(t, server.url);
+    const owner = createRedisStore({ client: owned, now: () => T0, ownsClient: true });
+    await owner.close();
+    await owner.close();
+    await eventually(() => assert.equal(owned.status, 'end'), 2_000);
+    await assert.rejects(owned.ping());
+  });
+});
