@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from './config.js';
 
@@ -157,4 +158,22 @@ export function generateRequestId(req: IncomingMessage): string {
   const incoming = req.headers['x-request-id'];
   if (typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming)) return incoming;
   return randomUUID();
+}
+
+/**
+ * Fastify's per-request logging reduced to one line per request ("request completed": method, sanitized URL,
+ * status, time) instead of two; errors are logged by the app's error handler.
+ */
+export class RequestLogController extends LogController {
+  override incomingRequest(): void {
+    // one line per request, written on completion
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (error) {
+      reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
+    } else {
+      reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    }
+  }
 }

@@ -1,0 +1,193 @@
+/**
+ * @module app
+ * `createApp(deps)`: builds the Fastify app (plugins, security headers, session cookie, routes, error handling)
+ * from explicit dependencies. It never listens and reads no environment: `server.ts` and the tests do the wiring.
+ */
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
+import { allowsInsecureRequests, type Config } from './config.js';
+import { generateRequestId, RequestLogController } from './logging.js';
+import { createOAuthClient } from './oauth/client.js';
+import { createRestClient } from './ringcentral/rest-client.js';
+import { createSessionCipher, deriveKey } from './session/cipher.js';
+import { SessionManager } from './session/session-manager.js';
+import type { SessionStore } from './session/store.js';
+import type { Asset } from './web/assets/index.js';
+import type { AppContext, DemoUser } from './web/context.js';
+import { installErrorHandlers } from './web/error-handler.js';
+import { parseQuery } from './web/query.js';
+import { createLocalRefreshCoordinator, type RefreshCoordinator } from './web/refresh-coordinator.js';
+import { registerApiRoute } from './web/routes/api.js';
+import { registerAssetRoutes } from './web/routes/assets.js';
+import { registerCallbackRoute } from './web/routes/callback.js';
+import { registerHealthRoutes } from './web/routes/health.js';
+import { registerHomeRoutes } from './web/routes/home.js';
+import { registerLoginRoute } from './web/routes/login.js';
+import { registerLogoutRoutes } from './web/routes/logout.js';
+import { createTokenKeeper } from './web/token-keeper.js';
+import type { Views } from './web/views/models.js';
+import { COOKIE_SIGNING_LABEL, createWebSessions } from './web/web-sessions.js';
+
+/** A login must come back from RingCentral within this time; also the idle timeout of a session without tokens. */
+export const LOGIN_TIMEOUT_MS = 10 * 60 * 1000;
+
+/** Where RingCentral is for this app instance (the emulator's URL is known only once it runs). */
+export interface UpstreamInfo {
+  /** Origin for server-to-server calls (token, revoke, REST). */
+  readonly serverUrl: string;
+  /** Origin the browser is sent to for login; defaults to `serverUrl`. */
+  readonly authorizeBaseUrl?: string;
+  /** For page text, e.g. "the built-in RingCentral emulator". */
+  readonly label: string;
+  /** Demo accounts for the login page (emulator only). */
+  readonly demoUsers?: readonly DemoUser[];
+}
+
+/** Everything `createApp` needs. */
+export interface AppDeps {
+  readonly config: Readonly<Config>;
+  readonly logger: Logger;
+  readonly store: SessionStore;
+  /** The resolved `SESSION_SECRETS` (generated ones included): the first signs and encrypts, all verify. */
+  readonly sessionSecrets: readonly string[];
+  readonly views: Views;
+  readonly assets: readonly Asset[];
+  readonly upstream: UpstreamInfo;
+  /** For the OAuth calls; default global `fetch`. */
+  readonly fetch?: typeof fetch;
+  /** For the REST calls instead of the app's own keep-alive pool (tests: undici `MockAgent`). */
+  readonly dispatcher?: Dispatcher;
+  readonly now?: () => number;
+  /** Default: single-flight inside this process. */
+  readonly refreshCoordinator?: RefreshCoordinator;
+}
+
+/** Builds the app. Call `ready()`/`listen()` on the result; `close()` releases the RingCentral connection pool. */
+export function createApp(deps: AppDeps): FastifyInstance {
+  const { config, logger } = deps;
+  const now = deps.now ?? Date.now;
+  const serverUrl = new URL(deps.upstream.serverUrl).origin;
+  const authorizeBaseUrl = new URL(deps.upstream.authorizeBaseUrl ?? serverUrl).origin;
+
+  const manager = new SessionManager({
+    store: deps.store,
+    cipher: createSessionCipher(deps.sessionSecrets),
+    idleTimeoutMs: config.session.idleTimeoutSeconds * 1000,
+    absoluteTimeoutMs: config.session.absoluteTimeoutSeconds * 1000,
+    anonymousIdleTimeoutMs: LOGIN_TIMEOUT_MS,
+    now,
+  });
+  const oauth = createOAuthClient({
+    serverUrl,
+    authorizeBaseUrl,
+    clientId: config.ringCentral.clientId,
+    clientSecret: config.ringCentral.clientSecret,
+    redirectUri: config.ringCentral.redirectUrl,
+    allowInsecureRequests: allowsInsecureRequests(serverUrl, config.ringCentral.allowInsecureHttp),
+    timeoutMs: config.upstreamTimeoutMs,
+    now,
+    ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+  });
+  const rest = createRestClient({
+    serverUrl,
+    timeoutMs: config.upstreamTimeoutMs,
+    ...(deps.dispatcher === undefined ? {} : { dispatcher: deps.dispatcher }),
+  });
+  const ctx: AppContext = {
+    config,
+    logger,
+    views: deps.views,
+    assets: deps.assets,
+    sessions: createWebSessions({ manager, secure: config.cookieSecure }),
+    store: deps.store,
+    keeper: createTokenKeeper({
+      oauth,
+      sessions: manager,
+      coordinator: deps.refreshCoordinator ?? createLocalRefreshCoordinator(),
+      now,
+      logger,
+    }),
+    oauth,
+    rest,
+    now,
+    upstreamLabel: deps.upstream.label,
+    demoUsers: deps.upstream.demoUsers,
+    loginTimeoutMs: LOGIN_TIMEOUT_MS,
+  };
+
+  const fastifyLogger: FastifyBaseLogger = logger;
+  const app = Fastify({
+    loggerInstance: fastifyLogger,
+    logController: new RequestLogController(),
+    genReqId: generateRequestId,
+    trustProxy:
+      typeof config.trustProxy === 'number'
+        ? (
+            (hops: number) => (_address: string, hop: number) =>
+              hop < hops
+          )(config.trustProxy)
+        : config.trustProxy,
+    routerOptions: { querystringParser: parseQuery },
+    bodyLimit: 16 * 1024,
+    exposeHeadRoutes: false,
+    return503OnClosing: true,
+  });
+
+  void app.register(cookie, {
+    // One signing key per secret, derived apart from the encryption keys: the first signs, all verify.
+    secret: deps.sessionSecrets.map((secret) => deriveKey(secret, COOKIE_SIGNING_LABEL)),
+    hook: 'onRequest',
+  });
+  void app.register(formbody, { bodyLimit: 4096 });
+  void app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'"],
+        'style-src': ["'self'"],
+        'img-src': ["'self'", 'data:'],
+        'connect-src': ["'self'"],
+        'font-src': ["'self'"],
+        'object-src': ["'none'"],
+        'base-uri': ["'none'"],
+        'frame-ancestors': ["'none'"],
+        // The emulator's (or RingCentral's) login form posts to itself and redirects back here.
+        'form-action': ["'self'", authorizeBaseUrl],
+      },
+    },
+    // Popup login: the popup must be able to tell the page that opened it.
+    crossOriginOpenerPolicy: { policy: 'same-origin-allow-popups' },
+    crossOriginEmbedderPolicy: false,
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+    referrerPolicy: { policy: 'no-referrer' },
+    strictTransportSecurity: config.publicOrigin.startsWith('https:') ? { maxAge: 15_552_000 } : false,
+    xFrameOptions: { action: 'deny' },
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    // Every dynamic response may carry a session cookie or user data; the asset route overrides this.
+    reply.header('cache-control', 'no-store');
+  });
+  app.addHook('onClose', async () => {
+    await rest.close();
+  });
+
+  installErrorHandlers(app, ctx);
+  // eslint-disable-next-line @typescript-eslint/require-await -- Fastify plugins are async functions
+  void app.register(async (instance) => {
+    registerHomeRoutes(instance, ctx);
+    registerLoginRoute(instance, ctx);
+    registerCallbackRoute(instance, ctx);
+    registerApiRoute(instance, ctx);
+    registerLogoutRoutes(instance, ctx);
+    registerHealthRoutes(instance, ctx);
+    registerAssetRoutes(instance, ctx);
+  });
+  return app;
+}

@@ -1,0 +1,243 @@
+/**
+ * @module server
+ * The composition root and the only file that reads the environment (`.env` + `process.env`, the latter wins).
+ * Validates the configuration (every problem at once, exit 1), opens the session store, starts the built-in
+ * RingCentral emulator when `RC_SERVER_URL` is unset, builds the app, listens, prints where to go, and shuts
+ * everything down in order on SIGTERM/SIGINT within a bound.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parse as parseDotenv } from 'dotenv';
+import type { Logger } from 'pino';
+import { createApp, type UpstreamInfo } from './app.js';
+import { loadConfig, type Config } from './config.js';
+import { ConfigError } from './errors.js';
+import { createLogger } from './logging.js';
+import { openEmbeddedStore } from './session/embedded-store.js';
+import { createMemoryStore } from './session/memory-store.js';
+import type { SessionStore } from './session/store.js';
+import { assets } from './web/assets/index.js';
+import type { DemoUser } from './web/context.js';
+import { createViews } from './web/views/index.js';
+
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+const SECRET_FILE = 'session-secret';
+
+/** `.env` (when present) overlaid by the process environment. */
+export function readEnvironment(cwd: string = process.cwd()): Record<string, string | undefined> {
+  let fromFile: Record<string, string> = {};
+  try {
+    fromFile = parseDotenv(readFileSync(join(cwd, '.env')));
+  } catch {
+    // no .env: environment only
+  }
+  return { ...fromFile, ...process.env };
+}
+
+/**
+ * The session secret kept in `<dataDir>/session-secret` (mode 0600), created on first use. Used only when
+ * `SESSION_SECRETS` is unset; the caller warns. The secret itself is never logged.
+ */
+export function loadOrCreateSessionSecret(dataDir: string): { secret: string; created: boolean } {
+  const file = join(dataDir, SECRET_FILE);
+  try {
+    const existing = readFileSync(file, 'utf8').trim();
+    if (existing.length >= 32) return { secret: existing, created: false };
+  } catch {
+    // not there yet
+  }
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return { secret, created: true };
+}
+
+async function openStore(config: Readonly<Config>, logger: Logger): Promise<SessionStore> {
+  switch (config.session.store) {
+    case 'memory':
+      logger.warn('SESSION_STORE=memory: sessions live in this process only and are lost on restart (dev/test only)');
+      return createMemoryStore({ now: Date.now, sweepIntervalMs: 60_000 });
+    case 'embedded':
+      return openEmbeddedStore({
+        dir: join(config.session.dataDir, 'sessions'),
+        now: Date.now,
+        onSweepError: (err) => logger.warn({ err }, 'session sweep failed'),
+      });
+    default:
+      throw new Error(`session store "${config.session.store}" is not available`);
+  }
+}
+
+/** A free TCP port on `host`, for `PORT=0`: the redirect URL needs the real port before the app is built. */
+async function findFreePort(host: string): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen({ port: 0, host }, () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      probe.close(() => resolvePort(port));
+    });
+  });
+}
+
+interface RunningEmulator {
+  url: string;
+  close(): Promise<void>;
+}
+
+function demoUsersFrom(demo: unknown): DemoUser[] | undefined {
+  const users = (demo as { users?: unknown } | undefined)?.users;
+  if (!Array.isArray(users)) return undefined;
+  const list: DemoUser[] = [];
+  for (const user of users as unknown[]) {
+    const u = user as { username?: unknown; email?: unknown; password?: unknown; extensionNumber?: unknown };
+    const username = typeof u.username === 'string' ? u.username : typeof u.email === 'string' ? u.email : undefined;
+    if (username === undefined || typeof u.password !== 'string') continue;
+    list.push({
+      username,
+      password: u.password,
+      ...(typeof u.extensionNumber === 'string' ? { note: `extension ${u.extensionNumber}` } : {}),
+    });
+  }
+  return list.length > 0 ? list : undefined;
+}
+
+async function startBuiltInEmulator(
+  config: Readonly<Config>,
+): Promise<{ emulator: RunningEmulator; upstream: UpstreamInfo }> {
+  // The only place the app touches the emulator: loaded on demand, never imported by src/.
+  const module = (await import('../emulator/index.js')) as {
+    startEmulator(options: { port?: number; host?: string; redirectUris?: string[] }): Promise<RunningEmulator>;
+    DEMO?: unknown;
+  };
+  const host = config.host === 'localhost' ? '127.0.0.1' : config.host;
+  const emulator = await module.startEmulator({
+    port: config.emulatorPort,
+    host,
+    redirectUris: [config.ringCentral.redirectUrl],
+  });
+  // Browsers reach the emulator on the host name they use for the app.
+  const front = new URL(emulator.url);
+  front.hostname = new URL(config.ringCentral.redirectUrl).hostname;
+  const demoUsers = demoUsersFrom(module.DEMO);
+  return {
+    emulator,
+    upstream: {
+      serverUrl: emulator.url,
+      authorizeBaseUrl: front.origin,
+      label: 'the built-in RingCentral emulator',
+      ...(demoUsers === undefined ? {} : { demoUsers }),
+    },
+  };
+}
+
+/** Starts everything; resolves once listening. Exits the process on fatal start-up problems. */
+export async function main(): Promise<void> {
+  const env = readEnvironment();
+  let config: Readonly<Config>;
+  try {
+    config = loadConfig(env);
+    if (config.port === 0 && env.RC_REDIRECT_URL === undefined) {
+      config = loadConfig({ ...env, PORT: String(await findFreePort(config.host)) });
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`rc-authflow: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.logLevel });
+
+  let secrets = config.session.secrets;
+  if (secrets === undefined) {
+    const { secret, created } = loadOrCreateSessionSecret(config.session.dataDir);
+    secrets = [secret];
+    logger.warn(
+      { file: resolve(config.session.dataDir, SECRET_FILE), created },
+      'SESSION_SECRETS is not set: using a generated secret kept in DATA_DIR; set SESSION_SECRETS in production',
+    );
+  }
+
+  const closers: { name: string; close: () => Promise<void> }[] = [];
+  async function closeAll(): Promise<void> {
+    for (const { name, close } of closers.reverse()) {
+      try {
+        await close();
+      } catch (err) {
+        logger.warn({ err, part: name }, 'error while shutting down');
+      }
+    }
+    closers.length = 0;
+  }
+
+  try {
+    const store = await openStore(config, logger);
+    closers.push({ name: 'session store', close: () => store.close() });
+
+    let upstream: UpstreamInfo;
+    if (config.ringCentral.serverUrl === undefined) {
+      const started = await startBuiltInEmulator(config);
+      closers.push({ name: 'emulator', close: () => started.emulator.close() });
+      upstream = started.upstream;
+    } else {
+      upstream = { serverUrl: config.ringCentral.serverUrl, label: config.ringCentral.serverUrl };
+    }
+
+    const app = createApp({
+      config,
+      logger,
+      store,
+      sessionSecrets: secrets,
+      views: createViews(),
+      assets,
+      upstream,
+    });
+    closers.push({ name: 'app', close: () => app.close() });
+    await app.listen({ port: config.port, host: config.host });
+
+    const open = config.publicOrigin;
+    logger.info({ url: open, ringCentral: upstream.serverUrl }, 'rc-authflow is listening');
+    if (config.ringCentral.serverUrl === undefined) {
+      const demo = upstream.demoUsers?.find((u) => u.username === 'user1@example.com') ?? upstream.demoUsers?.[0];
+      const who = demo ? `${demo.username} / ${demo.password}` : 'user1@example.com / Passw0rd!user';
+      console.log(
+        `\nOpen ${open} and log in as ${who} (built-in RingCentral emulator at ${upstream.authorizeBaseUrl ?? upstream.serverUrl})\n`,
+      );
+    } else {
+      console.log(`\nOpen ${open} and log in with your RingCentral account (${config.ringCentral.serverUrl})\n`);
+    }
+  } catch (err) {
+    logger.fatal({ err }, 'rc-authflow could not start');
+    console.error(`rc-authflow could not start: ${err instanceof Error ? err.message : String(err)}`);
+    await closeAll();
+    process.exit(1);
+  }
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS);
+    timer.unref();
+    void closeAll().then(() => {
+      logger.flush();
+      process.exit(0);
+    });
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  await main();
+}

@@ -1,0 +1,46 @@
+/**
+ * @module web/pages
+ * Small helpers shared by the route handlers: the page chrome from a session, sending HTML, and the error page
+ * model for an {@link AppError}.
+ */
+import type { FastifyReply } from 'fastify';
+import { ERROR_CATALOG, type AppError } from '../errors.js';
+import type { Session } from '../session/session-manager.js';
+import type { Chrome, ErrorPageModel } from './views/models.js';
+
+/** Header data for a page: the logged-in user and the logout form's CSRF token. */
+export function chromeFor(session: Session | undefined, extra: Partial<Chrome> = {}): Chrome {
+  if (session?.data.tokens === undefined) return { ...extra };
+  const user = session.data.user ?? {};
+  return {
+    user: {
+      ...(user.name === undefined ? {} : { name: user.name }),
+      ...(user.extensionNumber === undefined ? {} : { extensionNumber: user.extensionNumber }),
+    },
+    csrf: session.data.csrf,
+    ...extra,
+  };
+}
+
+/** Sends an HTML page. */
+export function sendHtml(reply: FastifyReply, status: number, html: string): FastifyReply {
+  return reply.code(status).type('text/html; charset=utf-8').send(html);
+}
+
+/** The error page model of an app error (message is safe to show: see `errors.ts`). */
+export function errorPageModel(error: AppError, session: Session | undefined): ErrorPageModel {
+  const entry = ERROR_CATALOG[error.code];
+  const loginActions = error.status === 400 || error.status === 401 ? [{ href: '/login', label: 'Log in again' }] : [];
+  return {
+    ...chromeFor(session),
+    status: error.status,
+    title: entry.title,
+    message: error.message,
+    code: error.code,
+    ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }),
+    actions:
+      session?.data.tokens === undefined
+        ? [...loginActions, { href: '/', label: 'Back to the start page' }]
+        : [{ href: '/', label: 'Back to the start page' }],
+  };
+}

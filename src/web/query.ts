@@ -1,0 +1,51 @@
+/**
+ * @module web/query
+ * Query-string handling that cannot crash: parsing with `URLSearchParams` (invalid percent-encoding is kept as
+ * text, never thrown), a repeated key kept as an array so routes can refuse it, and validators for the few
+ * parameters the routes read.
+ */
+import { AppError, RCAPP_BAD_REQUEST } from '../errors.js';
+
+/** Parsed query: a repeated key becomes an array. */
+export type Query = Record<string, string | string[]>;
+
+const MAX_VALUE_LENGTH = 2048;
+
+/** Fastify `querystringParser`. Never throws. */
+export function parseQuery(search: string): Query {
+  const query: Query = Object.create(null) as Query;
+  for (const [key, value] of new URLSearchParams(search)) {
+    const existing = query[key];
+    if (existing === undefined) query[key] = value;
+    else if (Array.isArray(existing)) existing.push(value);
+    else query[key] = [existing, value];
+  }
+  return query;
+}
+
+/**
+ * The single value of `name`, or `undefined` when absent.
+ * @throws {AppError} `RCAPP_BAD_REQUEST` when the parameter is repeated or absurdly long
+ */
+export function singleParam(query: unknown, name: string): string | undefined {
+  if (query === null || typeof query !== 'object') return undefined;
+  const value = (query as Query)[name];
+  if (value === undefined) return undefined;
+  if (Array.isArray(value)) throw new AppError(RCAPP_BAD_REQUEST, `parameter "${name}" must be provided only once`);
+  if (value.length > MAX_VALUE_LENGTH) throw new AppError(RCAPP_BAD_REQUEST, `parameter "${name}" is too long`);
+  return value;
+}
+
+/**
+ * An optional whole-number parameter within `[min, max]`.
+ * @throws {AppError} `RCAPP_BAD_REQUEST` naming the parameter and the allowed range
+ */
+export function integerParam(query: unknown, name: string, min: number, max: number): number | undefined {
+  const raw = singleParam(query, name);
+  if (raw === undefined || raw === '') return undefined;
+  const value = /^\d{1,7}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(value >= min && value <= max)) {
+    throw new AppError(RCAPP_BAD_REQUEST, `parameter "${name}" must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+}

@@ -1,0 +1,228 @@
+/**
+ * @module web/routes/api
+ * `GET /test?api=extension|extension-call-log|account-call-log[&page&perPage][&format=json|html]`: one
+ * RingCentral call with the session's token (refreshed when needed). JSON clients get RingCentral's status,
+ * content type and body byte-for-byte; browsers get a page, and a clear error page for RingCentral's 403
+ * (naming the permission), 429 (with the wait), 5xx, timeouts and connection failures.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  AppError,
+  RCAPP_BAD_REQUEST,
+  RCAPP_NOT_LOGGED_IN,
+  RCAPP_PERMISSION_DENIED,
+  RCAPP_SESSION_ENDED,
+  RCAPP_UNKNOWN_API,
+  RCAPP_UPSTREAM_ERROR,
+  RestApiError,
+  UpstreamError,
+} from '../../errors.js';
+import { API_NAMES, ENDPOINTS, isApiName, type RingCentralApiName } from '../../ringcentral/endpoints.js';
+import { parseRateLimit, parseRcError } from '../../ringcentral/rc-error.js';
+import { headerValue, type RestResponse } from '../../ringcentral/rest-client.js';
+import { errorForStatus } from '../../ringcentral/upstream-errors.js';
+import type { Session } from '../../session/session-manager.js';
+import type { AppContext } from '../context.js';
+import { sendError } from '../error-handler.js';
+import { prefersJson } from '../negotiate.js';
+import { noticeUrl } from '../notices.js';
+import { chromeFor, sendHtml } from '../pages.js';
+import { integerParam, singleParam } from '../query.js';
+import type { PagingLinks } from '../views/models.js';
+
+/** Response headers of RingCentral passed on in JSON mode. */
+const PASSED_HEADERS = [
+  'content-type',
+  'retry-after',
+  'x-rate-limit-group',
+  'x-rate-limit-limit',
+  'x-rate-limit-remaining',
+  'x-rate-limit-window',
+];
+
+const MAX_PAGE = 100_000;
+const MAX_PER_PAGE = 1000;
+
+interface ApiRequest {
+  readonly api: RingCentralApiName;
+  readonly json: boolean;
+  readonly page: number | undefined;
+  readonly perPage: number | undefined;
+}
+
+function testHref(api: RingCentralApiName, page?: number, perPage?: number, json = false): string {
+  const query = new URLSearchParams({ api });
+  if (page !== undefined) query.set('page', String(page));
+  if (perPage !== undefined) query.set('perPage', String(perPage));
+  if (json) query.set('format', 'json');
+  return `/test?${query.toString()}`;
+}
+
+function numberOf(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** Our own paging links from RingCentral's `navigation` URIs and `paging` object. */
+function pagingLinks(api: RingCentralApiName, body: unknown): PagingLinks {
+  if (body === null || typeof body !== 'object') return {};
+  const { navigation, paging } = body as { navigation?: unknown; paging?: unknown };
+  const link = (name: string): string | undefined => {
+    const uri = (navigation as Record<string, { uri?: unknown } | undefined> | undefined)?.[name]?.uri;
+    if (typeof uri !== 'string') return undefined;
+    try {
+      const url = new URL(uri);
+      const page = Number(url.searchParams.get('page') ?? '1');
+      const perPage = url.searchParams.get('perPage');
+      if (!Number.isInteger(page) || page < 1) return undefined;
+      const size = perPage === null ? undefined : Number(perPage);
+      return testHref(api, page, size !== undefined && Number.isInteger(size) ? size : undefined);
+    } catch {
+      return undefined;
+    }
+  };
+  const p = (paging ?? {}) as Record<string, unknown>;
+  const links: Record<string, string | number> = {};
+  for (const [key, name] of [
+    ['first', 'firstPage'],
+    ['previous', 'previousPage'],
+    ['next', 'nextPage'],
+    ['last', 'lastPage'],
+  ] as const) {
+    const href = link(name);
+    if (href !== undefined) links[key] = href;
+  }
+  for (const key of ['page', 'totalPages', 'totalElements', 'perPage'] as const) {
+    const value = numberOf(p[key]);
+    if (value !== undefined) links[key] = value;
+  }
+  return links;
+}
+
+function parseRequest(request: FastifyRequest): ApiRequest | undefined {
+  const query = request.query;
+  const format = singleParam(query, 'format');
+  if (format !== undefined && format !== 'json' && format !== 'html') {
+    throw new AppError(RCAPP_BAD_REQUEST, 'parameter "format" must be json or html');
+  }
+  const api = singleParam(query, 'api');
+  if (api === undefined || api === '') return undefined;
+  if (!isApiName(api)) {
+    throw new AppError(RCAPP_UNKNOWN_API, `parameter "api" must be one of ${API_NAMES.join(', ')}`);
+  }
+  return {
+    api,
+    json: prefersJson(request.headers.accept, format),
+    page: integerParam(query, 'page', 1, MAX_PAGE),
+    perPage: integerParam(query, 'perPage', 1, MAX_PER_PAGE),
+  };
+}
+
+function sendPassThrough(reply: FastifyReply, response: RestResponse): FastifyReply {
+  for (const name of PASSED_HEADERS) {
+    const value = headerValue(response.headers, name);
+    if (value !== undefined) reply.header(name, value);
+  }
+  if (headerValue(response.headers, 'content-type') === undefined) reply.header('content-type', 'application/json');
+  return reply.code(response.status).send(response.body);
+}
+
+/** The error a browser sees for a RingCentral error status, or `undefined` to show RingCentral's answer as is. */
+function htmlErrorFor(ctx: AppContext, response: RestResponse): AppError | undefined {
+  const { status } = response;
+  if (status === 403) {
+    const info = parseRcError(response.body);
+    const permission = info?.permissionName;
+    const message = permission
+      ? `RingCentral refused the call: it needs the "${permission}" permission, which this app or user does not have`
+      : `RingCentral refused the call (${info?.message ?? 'permission denied'})`;
+    return new RestApiError(RCAPP_PERMISSION_DENIED, message, {
+      upstreamStatus: status,
+      rcErrorCode: info?.subCode ?? info?.errorCode,
+      permissionName: permission,
+    });
+  }
+  if (status === 429 || status >= 500) {
+    return errorForStatus(status, headerValue(response.headers, 'retry-after'), ctx.now());
+  }
+  return undefined;
+}
+
+async function endSession(
+  ctx: AppContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  session: Session,
+  json: boolean,
+): Promise<FastifyReply> {
+  await ctx.sessions.end(reply, session.id);
+  request.log.info('session ended: RingCentral no longer accepts its tokens');
+  if (json) {
+    return sendError(
+      ctx,
+      request,
+      reply,
+      new AppError(RCAPP_SESSION_ENDED, 'your RingCentral session has ended, please log in again'),
+    );
+  }
+  return reply.redirect(noticeUrl('session-ended'), 302);
+}
+
+/** Registers `GET /test`. */
+export function registerApiRoute(app: FastifyInstance, ctx: AppContext): void {
+  app.get('/test', async (request, reply) => {
+    const parsed = parseRequest(request);
+    if (parsed === undefined) return reply.redirect('/', 302);
+    const { api, json } = parsed;
+    const session = await ctx.sessions.load(request, reply);
+    if (session?.data.tokens === undefined) {
+      if (json) throw new AppError(RCAPP_NOT_LOGGED_IN, 'log in first: this call needs a logged-in session');
+      return reply.redirect('/', 302);
+    }
+    const endpoint = ENDPOINTS[api];
+    const rcQuery = new URLSearchParams();
+    if (parsed.page !== undefined) rcQuery.set('page', String(parsed.page));
+    if (parsed.perPage !== undefined) rcQuery.set('perPage', String(parsed.perPage));
+
+    let response: RestResponse;
+    try {
+      response = await ctx.keeper.withAccessToken(session, (token) => ctx.rest.get(endpoint.path, token, rcQuery));
+    } catch (err) {
+      if (err instanceof AppError && err.code === RCAPP_SESSION_ENDED)
+        return endSession(ctx, request, reply, session, json);
+      throw err;
+    }
+    await ctx.sessions.manager.touch(session);
+
+    if (json) return sendPassThrough(reply, response);
+
+    if (response.status === 401) return endSession(ctx, request, reply, session, json);
+    const failure = htmlErrorFor(ctx, response);
+    if (failure) throw failure;
+    let body: unknown;
+    try {
+      body = JSON.parse(response.body.toString('utf8'));
+    } catch {
+      throw new UpstreamError(
+        RCAPP_UPSTREAM_ERROR,
+        `RingCentral sent a response that is not JSON (HTTP ${response.status})`,
+      );
+    }
+    const rateLimit = parseRateLimit(response.headers);
+    const query = rcQuery.toString();
+    return sendHtml(
+      reply,
+      response.status,
+      ctx.views.apiResult({
+        ...chromeFor(session, rateLimit ? { rateLimit } : {}),
+        api,
+        title: endpoint.title,
+        request: `GET ${endpoint.path}${query === '' ? '' : `?${query}`}`,
+        status: response.status,
+        body,
+        rawJson: JSON.stringify(body, null, 2),
+        jsonHref: testHref(api, parsed.page, parsed.perPage, true),
+        paging: pagingLinks(api, body),
+      }),
+    );
+  });
+}

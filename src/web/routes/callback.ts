@@ -1,0 +1,107 @@
+/**
+ * @module web/routes/callback
+ * `GET <RC_REDIRECT_URL path>` (default `/oauth2callback`): the end of the login. In this order: read this
+ * browser's login transaction and **delete it** (consumed before use, so a replayed callback finds nothing) →
+ * require a transaction, a recent one → validate `state`, then `?error=` → require `code` → exchange code +
+ * verifier → new session id (the old id is gone from the store) holding the tokens (encrypted by the session
+ * manager) and the user's name → redirect (or the popup page).
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.7
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  AppError,
+  RCAPP_LOGIN_EXPIRED,
+  RCAPP_NO_AUTH_CODE,
+  RCAPP_NO_LOGIN_IN_PROGRESS,
+  RCAPP_SESSION_STORE_UNAVAILABLE,
+} from '../../errors.js';
+import { validateCallback } from '../../oauth/callback.js';
+import { exchangeCode } from '../../oauth/token.js';
+import { CURRENT_EXTENSION_PATH } from '../../ringcentral/endpoints.js';
+import type { SessionUser, TokenSet } from '../../session/types.js';
+import type { AppContext } from '../context.js';
+import { wantsJson } from '../negotiate.js';
+import { sendHtml } from '../pages.js';
+
+/** The raw query string of the request (so repeated keys and odd encodings are seen as sent). */
+function rawQuery(request: FastifyRequest): URLSearchParams {
+  const q = request.url.indexOf('?');
+  return new URLSearchParams(q === -1 ? '' : request.url.slice(q + 1));
+}
+
+/** The user's name and extension number for the page header; a failure here does not fail the login. */
+async function fetchUser(ctx: AppContext, request: FastifyRequest, tokens: TokenSet): Promise<SessionUser> {
+  try {
+    const response = await ctx.rest.get(CURRENT_EXTENSION_PATH, tokens.accessToken);
+    if (response.status !== 200) {
+      request.log.warn({ status: response.status }, 'could not read the current extension after login');
+      return {};
+    }
+    const body = JSON.parse(response.body.toString('utf8')) as { name?: unknown; extensionNumber?: unknown };
+    return {
+      ...(typeof body.name === 'string' ? { name: body.name.slice(0, 200) } : {}),
+      ...(typeof body.extensionNumber === 'string' ? { extensionNumber: body.extensionNumber.slice(0, 20) } : {}),
+    };
+  } catch (err) {
+    request.log.warn({ err }, 'could not read the current extension after login');
+    return {};
+  }
+}
+
+/** Registers the OAuth callback route at `config.callbackPath`. */
+export function registerCallbackRoute(app: FastifyInstance, ctx: AppContext): void {
+  app.get(ctx.config.callbackPath, async (request: FastifyRequest, reply: FastifyReply) => {
+    const params = rawQuery(request);
+    const session = await ctx.sessions.load(request, reply);
+    const login = session?.data.login;
+    if (session !== undefined && login !== undefined) {
+      // Consume the one-time transaction before using it: whatever happens next, it cannot be used again.
+      delete session.data.login;
+      await ctx.sessions.save(request, reply, session);
+    }
+    try {
+      if (session === undefined || login === undefined) {
+        if (!params.has('code') && !params.has('error')) {
+          throw new AppError(RCAPP_NO_AUTH_CODE, 'no "code" parameter in the callback');
+        }
+        throw new AppError(RCAPP_NO_LOGIN_IN_PROGRESS, 'no login is in progress in this browser; start again');
+      }
+      if (ctx.now() - login.startedAt > ctx.loginTimeoutMs) {
+        throw new AppError(RCAPP_LOGIN_EXPIRED, 'the login took too long; start again');
+      }
+      const validated = validateCallback(ctx.oauth, params, login.state);
+      if (!validated.get('code')) {
+        throw new AppError(RCAPP_NO_AUTH_CODE, 'no "code" parameter in the callback');
+      }
+      const tokens = await exchangeCode(ctx.oauth, validated, login.codeVerifier);
+      session.data.tokens = tokens;
+      session.data.user = await fetchUser(ctx, request, tokens);
+      // New id at login (against session fixation); the old id is removed from the store.
+      let fresh;
+      try {
+        fresh = await ctx.sessions.manager.regenerate(session);
+      } catch (cause) {
+        throw new AppError(RCAPP_SESSION_STORE_UNAVAILABLE, 'the session store is not available; try again shortly', {
+          cause,
+        });
+      }
+      ctx.sessions.setCookie(reply, fresh.id);
+      request.log.info('login completed');
+      const next = login.returnTo ?? (login.popup ? '/' : '/test');
+      if (login.popup) {
+        reply.header('cross-origin-opener-policy', 'unsafe-none');
+        return sendHtml(reply, 200, ctx.views.popupDone({ ok: true, next }));
+      }
+      return reply.redirect(next, 302);
+    } catch (err) {
+      if (login?.popup && err instanceof AppError && !wantsJson(request)) {
+        request.log.info({ code: err.code }, 'popup login failed');
+        // The popup page's script must be able to reach its opener: no opener-severing policy on this page.
+        reply.header('cross-origin-opener-policy', 'unsafe-none');
+        return sendHtml(reply, err.status, ctx.views.popupDone({ ok: false, message: err.message, next: '/' }));
+      }
+      throw err;
+    }
+  });
+}

@@ -1,0 +1,105 @@
+/**
+ * @module web/token-keeper
+ * Keeps a session's RingCentral access token usable: refreshes ahead of expiry, and on a 401 from RingCentral
+ * refreshes once and retries once. Refreshes are single-flight per session (see `refresh-coordinator.ts`) and
+ * correct for late arrivals: inside the flight the session is reloaded from the store, and if its access token is
+ * no longer the one that failed, someone already refreshed and that token is used. New tokens are written back to
+ * the session. A dead refresh token (`invalid_grant`) ends the session.
+ * @see https://developers.ringcentral.com/guide/authentication/refresh-tokens
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+ */
+import type { Logger } from 'pino';
+import { AppError, RCAPP_NOT_LOGGED_IN, RCAPP_SESSION_ENDED, TokenEndpointError } from '../errors.js';
+import type { OAuthClient } from '../oauth/client.js';
+import { refreshTokens } from '../oauth/token.js';
+import type { Session, SessionManager } from '../session/session-manager.js';
+import type { TokenSet } from '../session/types.js';
+import type { RefreshCoordinator } from './refresh-coordinator.js';
+
+/** Refresh when the access token has less than this left (the RingCentral SDK uses the same margin). */
+export const DEFAULT_REFRESH_AHEAD_MS = 60_000;
+
+/** Options of {@link createTokenKeeper}. */
+export interface TokenKeeperOptions {
+  readonly oauth: OAuthClient;
+  readonly sessions: SessionManager;
+  readonly coordinator: RefreshCoordinator;
+  readonly now: () => number;
+  readonly logger: Logger;
+  readonly refreshAheadMs?: number;
+}
+
+/** Runs RingCentral calls with a valid access token. */
+export interface TokenKeeper {
+  /**
+   * Calls `call` with the session's access token, refreshing first when it is about to expire, and once more
+   * (one refresh, one retry) when RingCentral answers 401.
+   * @throws {AppError} `RCAPP_NOT_LOGGED_IN` (no tokens), `RCAPP_SESSION_ENDED` (the refresh token is dead; the
+   * session has been destroyed), upstream errors from the refresh (session kept)
+   */
+  withAccessToken<T extends { readonly status: number }>(
+    session: Session,
+    call: (accessToken: string) => Promise<T>,
+  ): Promise<T>;
+}
+
+/** The error for a login RingCentral no longer honours. */
+export function sessionEnded(): AppError {
+  return new AppError(RCAPP_SESSION_ENDED, 'your RingCentral session has ended, please log in again');
+}
+
+/** Creates a token keeper for one app instance. */
+export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
+  const { oauth, sessions, coordinator, now, logger } = options;
+  const aheadMs = options.refreshAheadMs ?? DEFAULT_REFRESH_AHEAD_MS;
+
+  const expiringSoon = (tokens: TokenSet): boolean => tokens.accessExpiresAt - now() < aheadMs;
+
+  async function refreshInFlight(sessionId: string, failedAccessToken: string): Promise<TokenSet> {
+    const current = await sessions.load(sessionId);
+    const stored = current?.data.tokens;
+    if (current === undefined || stored === undefined) throw sessionEnded();
+    // A late arrival: another request already refreshed this session.
+    if (stored.accessToken !== failedAccessToken && !expiringSoon(stored)) return stored;
+    if (
+      stored.refreshToken === undefined ||
+      (stored.refreshExpiresAt !== undefined && stored.refreshExpiresAt <= now())
+    ) {
+      await sessions.destroy(sessionId);
+      throw sessionEnded();
+    }
+    let fresh: TokenSet;
+    try {
+      fresh = await refreshTokens(oauth, stored.refreshToken);
+    } catch (err) {
+      if (err instanceof TokenEndpointError && err.isInvalidGrant) {
+        logger.info({ rcErrorCode: err.rcErrorCode }, 'refresh token rejected by RingCentral; session ended');
+        await sessions.destroy(sessionId);
+        throw sessionEnded();
+      }
+      throw err;
+    }
+    current.data.tokens = fresh;
+    await sessions.save(current);
+    logger.debug('tokens refreshed');
+    return fresh;
+  }
+
+  async function refresh(session: Session, failedAccessToken: string): Promise<TokenSet> {
+    const tokens = await coordinator.run(session.id, () => refreshInFlight(session.id, failedAccessToken));
+    session.data.tokens = tokens;
+    return tokens;
+  }
+
+  return {
+    async withAccessToken(session, call) {
+      let tokens = session.data.tokens;
+      if (tokens === undefined) throw new AppError(RCAPP_NOT_LOGGED_IN, 'log in first');
+      if (expiringSoon(tokens)) tokens = await refresh(session, tokens.accessToken);
+      const first = await call(tokens.accessToken);
+      if (first.status !== 401) return first;
+      tokens = await refresh(session, tokens.accessToken);
+      return call(tokens.accessToken);
+    },
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * @module web/web-sessions
+ * Cookie ↔ session glue. The cookie carries only the session id, HMAC-signed (`@fastify/cookie` with keys derived
+ * from `SESSION_SECRETS`: the first signs, all verify). A cookie that is missing, oversize, badly signed or names
+ * no live session simply means "no session" — never an error. A store failure is a 503.
+ */
+import type {} from '@fastify/cookie';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, RCAPP_SESSION_STORE_UNAVAILABLE } from '../errors.js';
+import type { Session, SessionManager } from '../session/session-manager.js';
+
+/** HKDF label of the cookie-signing key (independent of the session-encryption key). */
+export const COOKIE_SIGNING_LABEL = 'rc-authflow cookie-signing v1';
+
+/** A signed id is ~90 characters; anything much longer is not ours. */
+const MAX_COOKIE_LENGTH = 256;
+
+/** Options of {@link createWebSessions}. */
+export interface WebSessionsOptions {
+  readonly manager: SessionManager;
+  /** Adds `Secure` and the `__Host-` name prefix. */
+  readonly secure: boolean;
+}
+
+/** Per-request session access for route handlers. */
+export interface WebSessions {
+  readonly cookieName: string;
+  readonly manager: SessionManager;
+  /** Cookie attributes, pinned (`HttpOnly; SameSite=Lax; Path=/`, `Secure` when configured). */
+  readonly cookieOptions: {
+    readonly path: '/';
+    readonly httpOnly: true;
+    readonly sameSite: 'lax';
+    readonly secure: boolean;
+  };
+  /** The request's session, or `undefined`. Loaded once per request. */
+  load(request: FastifyRequest, reply: FastifyReply): Promise<Session | undefined>;
+  /** The session `load` found for this request, without loading (for error pages). */
+  cached(request: FastifyRequest): Session | undefined;
+  /** Stores the session and (re)sets the cookie when its id is not the one the browser sent. */
+  save(request: FastifyRequest, reply: FastifyReply, session: Session): Promise<void>;
+  /** Sets the cookie to `id`. */
+  setCookie(reply: FastifyReply, id: string): void;
+  /** Destroys the session in the store and clears the cookie. */
+  end(reply: FastifyReply, id: string): Promise<void>;
+  /** Clears the cookie only. */
+  clearCookie(reply: FastifyReply): void;
+}
+
+function storeUnavailable(cause: unknown): AppError {
+  return new AppError(RCAPP_SESSION_STORE_UNAVAILABLE, 'the session store is not available; try again shortly', {
+    cause,
+  });
+}
+
+/** Creates the glue for one app instance (no module-level state). */
+export function createWebSessions(options: WebSessionsOptions): WebSessions {
+  const { manager } = options;
+  const cookieName = options.secure ? '__Host-rcsid' : 'rcsid';
+  const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax', secure: options.secure } as const;
+  // Per-request cache; entries go away with the request objects.
+  const loaded = new WeakMap<FastifyRequest, { id: string | undefined; session: Session | undefined }>();
+
+  function cookieId(request: FastifyRequest, reply: FastifyReply): string | undefined {
+    const raw = request.cookies[cookieName];
+    if (raw === undefined || raw === '' || raw.length > MAX_COOKIE_LENGTH) return undefined;
+    const result = request.unsignCookie(raw);
+    if (!result.valid || result.value === null) return undefined;
+    // Signed with an older key (rotation): re-sign with the current one.
+    if (result.renew) reply.setCookie(cookieName, result.value, { ...cookieOptions, signed: true });
+    return result.value;
+  }
+
+  const sessions: WebSessions = {
+    cookieName,
+    manager,
+    cookieOptions,
+    async load(request, reply) {
+      const cached = loaded.get(request);
+      if (cached) return cached.session;
+      const id = cookieId(request, reply);
+      let session: Session | undefined;
+      if (id !== undefined) {
+        try {
+          session = await manager.load(id);
+        } catch (err) {
+          throw storeUnavailable(err);
+        }
+      }
+      loaded.set(request, { id, session });
+      return session;
+    },
+    cached(request) {
+      return loaded.get(request)?.session;
+    },
+    async save(request, reply, session) {
+      try {
+        await manager.save(session);
+      } catch (err) {
+        throw storeUnavailable(err);
+      }
+      const cached = loaded.get(request);
+      if (cached?.id !== session.id) sessions.setCookie(reply, session.id);
+      loaded.set(request, { id: session.id, session });
+    },
+    setCookie(reply, id) {
+      reply.setCookie(cookieName, id, { ...cookieOptions, signed: true });
+    },
+    async end(reply, id) {
+      try {
+        await manager.destroy(id);
+      } catch (err) {
+        throw storeUnavailable(err);
+      }
+      sessions.clearCookie(reply);
+    },
+    clearCookie(reply) {
+      reply.clearCookie(cookieName, cookieOptions);
+    },
+  };
+  return sessions;
+}
