@@ -1,0 +1,72 @@
+/**
+ * @module emulator/cli
+ * `npm run emulator`: starts the RingCentral emulator on `EMULATOR_HOST` (default 127.0.0.1) : `EMULATOR_PORT`
+ * (default 5001; 0 = a free port), prints its URL, the demo apps and users, and closes on SIGINT/SIGTERM.
+ * `EMULATOR_REDIRECT_URIS` (comma-separated) registers extra redirect URIs; `EMULATOR_LOG=1` logs request paths.
+ * The first line printed is always `RingCentral emulator listening on <url>` (scripts and tests read it).
+ */
+import { DEMO, startEmulator } from './index.js';
+
+function fail(message: string): never {
+  console.error(`emulator: ${message}`);
+  process.exit(1);
+}
+
+const portText = process.env.EMULATOR_PORT ?? '5001';
+if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65_535) {
+  fail(`EMULATOR_PORT must be an integer 0..65535, got ${JSON.stringify(portText)}`);
+}
+const host = process.env.EMULATOR_HOST ?? '127.0.0.1';
+const redirectUris = (process.env.EMULATOR_REDIRECT_URIS ?? '')
+  .split(',')
+  .map((s) => s.trim())
+  .filter((s) => s.length > 0);
+
+let emulator: Awaited<ReturnType<typeof startEmulator>>;
+try {
+  emulator = await startEmulator({
+    port: Number(portText),
+    host,
+    redirectUris,
+    logger: process.env.EMULATOR_LOG === '1',
+  });
+} catch (e) {
+  fail(e instanceof Error ? e.message : String(e));
+}
+
+const { url } = emulator;
+const apps = DEMO.apps;
+const lines = [
+  `RingCentral emulator listening on ${url}`,
+  '',
+  'Apps (permissions: ReadAccounts ReadCallLog):',
+  `  confidential  client_id=${apps.confidential.clientId}  client_secret=${apps.confidential.clientSecret}`,
+  `  public (PKCE) client_id=${apps.public.clientId}  (no secret; send client_id in the body)`,
+  `  redirect URIs: ${emulator.state.apps.redirectUris().join(', ')}`,
+  '',
+  'Demo users (account ' + DEMO.accountId + '):',
+  ...DEMO.users.map(
+    (u) =>
+      `  ${u.username.padEnd(20)} ${u.password.padEnd(16)} ext ${u.extensionNumber}  ${u.firstName} ${u.lastName}${
+        u.admin ? '  (admin, FullCompanyCallLog)' : ''
+      }`,
+  ),
+  '',
+  `Authorize: ${url}/restapi/oauth/authorize   Token: ${url}/restapi/oauth/token`,
+  `Control API: ${url}/__emulator/stats | reset | clock | faults | limits | redirect-uris`,
+  'Press Ctrl+C to stop.',
+];
+console.log(lines.join('\n'));
+
+let closing = false;
+const shutdown = (signal: string): void => {
+  if (closing) return;
+  closing = true;
+  console.log(`emulator: ${signal}, closing`);
+  emulator.close().then(
+    () => process.exit(0),
+    (e: unknown) => fail(`close failed: ${e instanceof Error ? e.message : String(e)}`),
+  );
+};
+process.on('SIGINT', () => shutdown('SIGINT'));
+process.on('SIGTERM', () => shutdown('SIGTERM'));
