@@ -120,12 +120,12 @@ export interface RedisClientOptions {
 }
 
 /**
- * The reconnect delay for the `attempt`-th retry (1-based): 50 ms doubling up to `maxMs`, with ±20 % jitter so
- * many instances do not reconnect in lockstep after an outage.
+ * The reconnect delay for the `attempt`-th retry (1-based): 50 ms doubling, ±20 % jitter (so many instances do
+ * not reconnect in lockstep after an outage), never above `maxMs`.
  */
 export function reconnectDelay(attempt: number, maxMs: number, random: () => number = Math.random): number {
   const base = Math.min(maxMs, FIRST_RECONNECT_DELAY_MS * 2 ** Math.min(attempt - 1, 20));
-  return Math.max(1, Math.round(base * (0.8 + 0.4 * random())));
+  return Math.max(1, Math.min(maxMs, Math.round(base * (0.8 + 0.4 * random()))));
 }
 
 function positiveOption(name: string, value: number | undefined, fallback: number): number {
