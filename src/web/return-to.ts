@@ -24,6 +24,14 @@ export function toSafeReturnPath(value: string | undefined, callbackPath: string
   if (value === undefined || value === '' || value.length > MAX_LENGTH) return undefined;
   // Only plain absolute paths; no scheme-relative, backslash or control-character tricks.
   if (!value.startsWith('/') || value.startsWith('//') || hasControlOrBackslash(value)) return undefined;
+  // The same checks on the percent-decoded form, so `/%5Cevil.example` or `/%2F/evil` are refused too.
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+  if (decoded.startsWith('//') || hasControlOrBackslash(decoded)) return undefined;
   const base = 'http://app.invalid';
   let url: URL;
   try {

@@ -43,19 +43,45 @@ const PASSED_HEADERS = [
 const MAX_PAGE = 100_000;
 const MAX_PER_PAGE = 1000;
 
-interface ApiRequest {
-  readonly api: RingCentralApiName;
-  readonly json: boolean;
-  readonly page: number | undefined;
-  readonly perPage: number | undefined;
+/** RingCentral date-time as it appears in call-log paging links, e.g. `2026-11-24T13:57:54.988Z`. */
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+
+/** What is passed on to RingCentral: the page, and for call logs the time window (so paging is stable). */
+interface PageParams {
+  readonly page?: number | undefined;
+  readonly perPage?: number | undefined;
+  readonly dateFrom?: string | undefined;
+  readonly dateTo?: string | undefined;
 }
 
-function testHref(api: RingCentralApiName, page?: number, perPage?: number, json = false): string {
+interface ApiRequest extends PageParams {
+  readonly api: RingCentralApiName;
+  readonly json: boolean;
+}
+
+function pageQuery(params: PageParams): URLSearchParams {
+  const query = new URLSearchParams();
+  if (params.dateFrom !== undefined) query.set('dateFrom', params.dateFrom);
+  if (params.dateTo !== undefined) query.set('dateTo', params.dateTo);
+  if (params.page !== undefined) query.set('page', String(params.page));
+  if (params.perPage !== undefined) query.set('perPage', String(params.perPage));
+  return query;
+}
+
+function testHref(api: RingCentralApiName, params: PageParams, json = false): string {
   const query = new URLSearchParams({ api });
-  if (page !== undefined) query.set('page', String(page));
-  if (perPage !== undefined) query.set('perPage', String(perPage));
+  for (const [key, value] of pageQuery(params)) query.set(key, value);
   if (json) query.set('format', 'json');
   return `/test?${query.toString()}`;
+}
+
+function dateParam(query: unknown, name: string): string | undefined {
+  const value = singleParam(query, name);
+  if (value === undefined || value === '') return undefined;
+  if (!DATE_TIME.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new AppError(RCAPP_BAD_REQUEST, `parameter "${name}" must be a UTC date-time like 2026-01-31T12:00:00.000Z`);
+  }
+  return value;
 }
 
 function numberOf(value: unknown): number | undefined {
@@ -75,7 +101,16 @@ function pagingLinks(api: RingCentralApiName, body: unknown): PagingLinks {
       const perPage = url.searchParams.get('perPage');
       if (!Number.isInteger(page) || page < 1) return undefined;
       const size = perPage === null ? undefined : Number(perPage);
-      return testHref(api, page, size !== undefined && Number.isInteger(size) ? size : undefined);
+      const date = (name: string): string | undefined => {
+        const value = url.searchParams.get(name);
+        return value !== null && DATE_TIME.test(value) ? value : undefined;
+      };
+      return testHref(api, {
+        page,
+        perPage: size !== undefined && Number.isInteger(size) ? size : undefined,
+        dateFrom: date('dateFrom'),
+        dateTo: date('dateTo'),
+      });
     } catch {
       return undefined;
     }
@@ -109,11 +144,14 @@ function parseRequest(request: FastifyRequest): ApiRequest | undefined {
   if (!isApiName(api)) {
     throw new AppError(RCAPP_UNKNOWN_API, `parameter "api" must be one of ${API_NAMES.join(', ')}`);
   }
+  const callLog = api !== 'extension';
   return {
     api,
     json: prefersJson(request.headers.accept, format),
     page: integerParam(query, 'page', 1, MAX_PAGE),
     perPage: integerParam(query, 'perPage', 1, MAX_PER_PAGE),
+    dateFrom: callLog ? dateParam(query, 'dateFrom') : undefined,
+    dateTo: callLog ? dateParam(query, 'dateTo') : undefined,
   };
 }
 
@@ -179,9 +217,7 @@ export function registerApiRoute(app: FastifyInstance, ctx: AppContext): void {
       return reply.redirect('/', 302);
     }
     const endpoint = ENDPOINTS[api];
-    const rcQuery = new URLSearchParams();
-    if (parsed.page !== undefined) rcQuery.set('page', String(parsed.page));
-    if (parsed.perPage !== undefined) rcQuery.set('perPage', String(parsed.perPage));
+    const rcQuery = pageQuery(parsed);
 
     let response: RestResponse;
     try {
@@ -220,7 +256,7 @@ export function registerApiRoute(app: FastifyInstance, ctx: AppContext): void {
         status: response.status,
         body,
         rawJson: JSON.stringify(body, null, 2),
-        jsonHref: testHref(api, parsed.page, parsed.perPage, true),
+        jsonHref: testHref(api, parsed, true),
         paging: pagingLinks(api, body),
       }),
     );
