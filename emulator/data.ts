@@ -125,7 +125,10 @@ export function buildDemoData(now: number, seed: number = DEFAULT_SEED): DemoDat
     other('801', 'Lobby Park', 'ParkLocation', 'Enabled', 90),
   ].sort((a, b) => Number(a.extensionNumber) - Number(b.extensionNumber));
 
-  const { perExtension, account } = generateCallLogs({ now, seed, users, accountId: DEMO.accountId });
+  // Call logs are generated on first use: a reset (every test's beforeEach) stays cheap.
+  let logs: ReturnType<typeof generateCallLogs> | undefined;
+  const callLogs = (): ReturnType<typeof generateCallLogs> =>
+    (logs ??= generateCallLogs({ now, seed, users, accountId: DEMO.accountId }));
 
   return {
     accountId: DEMO.accountId,
@@ -135,8 +138,12 @@ export function buildDemoData(now: number, seed: number = DEFAULT_SEED): DemoDat
     extensions,
     extensionById: new Map(extensions.map((e) => [e.id, e])),
     userByUsername: new Map(users.map((e) => [e.user!.username.toLowerCase(), e])),
-    callLogs: perExtension,
-    accountCallLog: account,
+    get callLogs() {
+      return callLogs().perExtension;
+    },
+    get accountCallLog() {
+      return callLogs().account;
+    },
     generatedAt: now,
   };
 }

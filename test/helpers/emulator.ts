@@ -29,17 +29,23 @@ export interface TestEmulator extends RunningEmulator {
   readonly control: ControlClient;
   /** Every response sent so far (method, path, operationId, status, content type, body). */
   readonly responses: readonly ResponseRecord[];
+  /**
+   * Closes the emulator, then (unless `validateResponses: false`) checks every JSON body it sent against the
+   * OpenAPI spec and throws listing the mismatches. Idempotent.
+   */
+  stop(): Promise<void>;
 }
 
 /** Options of {@link startTestEmulator}. */
 export interface TestEmulatorOptions extends Omit<EmulatorOptions, 'port' | 'host'> {
-  /** Check every JSON response against the OpenAPI spec when the test ends (default true). */
+  /** Check every JSON response against the OpenAPI spec when the emulator stops (default true). */
   readonly validateResponses?: boolean;
 }
 
 /**
- * Starts an emulator on 127.0.0.1 port 0 and closes it in `t.after`. Unless `validateResponses: false`, all JSON
- * bodies it sent are validated against `spec/rc-public-openapi.yml` at the end and the hook throws on a mismatch.
+ * Starts an emulator on 127.0.0.1 port 0. With a test context `t`, it stops in `t.after`; in a `describe` suite,
+ * start it in `before()` without `t` and call `emu.stop()` in `after()`. Stopping validates all JSON bodies the
+ * emulator sent against `spec/rc-public-openapi.yml` (unless `validateResponses: false`) and throws on a mismatch.
  *
  * @example
  * ```ts
@@ -47,9 +53,15 @@ export interface TestEmulatorOptions extends Omit<EmulatorOptions, 'port' | 'hos
  *   const emu = await startTestEmulator(t, { redirectUris: ['http://127.0.0.1:1234/cb'] });
  *   await emu.control.advanceClock(3600);
  * });
+ *
+ * describe('suite', () => {
+ *   let emu: TestEmulator;
+ *   before(async () => { emu = await startTestEmulator(); });
+ *   after(() => emu.stop());
+ * });
  * ```
  */
-export async function startTestEmulator(t: AfterHook, opts: TestEmulatorOptions = {}): Promise<TestEmulator> {
+export async function startTestEmulator(t?: AfterHook, opts: TestEmulatorOptions = {}): Promise<TestEmulator> {
   const { validateResponses = true, onResponse, ...rest } = opts;
   const responses: ResponseRecord[] = [];
   const emu = await startEmulator({
@@ -61,16 +73,21 @@ export async function startTestEmulator(t: AfterHook, opts: TestEmulatorOptions 
       onResponse?.(r);
     },
   });
-  t.after(async () => {
-    await emu.close();
-    if (validateResponses) {
-      const failures = validateRecordedResponses(responses);
-      if (failures.length > 0) {
-        throw new Error(`emulator responses that do not match the OpenAPI spec:\n${failures.join('\n')}`);
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      await emu.close();
+      if (validateResponses) {
+        const failures = validateRecordedResponses(responses);
+        if (failures.length > 0) {
+          throw new Error(`emulator responses that do not match the OpenAPI spec:\n${failures.join('\n')}`);
+        }
       }
-    }
-  });
-  return Object.assign(emu, { control: control(emu.url), responses });
+    })();
+    return stopped;
+  };
+  t?.after(stop);
+  return Object.assign(emu, { control: control(emu.url), responses, stop });
 }
 
 /** Counters of `GET /__emulator/stats` (see `emulator/stats.ts` for the keys). */
