@@ -28,6 +28,7 @@ import { assertStoredSession, assertTouchTimes, StoreClosedError, StoreUnavailab
 export const DEFAULT_REDIS_KEY_PREFIX = 'rcaf:';
 const DEFAULT_PING_TIMEOUT_MS = 1_000;
 const MAX_PREFIX_LENGTH = 128;
+const END_TIMEOUT_MS = 1_000;
 
 /** Options of {@link createRedisStore}. */
 export interface RedisStoreOptions {
@@ -150,6 +151,27 @@ function asError(error: unknown): Error {
 
 function isWrongType(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('WRONGTYPE');
+}
+
+/** `QUIT`, then wait (bounded) until the socket is closed; a client that cannot quit is disconnected. */
+async function endClient(client: Redis): Promise<void> {
+  try {
+    await client.quit();
+  } catch {
+    client.disconnect();
+    return;
+  }
+  if (client.status === 'end') return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      client.disconnect();
+      resolve();
+    }, END_TIMEOUT_MS);
+    client.once('end', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /**
@@ -301,10 +323,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     close() {
       closed = true;
       if (options.ownsClient !== true) return Promise.resolve();
-      closing ??= client.quit().then(
-        () => undefined,
-        () => client.disconnect(),
-      );
+      closing ??= endClient(client);
       return closing;
     },
   };
