@@ -142,6 +142,8 @@ export function createApp(deps: AppDeps): FastifyInstance {
     secret: deps.sessionSecrets.map((secret) => deriveKey(secret, COOKIE_SIGNING_LABEL)),
     hook: 'onRequest',
   });
+  // The only body the app reads is the logout form (urlencoded, or JSON from scripts): nothing else is parsed.
+  app.removeContentTypeParser('text/plain');
   void app.register(formbody, { bodyLimit: 4096 });
   void app.register(helmet, {
     contentSecurityPolicy: {

@@ -1,0 +1,120 @@
+/**
+ * The README's first command as a newcomer runs it: `npm start` (built-in emulator, embedded store, generated
+ * secret) reaches `/healthz` 200, prints where to go and which demo user to log in as, serves the login page,
+ * and stops cleanly on SIGTERM. A bad configuration exits 1 listing every problem by name, printing no secret.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const START_TIMEOUT_MS = 30_000;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A clean environment: nothing of the developer's RC_* or session settings leaks in. */
+function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...extra };
+  return env;
+}
+
+function collect(child: ChildProcess): { out: () => string } {
+  let text = '';
+  child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+  return { out: () => text };
+}
+
+function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null)
+      resolve({ code: child.exitCode, signal: child.signalCode });
+    else child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+}
+
+async function waitFor(predicate: () => boolean, what: string, output: () => string): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (!predicate()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; output:\n${output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+test('npm start: app + built-in emulator, friendly line, /healthz 200, login page, clean SIGTERM', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rc-authflow-start-'));
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const [port, emulatorPort] = [await freePort(), await freePort()];
+  const started = Date.now();
+  const child = spawn('npm', ['start', '--silent'], {
+    cwd: ROOT,
+    env: baseEnv({ PORT: String(port), EMULATOR_PORT: String(emulatorPort), DATA_DIR: dataDir }),
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = collect(child);
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null && child.pid) process.kill(-child.pid, 'SIGKILL');
+  });
+
+  const friendly = `Open http://localhost:${port} and log in as user1@example.com / Passw0rd!user`;
+  await waitFor(() => output.out().includes(friendly), 'the friendly line', output.out);
+  const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+  assert.equal(health.status, 200);
+  t.diagnostic(`npm start → first 200 in ${Date.now() - started} ms (includes npm and tsx start-up)`);
+
+  const login = await fetch(`http://localhost:${port}/`, { headers: { accept: 'text/html' } });
+  assert.equal(login.status, 200);
+  const html = await login.text();
+  assert.match(html, new RegExp(`href="http://localhost:${emulatorPort}/restapi/oauth/authorize\\?`));
+  assert.match(html, /Login RingCentral Account/);
+  const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+  assert.equal(ready.status, 200);
+
+  const secretFile = statSync(join(dataDir, 'session-secret'));
+  assert.equal(secretFile.mode & 0o777, 0o600, 'the generated secret is readable by its owner only');
+  assert.match(output.out(), /SESSION_SECRETS is not set/);
+
+  process.kill(-child.pid!, 'SIGTERM');
+  const { code, signal } = await exited(child);
+  assert.ok(code === 0 || signal === 'SIGTERM', `clean exit (code ${code}, signal ${signal})\n${output.out()}`);
+  assert.match(output.out(), /shutting down/);
+});
+
+test('a bad configuration exits 1 and lists every problem by variable name, never a secret value', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: ROOT,
+    env: baseEnv({
+      RC_SERVER_URL: 'http://ringcentral.example.com',
+      RC_CLIENT_SECRET: 'client-secret-value-do-not-print',
+      SESSION_SECRETS: 'too-short-secret-value',
+      PORT: 'eighty',
+      COOKIE_SECURE: 'sometimes',
+    }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = collect(child);
+  const { code } = await exited(child);
+  const text = output.out();
+  assert.equal(code, 1, text);
+  for (const variable of ['RC_SERVER_URL', 'RC_CLIENT_ID', 'SESSION_SECRETS', 'PORT', 'COOKIE_SECURE']) {
+    assert.match(text, new RegExp(`- ${variable}: `), `${variable} is reported`);
+  }
+  assert.doesNotMatch(text, /client-secret-value-do-not-print|too-short-secret-value/);
+  assert.doesNotMatch(text, /\bat [\w.<>]+ \(/, 'no stack trace');
+});
