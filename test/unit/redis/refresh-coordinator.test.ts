@@ -180,7 +180,7 @@ void describe('redis refresh coordinator', { skip }, () => {
     const elapsed = performance.now() - started;
     assert.equal(lease.locked, true);
     assert.ok(elapsed >= lockTtlMs - 100, `entered after ${Math.round(elapsed)} ms, before the dead lock expired`);
-    assert.ok(elapsed <= lockTtlMs + 600, `blocked ${Math.round(elapsed)} ms by a dead holder`);
+    assert.ok(elapsed <= lockTtlMs + 1_500, `blocked ${Math.round(elapsed)} ms by a dead holder`);
   });
 
   void it('takes over from an instance that lost Redis mid-refresh within lockTtlMs', async (t) => {
@@ -203,19 +203,19 @@ void describe('redis refresh coordinator', { skip }, () => {
     const bLease = await b.coordinator.run('s', (lease) => Promise.resolve(lease));
     const elapsed = performance.now() - started;
     assert.equal(bLease.locked, true);
-    assert.ok(elapsed <= lockTtlMs + 600, `B waited ${Math.round(elapsed)} ms`);
+    assert.ok(elapsed <= lockTtlMs + 1_500, `B waited ${Math.round(elapsed)} ms`);
     releaseA();
     await aRun;
   });
 
   void it('extends the lock while a long task runs, so no other instance enters meanwhile', async (t) => {
     const server = await shared();
-    const { list, raw } = await instances(t, server, 2, { lockTtlMs: 150, pollMs: 10, maxPollMs: 30 });
+    const { list, raw } = await instances(t, server, 2, { lockTtlMs: 400, pollMs: 10, maxPollMs: 30 });
     const probe = overlapProbe();
     let aLease: RefreshLease | undefined;
     const first = list[0]!.coordinator.run('long', async (lease) => {
       aLease = lease;
-      await probe.section(600); // four lock TTLs
+      await probe.section(1_300); // more than three lock TTLs
     });
     await delay(20);
     assert.ok((await raw.pttl(list[0]!.coordinator.lockKeyFor('long'))) > 0);
@@ -285,7 +285,7 @@ void describe('redis refresh coordinator', { skip }, () => {
     await delay(10);
     const started = performance.now();
     assert.equal(await list[1]!.coordinator.run('key-b', () => Promise.resolve('b')), 'b');
-    assert.ok(performance.now() - started < 500);
+    assert.ok(performance.now() - started < 1_000);
     releaseA();
     await a;
   });
@@ -299,7 +299,7 @@ void describe('redis refresh coordinator', { skip }, () => {
     const started = performance.now();
     const lease = await coordinator.run('s', (l) => Promise.resolve(l));
     assert.equal(lease.locked, false);
-    assert.ok(performance.now() - started < 500);
+    assert.ok(performance.now() - started < 1_000);
 
     await server.start();
     await waitUntilReady(client, READY_MS);

@@ -315,7 +315,7 @@ void describe('redis store', { skip }, () => {
       const started = performance.now();
       await assert.rejects(op(), StoreUnavailableError);
       const elapsed = performance.now() - started;
-      assert.ok(elapsed < 500, `a store call took ${Math.round(elapsed)} ms to fail while Redis was down`);
+      assert.ok(elapsed < 1_000, `a store call took ${Math.round(elapsed)} ms to fail while Redis was down`);
     }
 
     await server.start();
