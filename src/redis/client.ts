@@ -11,6 +11,8 @@
  * - reconnects forever with capped, jittered exponential backoff; `error` events are logged (once per outage),
  *   never thrown, so a connection problem never crashes the process.
  * The URL may carry a password: it is parsed here, never logged, and never put in an error message.
+ * Key prefixes are not set here (ioredis `keyPrefix` is left unused): the store and the coordinator add theirs, so
+ * the keys they report (`keyFor`, `lockKeyFor`) are the real keys in Redis, also for raw tools such as `SCAN`.
  * @see https://github.com/redis/ioredis#auto-reconnect
  * @see https://www.iana.org/assignments/uri-schemes/prov/redis (redis:// and rediss:// URLs)
  */
