@@ -154,6 +154,7 @@ export function genericError(status: number): EmulatorHttpError {
   if (status === 401) return tokenInvalid(...OAU.tokenNotFound);
   if (status === 404) return restError(404, 'AGW-404', 'Resource not found');
   if (status === 413) return restError(413, 'CMN-104', 'Request entity is too large');
+  if (status === 414) return restError(414, 'CMN-104', 'Request URI is too long');
   if (status === 415) return restError(415, 'CMN-104', 'Unsupported Media Type');
   if (status === 501) return restError(501, 'CMN-202', 'Operation is not supported');
   if (status === 503 || status === 502 || status === 504) {
