@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { toolOrSkip } from './require-tool.js';
 
 /** Where Debian puts Chromium; also looked up on `PATH`. */
@@ -49,8 +49,8 @@ export async function launchChromium(executablePath: string): Promise<Browser> {
 export interface PageProblems {
   /** Console errors, uncaught exceptions and CSP violations, with the page URL. */
   readonly problems: string[];
-  /** Fails the test when anything was recorded. */
-  assertClean(label?: string): void;
+  /** Fails the test when anything was recorded, except lines matching one of `allow` (expected, e.g. a 400 page). */
+  assertClean(label?: string, allow?: readonly RegExp[]): void;
 }
 
 /**
@@ -76,8 +76,11 @@ export async function watchContext(context: BrowserContext): Promise<PageProblem
   context.on('page', watch);
   return {
     problems,
-    assertClean(label = 'pages') {
-      if (problems.length > 0) throw new Error(`${label} had ${problems.length} problem(s):\n${problems.join('\n')}`);
+    assertClean(label = 'pages', allow = []) {
+      const unexpected = problems.filter((problem) => !allow.some((pattern) => pattern.test(problem)));
+      if (unexpected.length > 0) {
+        throw new Error(`${label} had ${unexpected.length} problem(s):\n${unexpected.join('\n')}`);
+      }
     },
   };
 }
@@ -97,7 +100,8 @@ export async function openContext(
 
 /**
  * Fills and submits the RingCentral (emulator) login form on `page`: the one `<form method="post">` with `username`
- * and `password` fields. Resolves once the browser has left the login page.
+ * and `password` fields. Resolves once the browser has left the login page, or once `page` closed (a login popup
+ * closes itself when done).
  */
 export async function submitRingCentralLogin(
   page: Page,
@@ -107,10 +111,18 @@ export async function submitRingCentralLogin(
   await form.locator('input[name="username"]').fill(credentials.username);
   await form.locator('input[name="password"]').fill(credentials.password);
   const loginUrl = page.url();
-  await Promise.all([
-    page.waitForURL((url) => url.toString() !== loginUrl, { waitUntil: 'load' }),
-    form.locator('button[type="submit"], input[type="submit"]').first().click(),
-  ]);
+  const left = page
+    .waitForURL((url) => url.toString() !== loginUrl, { waitUntil: 'load' })
+    .catch((error: unknown) => {
+      if (!page.isClosed()) throw error;
+    });
+  await form.locator('button[type="submit"], input[type="submit"]').first().click();
+  await left;
+}
+
+/** The `name` attribute of every element `locator` matches, in order (`null` where it is absent). */
+export async function attributeValues(locator: Locator, name: string): Promise<(string | null)[]> {
+  return Promise.all((await locator.all()).map((element) => element.getAttribute(name)));
 }
 
 /** True when screenshots should be written (`RC_SCREENSHOTS=1`). */

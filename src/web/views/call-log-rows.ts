@@ -26,7 +26,10 @@ export interface CallLogRow {
   readonly duration: string;
   readonly result: string;
   readonly action: string;
-  /** Id of the extension the record belongs to (`extension.id`), when RingCentral sends it. */
+  /**
+   * Id of the extension the record belongs to: `extension.id`, else the id in a user call-log record's `uri`
+   * (`.../extension/<id>/call-log/<record>`); empty when neither says.
+   */
   readonly extensionId: string;
 }
 
@@ -64,8 +67,12 @@ export function toCallLogRows(body: unknown, dates: DateFormatter, timeZone?: st
       duration: formatDuration(record.duration),
       result: toText(record.result),
       action: toText(record.action),
-      extensionId: toText(asRecord(record.extension)?.id),
+      extensionId: toText(asRecord(record.extension)?.id) || ownerInUri(record.uri),
     });
   }
   return rows;
+}
+
+function ownerInUri(uri: unknown): string {
+  return typeof uri === 'string' ? (/\/extension\/(\d+)\/call-log\//.exec(uri)?.[1] ?? '') : '';
 }

@@ -339,11 +339,14 @@ export function createViews(options: ViewsOptions = {}): Views {
     const pageNo = paging?.page ?? numberOrUndefined(bodyPaging?.page);
     const totalPages = paging?.totalPages ?? numberOrUndefined(bodyPaging?.totalPages);
     const totalElements = paging?.totalElements ?? numberOrUndefined(bodyPaging?.totalElements);
+    // "First" on the first page and "Last" on the last page would only reload the page: show them disabled.
+    const onFirst = pageNo === 1;
+    const onLast = pageNo !== undefined && totalPages !== undefined && pageNo >= totalPages;
     const view: PagingView = {
-      first: toSafeHref(paging?.first),
+      first: onFirst ? undefined : toSafeHref(paging?.first),
       previous: toSafeHref(paging?.previous),
       next: toSafeHref(paging?.next),
-      last: toSafeHref(paging?.last),
+      last: onLast ? undefined : toSafeHref(paging?.last),
       position:
         pageNo !== undefined
           ? totalPages !== undefined

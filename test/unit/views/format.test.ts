@@ -125,6 +125,23 @@ void describe('reading RingCentral bodies', () => {
     assert.deepEqual(toPartyText('x'), { primary: '', secondary: '' });
   });
 
+  void it('takes the owning extension from extension.id, else from the record uri', () => {
+    const rows = toCallLogRows(
+      {
+        records: [
+          { extension: { id: 7 }, uri: 'https://x/restapi/v1.0/account/1/extension/9/call-log/A' },
+          { uri: 'https://x/restapi/v1.0/account/1/extension/9/call-log/B?view=Simple' },
+          { uri: 'https://x/restapi/v1.0/account/1/call-log/C' },
+        ],
+      },
+      dates,
+    );
+    assert.deepEqual(
+      rows?.map((r) => r.extensionId),
+      ['7', '9', ''],
+    );
+  });
+
   void it('keeps an unparsable start time as text and leaves the datetime attribute empty', () => {
     const rows = toCallLogRows({ records: [{ startTime: 'soon' }] }, dates);
     assert.equal(rows?.[0]?.startTime, 'soon');

@@ -195,6 +195,19 @@ void describe('API result page', () => {
     );
   });
 
+  void it('disables "First" on the first page and "Last" on the last page', () => {
+    const links = { first: '/test?api=extension&page=1', last: '/test?api=extension&page=3' };
+    const first = views.apiResult(apiResultModel({ paging: { ...links, page: 1, totalPages: 3 } }));
+    assert.doesNotMatch(first, /rel="first"/);
+    assert.match(first, /rel="last"/);
+    const last = views.apiResult(apiResultModel({ paging: { ...links, page: 3, totalPages: 3 } }));
+    assert.match(last, /rel="first"/);
+    assert.doesNotMatch(last, /rel="last"/);
+    const only = views.apiResult(apiResultModel({ paging: { ...links, page: 1, totalPages: 1 } }));
+    assert.doesNotMatch(only, /rel="(first|last)"/);
+    assert.match(textOf(only), /Page 1 of 1/);
+  });
+
   void it('shows a 403 with the RingCentral message, code and the missing permission', () => {
     const html = views.apiResult(
       apiResultModel({
