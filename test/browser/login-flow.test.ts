@@ -330,6 +330,32 @@ void describe('browser: login, API pages and logout', { skip: chromium.skip }, (
     watcher.assertClean('pages', [BAD_REQUEST_LOG]);
   });
 
+  void it('can be used with the keyboard alone, with a visible focus ring', async (t) => {
+    const { appUrl } = await startStack(t);
+    const { page, watcher } = await open(t, browser);
+
+    await page.goto(appUrl);
+    const focused = async (): Promise<string> =>
+      String(await page.evaluate('document.activeElement && document.activeElement.textContent.trim()'));
+    await page.keyboard.press('Tab');
+    assert.equal(await focused(), 'Skip to main content');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    assert.equal(await focused(), 'Login RingCentral Account', 'the skip link jumps past the header');
+    const outline = String(await page.evaluate('getComputedStyle(document.activeElement).outlineStyle'));
+    assert.notEqual(outline, 'none', 'focused link shows a focus ring');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('input[name="password"]');
+    await submitRingCentralLogin(page, USER1);
+    await page.waitForURL((url) => url.origin === new URL(appUrl).origin);
+    // Tab through the header to the API links and open one with Enter.
+    for (let i = 0; i < 10 && (await focused()) !== 'Extensions'; i += 1) await page.keyboard.press('Tab');
+    assert.equal(await focused(), 'Extensions');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('extension-table').waitFor();
+    watcher.assertClean();
+  });
+
   void it('shows a clear error page for a bad request', async (t) => {
     const { appUrl } = await startStack(t);
     const { page, watcher } = await open(t, browser);
