@@ -43,7 +43,7 @@ export function sendPreflight(reply: FastifyReply): FastifyReply {
   return reply.code(204).send();
 }
 
-/** Sends a JSON body (an object, or a pre-serialized string) with RingCentral's content type. */
+/** Sends a JSON body (an object, or a pre-serialized string or Buffer) with RingCentral's content type. */
 export function sendJson(
   reply: FastifyReply,
   status: number,
@@ -52,7 +52,7 @@ export function sendJson(
 ): FastifyReply {
   reply.code(status).header('content-type', JSON_CONTENT_TYPE);
   if (headers !== undefined) reply.headers(headers);
-  return reply.send(typeof body === 'string' ? body : JSON.stringify(body));
+  return reply.send(typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body));
 }
 
 /** Sends an {@link EmulatorHttpError} (its status, body and headers, plus `extraHeaders`). */

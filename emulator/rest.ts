@@ -130,12 +130,14 @@ function listExtensions(state: EmulatorState, ctx: RestContext): FastifyReply {
   const uriFor = (n: number): string =>
     `${path}?${toQueryString([...pairs, ['page', String(n)], ['perPage', String(perPage)]])}`;
   const result = paginate(matching, page, perPage, uriFor);
-  const body = JSON.stringify({
-    uri: uriFor(page),
-    records: result.records.map((e) => renderExtensionListItem(ctx.base, data, e)),
-    paging: result.paging,
-    navigation: result.navigation,
-  });
+  const body = Buffer.from(
+    JSON.stringify({
+      uri: uriFor(page),
+      records: result.records.map((e) => renderExtensionListItem(ctx.base, data, e)),
+      paging: result.paging,
+      navigation: result.navigation,
+    }),
+  );
   if (state.cache.size >= MAX_CACHED_BODIES) state.cache.clear();
   state.cache.set(key, body);
   return sendJson(ctx.reply, 200, body);

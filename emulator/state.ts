@@ -33,8 +33,8 @@ export interface EmulatorState {
   /** The demo data; replaced by `reset()`. */
   readonly data: DemoData;
   readonly seed: number;
-  /** Pre-serialized response bodies (cleared on reset). */
-  readonly cache: Map<string, string>;
+  /** Pre-serialized response bodies, as bytes ready for the socket (cleared on reset). */
+  readonly cache: Map<string, Buffer>;
   /** Shorthand for `faults.add(route, { count: 1, ...rule })` (house style: `failNext('token', { status: 503 })`). */
   failNext(route: FaultRoute, rule?: Partial<FaultRule>): void;
   /** Restores data (regenerated at the reset clock), tokens, limits, stats, faults and clock. */
@@ -51,7 +51,7 @@ export function createEmulatorState(options: StateOptions = {}): EmulatorState {
   const limits = createRateLimiter(now, options.limits ?? {});
   const faults = createFaultInjector();
   const stats = createStats();
-  const cache = new Map<string, string>();
+  const cache = new Map<string, Buffer>();
   let data = buildDemoData(clock.now(), seed);
 
   return {
