@@ -218,6 +218,27 @@ void describe('browser: login, API pages and logout', { skip: chromium.skip }, (
     watcher.assertClean();
   });
 
+  void it('finishes a popup login even when the browser cut the popup off from its opener', async (t) => {
+    const { appUrl } = await startStack(t);
+    const { context, page, watcher } = await open(t, browser);
+    // What a Cross-Origin-Opener-Policy switch does to the popup: no window.opener on the last page.
+    await context.addInitScript({ content: "if (location.pathname === '/oauth2callback') window.opener = null;" });
+
+    await page.goto(appUrl);
+    const [popup] = await Promise.all([
+      context.waitForEvent('page'),
+      page.getByRole('link', { name: 'Log in in a popup', exact: true }).click(),
+    ]);
+    await popup.waitForSelector('input[name="password"]');
+    await submitRingCentralLogin(popup, USER2);
+    await page.getByTestId('user-name').waitFor();
+    assert.equal((await headerUser(page)).name, fullName(USER2));
+    await popup.waitForEvent('close', { timeout: 5_000 }).catch(() => {
+      if (!popup.isClosed()) throw new Error('the popup did not close itself after the opener acknowledged');
+    });
+    watcher.assertClean();
+  });
+
   void it('tells the user when the popup is closed before the login finishes', async (t) => {
     const { appUrl } = await startStack(t);
     const { context, page, watcher } = await open(t, browser);

@@ -51,8 +51,8 @@
   };
 
   window.addEventListener('message', (event) => {
-    // Only our own pages may report a login; anything else (other origins, other message types) is ignored.
-    if (event.origin !== location.origin || !isLoginMessage(event.data)) return;
+    // Only our own popup may report a login; other windows, origins and message types are ignored.
+    if (!popup || event.source !== popup || event.origin !== location.origin || !isLoginMessage(event.data)) return;
     finish(event.data);
   });
 
@@ -61,7 +61,8 @@
   if (typeof BroadcastChannel === 'function') {
     const channel = new BroadcastChannel(CHANNEL_NAME);
     channel.addEventListener('message', (event) => {
-      if (!isLoginMessage(event.data)) return;
+      // Only while this page has a login popup open; other tabs of the site ignore it.
+      if (!popup || finished || !isLoginMessage(event.data)) return;
       channel.postMessage({ type: `${MESSAGE_TYPE}-ack` });
       finish(event.data);
     });
