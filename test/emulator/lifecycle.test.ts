@@ -6,9 +6,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { Writable } from 'node:stream';
 import { test } from 'node:test';
 
 import { DEMO, buildEmulator, emulatorStateOf, startEmulator } from '../../emulator/index.js';
+import { demoBasicAuth, loginAndGetTokens } from '../helpers/emulator.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -38,6 +40,37 @@ test('buildEmulator answers inject() requests and exposes its state', async (t) 
   assert.equal(res.statusCode, 200);
   assert.equal(emulatorStateOf(app).stats.get('authorize'), 0);
   assert.throws(() => emulatorStateOf({} as never), /not an emulator instance/);
+});
+
+test('with its logger on, the emulator logs paths only: no code, token, verifier, secret or password', async (t) => {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const emu = await startEmulator({ port: 0, logger: { level: 'info', stream } });
+  t.after(() => emu.close());
+  const tokens = await loginAndGetTokens(emu.url);
+  await fetch(`${emu.url}/restapi/v1.0/account/~/extension?access_token=${tokens.access_token}`);
+  await fetch(`${emu.url}/restapi/oauth/revoke?token=${tokens.access_token}`, {
+    method: 'POST',
+    headers: { authorization: demoBasicAuth() },
+  });
+  const log = lines.join('');
+  assert.ok(lines.length >= 6, 'requests are logged');
+  assert.match(log, /\/restapi\/oauth\/token/);
+  for (const secret of [
+    tokens.access_token,
+    tokens.refresh_token,
+    DEMO.clientSecret,
+    DEMO.admin.password,
+    'code=',
+    'Basic ',
+  ]) {
+    assert.ok(!log.includes(secret), `log must not contain ${secret.slice(0, 6)}...`);
+  }
 });
 
 test('npm run emulator prints its URL, serves, and exits 0 on SIGTERM', async (t) => {

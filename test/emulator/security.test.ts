@@ -517,6 +517,43 @@ const cases: { name: string; run: (emu: TestEmulator) => Promise<void> }[] = [
     },
   },
   {
+    name: 'token lifetimes are clamped: access 600..3600 (garbage and NaN mean 3600), refresh at most 7 days',
+    async run(emu) {
+      await emu.control.limits({ group: 'Auth', limit: 100 });
+      const cases: [string | undefined, string | undefined, number, number][] = [
+        ['100', undefined, 600, 604_800],
+        ['99999', '999999999', 3600, 604_800],
+        ['NaN', 'NaN', 3600, 604_800],
+        ['3599', '86400', 3599, 86_400],
+        ['abc', '-5', 3600, 604_800],
+      ];
+      for (const [accessTtl, refreshTtl, expectedAccess, expectedRefresh] of cases) {
+        const code = await getCode(emu);
+        const form: Record<string, string> = { code, redirect_uri: DEMO.redirectUri };
+        if (accessTtl !== undefined) form.access_token_ttl = accessTtl;
+        if (refreshTtl !== undefined) form.refresh_token_ttl = refreshTtl;
+        const tokens = (await (await exchange(emu, form)).json()) as TokenInfo;
+        assert.equal(tokens.expires_in, expectedAccess, `access_token_ttl=${accessTtl}`);
+        assert.equal(tokens.refresh_token_expires_in, expectedRefresh, `refresh_token_ttl=${refreshTtl}`);
+      }
+      // The SDK echoes the previous lifetimes on refresh; the new pair follows them.
+      const tokens = await loginAndGetTokens(emu.url);
+      const res = await postForm(
+        `${emu.url}/restapi/oauth/token`,
+        {
+          grant_type: 'refresh_token',
+          refresh_token: tokens.refresh_token,
+          access_token_ttl: '1800',
+          refresh_token_ttl: 'NaN',
+        },
+        BASIC,
+      );
+      const fresh = (await res.json()) as TokenInfo;
+      assert.equal(fresh.expires_in, 1800);
+      assert.equal(fresh.refresh_token_expires_in, 604_800);
+    },
+  },
+  {
     name: 'Cancel on the sign-in page redirects with error=access_denied and the state',
     async run(emu) {
       const url = buildAuthorizeUrl(emu.url, { redirectUri: DEMO.redirectUri, state: 'cancel-state' });
