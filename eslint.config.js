@@ -50,6 +50,11 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
+    // Scripts served to the browser.
+    files: ['src/web/assets/**/*.js'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     files: ['scripts/**', 'bench/**', 'emulator/cli.ts', 'src/server.ts', 'test/**'],
     rules: { 'no-console': 'off' },
   },

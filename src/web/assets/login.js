@@ -1,4 +1,3 @@
-/* global window, document, location */
 // Popup login for the login page (seed 000 style): opens the same-origin popup-login URL in a small window, waits
 // for the popup's last page to report the result, then moves this page on. Without JavaScript the button is a
 // plain link to the full-page login, so nothing here is required for logging in.

@@ -1,4 +1,3 @@
-/* global window, document, location */
 // Last page of a popup login: tells the page that opened the popup how the login ended, then closes the popup.
 // With no opener (the page was opened directly), the visible Continue link does the job.
 (() => {
