@@ -30,6 +30,8 @@ export interface AppRegistry {
 
 /** Longest redirect URI accepted for registration. */
 const MAX_REDIRECT_URI_LENGTH = 2000;
+/** Most redirect URIs one emulator keeps (bounds memory on a misbehaving caller). */
+export const MAX_REDIRECT_URIS = 1000;
 
 /** Checks that `uri` can be registered as a redirect URI (absolute http/https, no fragment, no credentials). */
 export function validateRedirectUri(uri: unknown): string | undefined {
@@ -78,6 +80,9 @@ export function createAppRegistry(extraRedirectUris: readonly string[] = []): Ap
     registerRedirectUri(uri: string): void {
       const problem = validateRedirectUri(uri);
       if (problem !== undefined) throw new RangeError(problem);
+      if (!uris.has(uri) && uris.size >= MAX_REDIRECT_URIS) {
+        throw new RangeError(`at most ${MAX_REDIRECT_URIS} redirect URIs can be registered`);
+      }
       uris.add(uri);
     },
     redirectUris: () => [...uris],

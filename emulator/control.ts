@@ -159,7 +159,11 @@ export function registerControlRoutes(app: FastifyInstance, state: EmulatorState
       const { uri } = parseBody(RedirectUriBody, request.body);
       const problem = validateRedirectUri(uri);
       if (problem !== undefined) throw badBody(problem);
-      state.apps.registerRedirectUri(uri);
+      try {
+        state.apps.registerRedirectUri(uri);
+      } catch (e) {
+        throw badBody(e instanceof Error ? e.message : 'invalid');
+      }
       return { redirectUris: state.apps.redirectUris() };
     })(request, reply),
   );

@@ -25,6 +25,8 @@ export const CORS_ALLOW_METHODS = 'GET, POST, PUT, PATCH, DELETE, OPTIONS';
 /** Sets `RCRequestId` and, for cross-origin requests, the CORS response headers. */
 export function setCommonHeaders(request: FastifyRequest, reply: FastifyReply): void {
   reply.header('RCRequestId', randomUUID());
+  // Error bodies echo client input (e.g. a client_id); never let a browser sniff them as HTML.
+  reply.header('X-Content-Type-Options', 'nosniff');
   const origin = request.headers.origin;
   if (typeof origin === 'string' && origin.length > 0 && origin.length <= 512) {
     // Credentialed CORS needs the exact origin echoed, never `*`.

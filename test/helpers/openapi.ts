@@ -81,7 +81,8 @@ function readSpec(): JsonObject {
     throw new Error(`spec/rc-public-openapi.yml changed: sha256 ${sha}, expected ${SPEC_SHA256}`);
   }
   const cacheDir = join(tmpdir(), 'rc-authflow-openapi');
-  const cacheFile = join(cacheDir, `${sha}.json`);
+  // The suffix versions the conversion below: bump it when convertNullable changes.
+  const cacheFile = join(cacheDir, `${sha}-v1.json`);
   try {
     return JSON.parse(readFileSync(cacheFile, 'utf8')) as JsonObject;
   } catch {
