@@ -11,8 +11,10 @@ export interface ErrorCatalogEntry {
   readonly status: number;
   /** Short page title. */
   readonly title: string;
-  /** One-line meaning, as written in the README table. */
+  /** One-line meaning (the README table words it for readers). */
   readonly meaning: string;
+  /** Reported at start-up only, never as an HTTP response (the README shows its status as "—"). */
+  readonly startupOnly?: boolean;
 }
 
 export const RCAPP_BAD_REQUEST = 'RCAPP_BAD_REQUEST';
@@ -127,6 +129,7 @@ export const ERROR_CATALOG = {
   },
   [RCAPP_CONFIG_INVALID]: {
     status: 500,
+    startupOnly: true,
     title: 'Invalid configuration',
     meaning: 'At start: one or more environment variables are invalid; each is listed by name and the process exits.',
   },

@@ -24,6 +24,18 @@ export interface OAuthClient {
   readonly clientAuth: oauth.ClientAuth;
 }
 
+/**
+ * HTTP Basic with `base64(client_id:client_secret)` as RingCentral's own SDK sends it. oauth4webapi's
+ * `ClientSecretBasic` form-urlencodes both parts first (RFC 6749 §2.3.1), which changes any secret containing
+ * `-`, `_`, `.` or `~`; RingCentral documents and its SDK uses the plain form.
+ * @see https://developers.ringcentral.com/guide/authentication/auth-code-flow
+ */
+function rawClientSecretBasic(clientSecret: string): oauth.ClientAuth {
+  return (_as, client, _body, headers) => {
+    headers.set('authorization', `Basic ${Buffer.from(`${client.client_id}:${clientSecret}`).toString('base64')}`);
+  };
+}
+
 /** Builds the client from plain options (no environment access). */
 export function createOAuthClient(options: OAuthClientOptions): OAuthClient {
   const serverUrl = new URL(options.serverUrl).origin;
@@ -48,7 +60,7 @@ export function createOAuthClient(options: OAuthClientOptions): OAuthClient {
     client: { client_id: options.clientId },
     // RingCentral: Basic only when the app has a secret; a public app sends client_id in the body
     // (a secret-less Basic header is rejected, ringcentral-js#182).
-    clientAuth: secret === undefined ? oauth.None() : oauth.ClientSecretBasic(secret),
+    clientAuth: secret === undefined ? oauth.None() : rawClientSecretBasic(secret),
   });
 }
 

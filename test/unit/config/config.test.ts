@@ -1,0 +1,247 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { allowsInsecureRequests, CONFIG_VARIABLES, loadConfig } from '../../../src/config.js';
+import { ConfigError } from '../../../src/errors.js';
+import { readmeTableRows } from './readme-table.js';
+
+const SECRET_A = 'a-session-secret-that-is-long-enough-0001';
+const SECRET_B = 'b-session-secret-that-is-long-enough-0002';
+const REAL = {
+  RC_SERVER_URL: 'https://platform.ringcentral.com',
+  RC_CLIENT_ID: 'real-client-id',
+  RC_CLIENT_SECRET: 'real-client-secret',
+};
+
+function problemsOf(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    return err;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  test('an empty environment means the built-in emulator with the demo app and safe defaults', () => {
+    const config = loadConfig({});
+    assert.equal(config.ringCentral.serverUrl, undefined);
+    assert.equal(config.ringCentral.clientId, 'demo-client-id');
+    assert.equal(config.ringCentral.clientSecret, 'demo-client-secret');
+    assert.equal(config.ringCentral.redirectUrl, 'http://localhost:5000/oauth2callback');
+    assert.equal(config.port, 5000);
+    assert.equal(config.host, 'localhost');
+    assert.equal(config.emulatorPort, 5001);
+    assert.equal(config.publicOrigin, 'http://localhost:5000');
+    assert.equal(config.callbackPath, '/oauth2callback');
+    assert.deepEqual(config.session, {
+      secrets: undefined,
+      store: 'embedded',
+      dataDir: '.data',
+      redisUrl: undefined,
+      idleTimeoutSeconds: 28_800,
+      absoluteTimeoutSeconds: 604_800,
+    });
+    assert.equal(config.upstreamTimeoutMs, 10_000);
+    assert.equal(config.cookieSecure, false);
+    assert.equal(config.trustProxy, false);
+    assert.equal(config.logLevel, 'info');
+  });
+
+  test('every variable is read', () => {
+    const config = loadConfig({
+      ...REAL,
+      RC_REDIRECT_URL: 'https://app.example.com/auth/callback',
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      EMULATOR_PORT: '9001',
+      SESSION_SECRETS: `${SECRET_A}, ${SECRET_B}`,
+      SESSION_STORE: 'memory',
+      DATA_DIR: '/var/lib/rc',
+      SESSION_IDLE_TIMEOUT: '600',
+      SESSION_ABSOLUTE_TIMEOUT: '3600',
+      UPSTREAM_TIMEOUT_MS: '2500',
+      COOKIE_SECURE: 'auto',
+      TRUST_PROXY: '10.0.0.0/8, loopback',
+      LOG_LEVEL: 'debug',
+    });
+    assert.equal(config.ringCentral.serverUrl, 'https://platform.ringcentral.com');
+    assert.equal(config.ringCentral.clientId, 'real-client-id');
+    assert.equal(config.ringCentral.clientSecret, 'real-client-secret');
+    assert.equal(config.ringCentral.redirectUrl, 'https://app.example.com/auth/callback');
+    assert.equal(config.callbackPath, '/auth/callback');
+    assert.equal(config.publicOrigin, 'https://app.example.com');
+    assert.equal(config.cookieSecure, true, 'auto: Secure because the redirect URL is https');
+    assert.equal(config.port, 8080);
+    assert.equal(config.host, '0.0.0.0');
+    assert.equal(config.emulatorPort, 9001);
+    assert.deepEqual(config.session.secrets, [SECRET_A, SECRET_B]);
+    assert.equal(config.session.store, 'memory');
+    assert.equal(config.session.dataDir, '/var/lib/rc');
+    assert.equal(config.session.idleTimeoutSeconds, 600);
+    assert.equal(config.session.absoluteTimeoutSeconds, 3600);
+    assert.equal(config.upstreamTimeoutMs, 2500);
+    assert.equal(config.trustProxy, '10.0.0.0/8, loopback');
+    assert.equal(config.logLevel, 'debug');
+  });
+
+  test('RC_APP_* aliases work; both set with different values is a problem', () => {
+    const config = loadConfig({
+      RC_SERVER_URL: REAL.RC_SERVER_URL,
+      RC_APP_CLIENT_ID: 'alias-id',
+      RC_APP_CLIENT_SECRET: 'alias-secret',
+    });
+    assert.equal(config.ringCentral.clientId, 'alias-id');
+    assert.equal(config.ringCentral.clientSecret, 'alias-secret');
+    const same = loadConfig({ ...REAL, RC_APP_CLIENT_ID: REAL.RC_CLIENT_ID });
+    assert.equal(same.ringCentral.clientId, REAL.RC_CLIENT_ID);
+    const error = problemsOf({ ...REAL, RC_APP_CLIENT_ID: 'other', RC_APP_CLIENT_SECRET: 'other-secret' });
+    assert.deepEqual(
+      error.problems.map((p) => p.variable),
+      ['RC_CLIENT_ID', 'RC_CLIENT_SECRET'],
+    );
+    assert.doesNotMatch(error.message, /real-client-secret|other-secret/);
+  });
+
+  test('an empty client secret means a public client (PKCE only)', () => {
+    assert.equal(loadConfig({ ...REAL, RC_CLIENT_SECRET: '' }).ringCentral.clientSecret, undefined);
+    assert.equal(
+      loadConfig({ RC_SERVER_URL: REAL.RC_SERVER_URL, RC_CLIENT_ID: 'x' }).ringCentral.clientSecret,
+      undefined,
+    );
+    assert.equal(loadConfig({ RC_CLIENT_ID: 'demo-public-client-id' }).ringCentral.clientSecret, undefined);
+    assert.equal(loadConfig({ RC_CLIENT_SECRET: '' }).ringCentral.clientSecret, undefined);
+  });
+
+  test('every problem is reported at once, by variable name, without any value', () => {
+    const error = problemsOf({
+      RC_SERVER_URL: 'ftp://ringcentral.example.com',
+      RC_CLIENT_SECRET: 'super-secret-client-value',
+      RC_REDIRECT_URL: 'not a url',
+      PORT: '70000',
+      EMULATOR_PORT: 'x',
+      SESSION_SECRETS: 'short-secret-value,another-short-one',
+      SESSION_STORE: 'postgres',
+      SESSION_IDLE_TIMEOUT: '5',
+      SESSION_ABSOLUTE_TIMEOUT: 'never',
+      UPSTREAM_TIMEOUT_MS: '0',
+      COOKIE_SECURE: 'maybe',
+      TRUST_PROXY: 'everyone!',
+      LOG_LEVEL: 'chatty',
+      ALLOW_INSECURE_HTTP: 'sure',
+      HOST: 'bad host/name',
+      REDIS_URL: 'http://redis',
+    });
+    assert.deepEqual(error.problems.map((p) => p.variable).sort(), [
+      'ALLOW_INSECURE_HTTP',
+      'COOKIE_SECURE',
+      'EMULATOR_PORT',
+      'HOST',
+      'LOG_LEVEL',
+      'PORT',
+      'RC_REDIRECT_URL',
+      'RC_SERVER_URL',
+      'REDIS_URL',
+      'SESSION_ABSOLUTE_TIMEOUT',
+      'SESSION_IDLE_TIMEOUT',
+      'SESSION_SECRETS',
+      'SESSION_STORE',
+      'TRUST_PROXY',
+      'UPSTREAM_TIMEOUT_MS',
+    ]);
+    assert.equal(error.code, 'RCAPP_CONFIG_INVALID');
+    assert.equal(error.name, 'ConfigError');
+    for (const value of [
+      'super-secret-client-value',
+      'short-secret-value',
+      'another-short-one',
+      'http://redis',
+      'chatty',
+    ]) {
+      assert.ok(!error.message.includes(value), `the message must not echo "${value}"`);
+    }
+    assert.match(error.message, /^invalid configuration:\n {2}- /);
+  });
+
+  test('RC_CLIENT_ID is required with RC_SERVER_URL', () => {
+    const error = problemsOf({ RC_SERVER_URL: REAL.RC_SERVER_URL });
+    assert.deepEqual(error.problems, [
+      { variable: 'RC_CLIENT_ID', problem: 'is required when RC_SERVER_URL is set (alias RC_APP_CLIENT_ID)' },
+    ]);
+  });
+
+  test('plain http to a non-loopback RingCentral is refused unless ALLOW_INSECURE_HTTP', () => {
+    const error = problemsOf({ ...REAL, RC_SERVER_URL: 'http://rc.example.com' });
+    assert.equal(error.problems[0]?.variable, 'RC_SERVER_URL');
+    assert.match(error.problems[0]?.problem ?? '', /ALLOW_INSECURE_HTTP/);
+    assert.equal(
+      loadConfig({ ...REAL, RC_SERVER_URL: 'http://rc.example.com', ALLOW_INSECURE_HTTP: 'true' }).ringCentral
+        .allowInsecureHttp,
+      true,
+    );
+    assert.equal(
+      loadConfig({ ...REAL, RC_SERVER_URL: 'http://127.0.0.1:5001' }).ringCentral.serverUrl,
+      'http://127.0.0.1:5001',
+    );
+    assert.equal(
+      loadConfig({ ...REAL, RC_SERVER_URL: 'http://localhost:5001/' }).ringCentral.serverUrl,
+      'http://localhost:5001',
+    );
+    assert.equal(allowsInsecureRequests('http://127.0.0.1:5001', false), true);
+    assert.equal(allowsInsecureRequests('http://rc.example.com', false), false);
+    assert.equal(allowsInsecureRequests('http://rc.example.com', true), true);
+    assert.equal(allowsInsecureRequests('https://rc.example.com', false), false);
+  });
+
+  test('cross-variable rules: idle ≤ absolute, distinct ports, redis needs REDIS_URL and is not available yet', () => {
+    assert.deepEqual(
+      problemsOf({ SESSION_IDLE_TIMEOUT: '7200', SESSION_ABSOLUTE_TIMEOUT: '3600' }).problems.map((p) => p.variable),
+      ['SESSION_IDLE_TIMEOUT'],
+    );
+    assert.deepEqual(
+      problemsOf({ PORT: '5001' }).problems.map((p) => p.variable),
+      ['EMULATOR_PORT'],
+    );
+    assert.equal(loadConfig({ ...REAL, PORT: '5001' }).port, 5001, 'no emulator, no clash');
+    assert.deepEqual(
+      problemsOf({ SESSION_STORE: 'redis' }).problems.map((p) => p.variable),
+      ['REDIS_URL', 'SESSION_STORE'],
+    );
+    const redis = problemsOf({ SESSION_STORE: 'redis', REDIS_URL: 'redis://:password@localhost:6379' });
+    assert.match(redis.message, /not available yet/);
+    assert.doesNotMatch(redis.message, /password/);
+  });
+
+  test('COOKIE_SECURE and TRUST_PROXY forms', () => {
+    assert.equal(loadConfig({ COOKIE_SECURE: 'true' }).cookieSecure, true);
+    assert.equal(loadConfig({ COOKIE_SECURE: 'false', RC_REDIRECT_URL: 'https://a.example/cb' }).cookieSecure, false);
+    assert.equal(loadConfig({ TRUST_PROXY: 'true' }).trustProxy, true);
+    assert.equal(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2);
+    assert.equal(loadConfig({ TRUST_PROXY: '127.0.0.1,::1' }).trustProxy, '127.0.0.1,::1');
+  });
+
+  test('the result is deep-frozen and empty strings count as unset', () => {
+    const config = loadConfig({ PORT: '', LOG_LEVEL: '  ', RC_SERVER_URL: '' });
+    assert.equal(config.port, 5000);
+    assert.equal(config.logLevel, 'info');
+    assert.equal(config.ringCentral.serverUrl, undefined);
+    assert.ok(Object.isFrozen(config));
+    assert.ok(Object.isFrozen(config.ringCentral));
+    assert.ok(Object.isFrozen(config.session));
+    assert.throws(() => {
+      (config as { port: number }).port = 1;
+    }, TypeError);
+  });
+
+  test('unknown RC_* variables are ignored', () => {
+    assert.equal(loadConfig({ RC_USER_JWT: 'x', RC_SOMETHING: 'y' }).ringCentral.clientId, 'demo-client-id');
+  });
+
+  test('the README configuration table lists exactly the variables loadConfig knows', () => {
+    const names = readmeTableRows('configuration').map((row) => row[0]?.replace(/`/g, ''));
+    assert.deepEqual(
+      names,
+      CONFIG_VARIABLES.map((v) => v.name),
+    );
+  });
+});

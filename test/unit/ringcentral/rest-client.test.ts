@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, test, type TestContext } from 'node:test';
+import { createRestClient, headerValue } from '../../../src/ringcentral/rest-client.js';
+
+async function stubServer(
+  t: TestContext,
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ url: string; server: Server }> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+describe('rest client', () => {
+  test('GET with the bearer token and query; status, headers and body bytes returned unchanged', async (t) => {
+    const seen: { url?: string; authorization?: string; accept?: string; connection?: string } = {};
+    const body = Buffer.from('{"uri":"x",  "records":[] }\n');
+    const { url } = await stubServer(t, (req, res) => {
+      seen.url = req.url;
+      seen.authorization = req.headers.authorization;
+      seen.accept = req.headers.accept;
+      res.writeHead(200, { 'content-type': 'application/json;charset=utf-8', 'x-rate-limit-group': 'Medium' });
+      res.end(body);
+    });
+    const rest = createRestClient({ serverUrl: url, timeoutMs: 1000 });
+    t.after(() => rest.close());
+    const response = await rest.get(
+      '/restapi/v1.0/account/~/extension',
+      'AT-1',
+      new URLSearchParams({ page: '2', perPage: '5' }),
+    );
+    assert.equal(seen.url, '/restapi/v1.0/account/~/extension?page=2&perPage=5');
+    assert.equal(seen.authorization, 'Bearer AT-1');
+    assert.equal(seen.accept, 'application/json');
+    assert.equal(response.status, 200);
+    assert.deepEqual(response.body, body);
+    assert.equal(headerValue(response.headers, 'content-type'), 'application/json;charset=utf-8');
+    assert.equal(headerValue(response.headers, 'x-rate-limit-group'), 'Medium');
+    assert.equal(rest.serverUrl, url);
+  });
+
+  test('error statuses are returned, not thrown', async (t) => {
+    const { url } = await stubServer(t, (_req, res) => {
+      res.writeHead(403, { 'content-type': 'application/json' });
+      res.end('{"errorCode":"InsufficientPermissions"}');
+    });
+    const rest = createRestClient({ serverUrl: url, timeoutMs: 1000 });
+    t.after(() => rest.close());
+    const response = await rest.get('/x', 't');
+    assert.equal(response.status, 403);
+    assert.equal(response.body.toString(), '{"errorCode":"InsufficientPermissions"}');
+  });
+
+  test('keep-alive: consecutive calls reuse connections', async (t) => {
+    const sockets = new Set<unknown>();
+    const { url } = await stubServer(t, (req, res) => {
+      sockets.add(req.socket);
+      res.end('{}');
+    });
+    const rest = createRestClient({ serverUrl: url, timeoutMs: 1000 });
+    t.after(() => rest.close());
+    for (let i = 0; i < 10; i++) await rest.get('/x', 't');
+    assert.ok(sockets.size <= 2, `10 sequential calls used ${sockets.size} connections`);
+  });
+
+  test('no answer within timeoutMs → RCAPP_UPSTREAM_TIMEOUT (504)', async (t) => {
+    const { url } = await stubServer(t, () => {
+      // never answers
+    });
+    const rest = createRestClient({ serverUrl: url, timeoutMs: 150 });
+    t.after(() => rest.close());
+    const started = Date.now();
+    await assert.rejects(rest.get('/x', 't'), { code: 'RCAPP_UPSTREAM_TIMEOUT', status: 504 });
+    assert.ok(Date.now() - started < 2000);
+  });
+
+  test('connection refused → RCAPP_UPSTREAM_UNAVAILABLE (503); ping rejects the same way', async (t) => {
+    const { url, server } = await stubServer(t, () => undefined);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const rest = createRestClient({ serverUrl: url, timeoutMs: 500 });
+    t.after(() => rest.close());
+    await assert.rejects(rest.get('/x', 't'), { code: 'RCAPP_UPSTREAM_UNAVAILABLE', status: 503 });
+    await assert.rejects(rest.ping(), { code: 'RCAPP_UPSTREAM_UNAVAILABLE' });
+  });
+
+  test('ping resolves on any HTTP answer', async (t) => {
+    const { url } = await stubServer(t, (_req, res) => {
+      res.writeHead(404);
+      res.end('{"errorCode":"AGW-404"}');
+    });
+    const rest = createRestClient({ serverUrl: url, timeoutMs: 500 });
+    t.after(() => rest.close());
+    await rest.ping();
+  });
+});
