@@ -8,9 +8,9 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-import type { EmulatorHttpError } from './errors.js';
+import { restError, type EmulatorHttpError } from './errors.js';
 
 /** RingCentral's JSON content type, byte for byte. */
 export const JSON_CONTENT_TYPE = 'application/json;charset=utf-8';
@@ -64,4 +64,16 @@ export function sendError(
   extraHeaders?: Readonly<Record<string, string>>,
 ): FastifyReply {
   return sendJson(reply, error.status, error.body, { ...extraHeaders, ...error.headers });
+}
+
+/** Methods answered 405 on a route that only allows `allowed`. */
+export function registerMethodNotAllowed(app: FastifyInstance, url: string, allowed: readonly string[]): void {
+  const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => !allowed.includes(m));
+  const allow = [...allowed, ...(allowed.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
+  app.route({
+    method: methods,
+    url,
+    handler: (_request: FastifyRequest, reply: FastifyReply) =>
+      sendError(reply, restError(405, 'CMN-202', 'Operation is not supported', {}, { headers: { Allow: allow } })),
+  });
 }

@@ -4,28 +4,15 @@
  * `POST /restapi/oauth/revoke` (other methods 405). Counts every request in the stats and applies injected faults
  * before the endpoint logic.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 import { withFault } from './apply-fault.js';
 import { handleSignIn, isSignInSubmission, showAuthorizePage } from './authorize.js';
-import { restError } from './errors.js';
-import { sendError } from './http.js';
+import { registerMethodNotAllowed } from './http.js';
 import type { Params } from './params.js';
 import { handleRevokeRequest } from './revoke-endpoint.js';
 import type { EmulatorState } from './state.js';
 import { grantStatKey, handleTokenRequest } from './token-endpoint.js';
-
-/** Methods answered 405 on a route that only allows `allowed`. */
-export function registerMethodNotAllowed(app: FastifyInstance, url: string, allowed: readonly string[]): void {
-  const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => !allowed.includes(m));
-  const allow = [...allowed, ...(allowed.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
-  app.route({
-    method: methods,
-    url,
-    handler: (_request: FastifyRequest, reply: FastifyReply) =>
-      sendError(reply, restError(405, 'CMN-202', 'Operation is not supported', {}, { headers: { Allow: allow } })),
-  });
-}
 
 function bodyParams(request: FastifyRequest): Params | undefined {
   return (request.body ?? undefined) as Params | undefined;
