@@ -41,17 +41,21 @@ function formDecode(s: string): string {
   }
 }
 
-/** Parses `Basic <base64>` into id and secret; `undefined` when the header is not valid Basic. */
-export function parseBasicAuth(header: string): { id: string; secret: string } | undefined {
+/**
+ * Parses `Basic <base64>` into id and secret; `undefined` when the header is not valid Basic. RFC 6749 §2.3.1 says
+ * both are form-urlencoded before base64, but RingCentral's SDK sends them raw, so both readings are kept.
+ */
+export function parseBasicAuth(
+  header: string,
+): { id: string; secret: string; rawId: string; rawSecret: string } | undefined {
   const match = /^basic[ ]+([A-Za-z0-9+/=_-]+)\s*$/i.exec(header);
   if (match === null) return undefined;
   const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
   if (decoded.length === 0) return undefined;
   const colon = decoded.indexOf(':');
-  // RFC 6749 §2.3.1: id and secret are form-urlencoded before base64.
-  return colon === -1
-    ? { id: formDecode(decoded), secret: '' }
-    : { id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
+  const rawId = colon === -1 ? decoded : decoded.slice(0, colon);
+  const rawSecret = colon === -1 ? '' : decoded.slice(colon + 1);
+  return { id: formDecode(rawId), secret: formDecode(rawSecret), rawId, rawSecret };
 }
 
 /** Inputs of {@link authenticateClient}. */
@@ -72,12 +76,16 @@ export function authenticateClient(apps: AppRegistry, creds: ClientCredentials):
     if (basic === undefined) {
       throw oauthError(401, 'invalid_client', OAU.clientAuthRequired[0], 'Invalid Authorization header value');
     }
-    const app = apps.get(basic.id);
-    if (app === undefined) throw invalidClient(basic.id);
+    const app = apps.get(basic.rawId) ?? apps.get(basic.id);
+    if (app === undefined) throw invalidClient(basic.rawId);
     if (!app.confidential) {
-      throw basic.secret.length === 0 ? invalidClient(basic.id) : badCredentials();
+      throw basic.rawSecret.length === 0 ? invalidClient(basic.rawId) : badCredentials();
     }
-    if (!sameSecret(basic.secret, app.clientSecret ?? '')) throw badCredentials();
+    const expected = app.clientSecret ?? '';
+    // Evaluate both comparisons so timing does not depend on which reading matched.
+    const rawOk = sameSecret(basic.rawSecret, expected);
+    const decodedOk = sameSecret(basic.secret, expected);
+    if (!rawOk && !decodedOk) throw badCredentials();
     if (bodyClientId !== undefined && bodyClientId !== app.clientId) throw badCredentials();
     return app;
   }
