@@ -5,7 +5,6 @@
  */
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
@@ -20,6 +19,7 @@ import type { Asset } from './web/assets/index.js';
 import type { AppContext, DemoUser } from './web/context.js';
 import { installErrorHandlers } from './web/error-handler.js';
 import { parseQuery } from './web/query.js';
+import { buildSecurityHeaders } from './web/security-headers.js';
 import { createLocalRefreshCoordinator, type RefreshCoordinator } from './web/refresh-coordinator.js';
 import { registerApiRoute } from './web/routes/api.js';
 import { registerAssetRoutes } from './web/routes/assets.js';
@@ -145,36 +145,16 @@ export function createApp(deps: AppDeps): FastifyInstance {
   // The only body the app reads is the logout form (urlencoded, or JSON from scripts): nothing else is parsed.
   app.removeContentTypeParser('text/plain');
   void app.register(formbody, { bodyLimit: 4096 });
-  void app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        'default-src': ["'self'"],
-        'script-src': ["'self'"],
-        'style-src': ["'self'"],
-        'img-src': ["'self'", 'data:'],
-        'connect-src': ["'self'"],
-        'font-src': ["'self'"],
-        'object-src': ["'none'"],
-        'base-uri': ["'none'"],
-        'frame-ancestors': ["'none'"],
-        // The emulator's (or RingCentral's) login form posts to itself and redirects back here.
-        'form-action': ["'self'", authorizeBaseUrl],
-      },
-    },
-    // Popup login: the popup must be able to tell the page that opened it.
-    crossOriginOpenerPolicy: { policy: 'same-origin-allow-popups' },
-    crossOriginEmbedderPolicy: false,
-    crossOriginResourcePolicy: { policy: 'same-origin' },
-    referrerPolicy: { policy: 'no-referrer' },
-    strictTransportSecurity: config.publicOrigin.startsWith('https:') ? { maxAge: 15_552_000 } : false,
-    xFrameOptions: { action: 'deny' },
+  const securityHeaders = buildSecurityHeaders({
+    authorizeOrigin: authorizeBaseUrl,
+    https: config.publicOrigin.startsWith('https:'),
   });
-
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers(securityHeaders);
     reply.header('x-request-id', request.id);
     // Every dynamic response may carry a session cookie or user data; the asset route overrides this.
     reply.header('cache-control', 'no-store');
+    done();
   });
   app.addHook('onClose', async () => {
     await rest.close();

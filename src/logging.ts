@@ -46,8 +46,11 @@ const SENSITIVE_FIELDS = [
 ];
 
 /**
- * pino `redact` paths: the fields above (not `code`/`state`, which name error codes in log objects; their
- * query-string values are removed by {@link sanitizeUrl}) at the top level and one level down, plus request/response headers. */
+ * pino `redact` paths: credential-bearing request/response headers, and the fields above at the top level of a
+ * log object (not `code`/`state`, which name error codes in log objects; their query-string values are removed by
+ * {@link sanitizeUrl}). No `*.` wildcards: they made every log line ~4x slower (measured 18 µs vs 4 µs), and the
+ * serializers below already keep headers, bodies and responses out of log lines altogether.
+ */
 export const REDACT_PATHS: readonly string[] = [
   'req.headers.authorization',
   'req.headers.cookie',
@@ -56,7 +59,6 @@ export const REDACT_PATHS: readonly string[] = [
   'headers.cookie',
   'headers["set-cookie"]',
   ...SENSITIVE_FIELDS.map((field) => (/^[A-Za-z_]+$/.test(field) ? field : `["${field}"]`)),
-  ...SENSITIVE_FIELDS.map((field) => (/^[A-Za-z_]+$/.test(field) ? `*.${field}` : `*["${field}"]`)),
 ];
 
 const REDACTED = '[REDACTED]';

@@ -160,4 +160,30 @@ describe('RingCentral faults', () => {
     assert.equal(await app.store.get(id ?? ''), undefined);
     assert.ok(app.logLines.some((line) => line.includes('token revocation failed')));
   });
+
+  test('session store down → 503 RCAPP_SESSION_STORE_UNAVAILABLE (page and JSON), /readyz 503', async (t) => {
+    const emulator = await startTestEmulatorFor(t);
+    const failing = new Error('store offline');
+    const store = {
+      kind: 'memory' as const,
+      get: () => Promise.reject(failing),
+      set: () => Promise.reject(failing),
+      destroy: () => Promise.reject(failing),
+      touch: () => Promise.reject(failing),
+      ping: () => Promise.reject(failing),
+      close: () => Promise.resolve(),
+    };
+    const app = await startTestApp(t, { emulator, store });
+    const browser = new HttpClient(app.url);
+    const page = await browser.page('/');
+    assert.equal(page.status, 503);
+    assert.match(page.text, /RCAPP_SESSION_STORE_UNAVAILABLE/);
+    assertClean(page);
+    browser.jar.set('rcsid', 'x.y');
+    const json = await browser.get('/test?api=extension', JSON_ACCEPT);
+    assert.equal(json.status, 401, 'an unverifiable cookie never reaches the store');
+    const ready = await browser.get('/readyz');
+    assert.equal(ready.status, 503);
+    assert.equal(ready.json<{ checks: { sessionStore: string } }>().checks.sessionStore, 'failed');
+  });
 });

