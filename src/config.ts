@@ -40,6 +40,8 @@ export interface Config {
     readonly store: SessionStoreChoice;
     readonly dataDir: string;
     readonly redisUrl: string | undefined;
+    /** Prefix of every Redis key (sessions and refresh locks); `undefined` = the store's default (`rcaf:`). */
+    readonly redisKeyPrefix: string | undefined;
     readonly idleTimeoutSeconds: number;
     readonly absoluteTimeoutSeconds: number;
   };
@@ -73,6 +75,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'SESSION_STORE' },
   { name: 'DATA_DIR' },
   { name: 'REDIS_URL', secret: true },
+  { name: 'REDIS_KEY_PREFIX' },
   { name: 'SESSION_IDLE_TIMEOUT' },
   { name: 'SESSION_ABSOLUTE_TIMEOUT' },
   { name: 'UPSTREAM_TIMEOUT_MS' },
@@ -181,6 +184,10 @@ const variableSchemas = {
       { error: 'must be a redis:// or rediss:// URL' },
     )
     .optional(),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:._-]{1,64}$/, { error: 'must be 1 to 64 letters, digits or : . _ -' })
+    .optional(),
   SESSION_IDLE_TIMEOUT: integerText(60, 31_536_000).default(28_800),
   SESSION_ABSOLUTE_TIMEOUT: integerText(60, 31_536_000).default(604_800),
   UPSTREAM_TIMEOUT_MS: integerText(100, 120_000).default(10_000),
@@ -205,7 +212,7 @@ const variableSchemas = {
 type Variables = { -readonly [K in keyof typeof variableSchemas]: z.output<(typeof variableSchemas)[K]> };
 
 /** Checks that need several variables; only run on variables that are valid on their own. */
-function checkCombinations(v: Partial<Variables>, problems: ConfigProblem[]): void {
+function checkCombinations(v: Partial<Variables>, invalid: ReadonlySet<string>, problems: ConfigProblem[]): void {
   if (v.RC_SERVER_URL !== undefined && v.RC_CLIENT_ID === undefined) {
     problems.push({
       variable: 'RC_CLIENT_ID',
@@ -231,14 +238,8 @@ function checkCombinations(v: Partial<Variables>, problems: ConfigProblem[]): vo
   if (v.PORT !== undefined && v.PORT !== 0 && v.PORT === v.EMULATOR_PORT && v.RC_SERVER_URL === undefined) {
     problems.push({ variable: 'EMULATOR_PORT', problem: 'must differ from PORT' });
   }
-  if (v.SESSION_STORE === 'redis') {
-    if (v.REDIS_URL === undefined) {
-      problems.push({ variable: 'REDIS_URL', problem: 'is required when SESSION_STORE=redis' });
-    }
-    problems.push({
-      variable: 'SESSION_STORE',
-      problem: 'redis is not available yet in this version; use embedded (default) or memory',
-    });
+  if (v.SESSION_STORE === 'redis' && v.REDIS_URL === undefined && !invalid.has('REDIS_URL')) {
+    problems.push({ variable: 'REDIS_URL', problem: 'is required when SESSION_STORE=redis' });
   }
 }
 
@@ -290,7 +291,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
     // The first message per variable is enough; zod messages here never contain the input value.
     else problems.push({ variable: name, problem: result.error.issues[0]?.message ?? 'is invalid' });
   }
-  checkCombinations(valid as Partial<Variables>, problems);
+  checkCombinations(valid as Partial<Variables>, new Set(problems.map((p) => p.variable)), problems);
   if (problems.length > 0) throw new ConfigError(problems);
   const v = valid as Variables;
 
@@ -328,6 +329,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
       store: v.SESSION_STORE,
       dataDir: v.DATA_DIR,
       redisUrl: v.REDIS_URL,
+      redisKeyPrefix: v.REDIS_KEY_PREFIX,
       idleTimeoutSeconds: v.SESSION_IDLE_TIMEOUT,
       absoluteTimeoutSeconds: v.SESSION_ABSOLUTE_TIMEOUT,
     },

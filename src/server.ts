@@ -19,6 +19,7 @@ import { createLogger } from './logging.js';
 import { openEmbeddedStore } from './session/embedded-store.js';
 import { createMemoryStore } from './session/memory-store.js';
 import type { SessionStore } from './session/store.js';
+import type { RefreshCoordinator } from './web/refresh-coordinator.js';
 import { assets } from './web/assets/index.js';
 import type { DemoUser } from './web/context.js';
 import { createViews } from './web/views/index.js';
@@ -56,19 +57,35 @@ export function loadOrCreateSessionSecret(dataDir: string): { secret: string; cr
   return { secret, created: true };
 }
 
-async function openStore(config: Readonly<Config>, logger: Logger): Promise<SessionStore> {
+interface SessionBackend {
+  readonly store: SessionStore;
+  /** Cross-instance single-flight for refreshes (Redis); default: in-process. */
+  readonly coordinator?: RefreshCoordinator;
+}
+
+async function openSessionBackend(config: Readonly<Config>, logger: Logger): Promise<SessionBackend> {
   switch (config.session.store) {
     case 'memory':
       logger.warn('SESSION_STORE=memory: sessions live in this process only and are lost on restart (dev/test only)');
-      return createMemoryStore({ now: Date.now, sweepIntervalMs: 60_000 });
+      return { store: createMemoryStore({ now: Date.now, sweepIntervalMs: 60_000 }) };
     case 'embedded':
-      return openEmbeddedStore({
-        dir: join(config.session.dataDir, 'sessions'),
-        now: Date.now,
-        onSweepError: (err) => logger.warn({ err }, 'session sweep failed'),
+      return {
+        store: await openEmbeddedStore({
+          dir: join(config.session.dataDir, 'sessions'),
+          now: Date.now,
+          onSweepError: (err) => logger.warn({ err }, 'session sweep failed'),
+        }),
+      };
+    case 'redis': {
+      // Loaded only when used: the default set-up never needs the Redis client.
+      const { openRedisBackend } = await import('./redis/redis-backend.js');
+      const backend = await openRedisBackend({
+        url: config.session.redisUrl ?? '',
+        logger,
+        ...(config.session.redisKeyPrefix === undefined ? {} : { keyPrefix: config.session.redisKeyPrefix }),
       });
-    default:
-      throw new Error(`session store "${config.session.store}" is not available`);
+      return { store: backend.store, coordinator: backend.coordinator };
+    }
   }
 }
 
@@ -177,7 +194,7 @@ export async function main(): Promise<void> {
   }
 
   try {
-    const store = await openStore(config, logger);
+    const { store, coordinator } = await openSessionBackend(config, logger);
     closers.push({ name: 'session store', close: () => store.close() });
 
     let upstream: UpstreamInfo;
@@ -197,6 +214,7 @@ export async function main(): Promise<void> {
       views: createViews(),
       assets,
       upstream,
+      ...(coordinator === undefined ? {} : { refreshCoordinator: coordinator }),
     });
     closers.push({ name: 'app', close: () => app.close() });
     await app.listen({ port: config.port, host: config.host });

@@ -2,7 +2,8 @@
  * @module web/error-handler
  * The app's one error handler and its 404 handler. App errors show their (safe) message with their status; any
  * other error is a generic 500 whose details go to the log only (with the request id), never to the client.
- * Fastify's own 4xx (bad body, wrong content type, oversize) become `RCAPP_BAD_REQUEST` with their status.
+ * Fastify's own 4xx (bad body, wrong content type, oversize) become `RCAPP_BAD_REQUEST` with their status; a
+ * session store that cannot be reached (e.g. Redis down) is a 503 `RCAPP_SESSION_STORE_UNAVAILABLE`.
  * JSON or HTML by content negotiation.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -12,8 +13,10 @@ import {
   RCAPP_BAD_REQUEST,
   RCAPP_INTERNAL,
   RCAPP_NOT_FOUND,
+  RCAPP_SESSION_STORE_UNAVAILABLE,
   type ErrorCode,
 } from '../errors.js';
+import { StoreClosedError, StoreUnavailableError } from '../session/stored-session.js';
 import type { AppContext } from './context.js';
 import { wantsJson } from './negotiate.js';
 import { errorPageModel, sendHtml } from './pages.js';
@@ -51,6 +54,11 @@ export function sendError(
 
 function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
+  if (err instanceof StoreUnavailableError || err instanceof StoreClosedError) {
+    return new AppError(RCAPP_SESSION_STORE_UNAVAILABLE, 'the session store is not available; try again shortly', {
+      cause: err,
+    });
+  }
   const status = (err as Partial<FastifyError> | null)?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     // Fastify's messages can quote the body; show the catalog's neutral wording instead.

@@ -1,9 +1,10 @@
 /**
  * @module web/routes/api
- * `GET /test?api=extension|extension-call-log|account-call-log[&page&perPage][&format=json|html]`: one
+ * `GET /test?api=extension|extension-call-log|account-call-log[&page&perPage][&dateFrom&dateTo][&format=json|html]`: one
  * RingCentral call with the session's token (refreshed when needed). JSON clients get RingCentral's status,
  * content type and body byte-for-byte; browsers get a page, and a clear error page for RingCentral's 403
- * (naming the permission), 429 (with the wait), 5xx, timeouts and connection failures.
+ * (naming the permission), 429 (with the wait), 5xx, timeouts and connection failures. Paging links carry the
+ * call log's time window (`dateFrom`/`dateTo` from RingCentral's navigation URIs) so pages do not shift.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {

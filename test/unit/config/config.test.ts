@@ -39,6 +39,7 @@ describe('loadConfig', () => {
       store: 'embedded',
       dataDir: '.data',
       redisUrl: undefined,
+      redisKeyPrefix: undefined,
       idleTimeoutSeconds: 28_800,
       absoluteTimeoutSeconds: 604_800,
     });
@@ -193,7 +194,7 @@ describe('loadConfig', () => {
     assert.equal(allowsInsecureRequests('https://rc.example.com', false), false);
   });
 
-  test('cross-variable rules: idle ≤ absolute, distinct ports, redis needs REDIS_URL and is not available yet', () => {
+  test('cross-variable rules: idle ≤ absolute, distinct ports, redis needs REDIS_URL', () => {
     assert.deepEqual(
       problemsOf({ SESSION_IDLE_TIMEOUT: '7200', SESSION_ABSOLUTE_TIMEOUT: '3600' }).problems.map((p) => p.variable),
       ['SESSION_IDLE_TIMEOUT'],
@@ -205,11 +206,26 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ ...REAL, PORT: '5001' }).port, 5001, 'no emulator, no clash');
     assert.deepEqual(
       problemsOf({ SESSION_STORE: 'redis' }).problems.map((p) => p.variable),
-      ['REDIS_URL', 'SESSION_STORE'],
+      ['REDIS_URL'],
     );
-    const redis = problemsOf({ SESSION_STORE: 'redis', REDIS_URL: 'redis://:password@localhost:6379' });
-    assert.match(redis.message, /not available yet/);
-    assert.doesNotMatch(redis.message, /password/);
+    const redis = loadConfig({
+      SESSION_STORE: 'redis',
+      REDIS_URL: 'redis://:password@localhost:6379/2',
+      REDIS_KEY_PREFIX: 'app1:',
+    });
+    assert.equal(redis.session.store, 'redis');
+    assert.equal(redis.session.redisUrl, 'redis://:password@localhost:6379/2');
+    assert.equal(redis.session.redisKeyPrefix, 'app1:');
+    const bad = problemsOf({
+      SESSION_STORE: 'redis',
+      REDIS_URL: 'http://:password@localhost',
+      REDIS_KEY_PREFIX: 'has space',
+    });
+    assert.deepEqual(
+      bad.problems.map((p) => p.variable),
+      ['REDIS_URL', 'REDIS_KEY_PREFIX'],
+    );
+    assert.doesNotMatch(bad.message, /password/);
   });
 
   test('COOKIE_SECURE and TRUST_PROXY forms', () => {
