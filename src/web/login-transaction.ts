@@ -68,7 +68,7 @@ export async function startLogin(
     session.data.login = login;
     await ctx.sessions.save(request, reply, session);
   } else {
-    await ctx.sessions.manager.touch(session);
+    await ctx.sessions.touch(request, session);
   }
   const authorizeUrl = buildAuthorizeUrl({
     baseUrl: ctx.oauth.authorizeBaseUrl,

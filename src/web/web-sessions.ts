@@ -41,6 +41,11 @@ export interface WebSessions {
   save(request: FastifyRequest, reply: FastifyReply, session: Session): Promise<void>;
   /** Sets the cookie to `id`. */
   setCookie(reply: FastifyReply, id: string): void;
+  /**
+   * Moves the idle deadline (throttled by the manager). Best effort: a store hiccup here is logged and does not
+   * fail a request that has already done its work.
+   */
+  touch(request: FastifyRequest, session: Session): Promise<void>;
   /** Destroys the session in the store and clears the cookie. */
   end(reply: FastifyReply, id: string): Promise<void>;
   /** Clears the cookie only. */
@@ -102,6 +107,13 @@ export function createWebSessions(options: WebSessionsOptions): WebSessions {
       const cached = loaded.get(request);
       if (cached?.id !== session.id) sessions.setCookie(reply, session.id);
       loaded.set(request, { id: session.id, session });
+    },
+    async touch(request, session) {
+      try {
+        await manager.touch(session);
+      } catch (err) {
+        request.log.warn({ err }, 'could not extend the session (store unavailable)');
+      }
     },
     setCookie(reply, id) {
       reply.setCookie(cookieName, id, { ...cookieOptions, signed: true });

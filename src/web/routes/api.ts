@@ -228,7 +228,7 @@ export function registerApiRoute(app: FastifyInstance, ctx: AppContext): void {
         return endSession(ctx, request, reply, session, json);
       throw err;
     }
-    await ctx.sessions.manager.touch(session);
+    await ctx.sessions.touch(request, session);
 
     if (json) return sendPassThrough(reply, response);
 

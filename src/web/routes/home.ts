@@ -18,7 +18,7 @@ export function registerHomeRoutes(app: FastifyInstance, ctx: AppContext): void 
     const session = await ctx.sessions.load(request, reply);
     const tokens = session?.data.tokens;
     if (session !== undefined && tokens !== undefined) {
-      await ctx.sessions.manager.touch(session);
+      await ctx.sessions.touch(request, session);
       return sendHtml(
         reply,
         200,
