@@ -19,6 +19,7 @@ import type { Asset } from './web/assets/index.js';
 import type { AppContext, DemoUser } from './web/context.js';
 import { installErrorHandlers } from './web/error-handler.js';
 import { parseQuery } from './web/query.js';
+import { installLoginRateLimit, registerRateLimitPlugin } from './web/rate-limit.js';
 import { buildSecurityHeaders } from './web/security-headers.js';
 import { createLocalRefreshCoordinator, type RefreshCoordinator } from './web/refresh-coordinator.js';
 import { registerApiRoute } from './web/routes/api.js';
@@ -161,8 +162,10 @@ export function createApp(deps: AppDeps): FastifyInstance {
   });
 
   installErrorHandlers(app, ctx);
+  registerRateLimitPlugin(app, config.loginRateLimit, now);
   // eslint-disable-next-line @typescript-eslint/require-await -- Fastify plugins are async functions
   void app.register(async (instance) => {
+    installLoginRateLimit(instance, ctx);
     registerHomeRoutes(instance, ctx);
     registerLoginRoute(instance, ctx);
     registerCallbackRoute(instance, ctx);

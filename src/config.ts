@@ -50,6 +50,16 @@ export interface Config {
   /** Passed to Fastify `trustProxy`. */
   readonly trustProxy: boolean | number | string;
   readonly logLevel: LogLevel;
+  /** Per client IP on the login routes; `undefined` = off (`LOGIN_RATE_LIMIT=off`). */
+  readonly loginRateLimit: LoginRateLimit | undefined;
+  /** SIGTERM/SIGINT: in-flight requests get this long to finish before the process exits anyway. */
+  readonly shutdownTimeoutMs: number;
+}
+
+/** `LOGIN_RATE_LIMIT`, e.g. `60/min`: at most `max` requests per `windowMs` per client IP. */
+export interface LoginRateLimit {
+  readonly max: number;
+  readonly windowMs: number;
 }
 
 /** A variable `loadConfig` reads; the README "Configuration" table lists exactly these names (tested). */
@@ -82,9 +92,22 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'COOKIE_SECURE' },
   { name: 'TRUST_PROXY' },
   { name: 'LOG_LEVEL' },
+  { name: 'LOGIN_RATE_LIMIT' },
+  { name: 'SHUTDOWN_TIMEOUT_MS' },
 ];
 
 const MIN_SECRET_LENGTH = 32;
+const RATE_WINDOWS_MS: Readonly<Record<string, number>> = {
+  s: 1000,
+  sec: 1000,
+  second: 1000,
+  m: 60_000,
+  min: 60_000,
+  minute: 60_000,
+  h: 3_600_000,
+  hour: 3_600_000,
+};
+const RATE_LIMIT_TEXT = /^(\d{1,6})\s*\/\s*([a-z]+)$/;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const TRUST_PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
@@ -207,6 +230,24 @@ const variableSchemas = {
     )
     .default('false'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  LOGIN_RATE_LIMIT: z
+    .string()
+    .transform((value) => value.toLowerCase())
+    .refine(
+      (value) => {
+        if (value === 'off') return true;
+        const match = RATE_LIMIT_TEXT.exec(value);
+        return match !== null && Number(match[1]) >= 1 && RATE_WINDOWS_MS[match[2] ?? ''] !== undefined;
+      },
+      { error: 'must be off or <count>/<s|min|hour>, e.g. 60/min' },
+    )
+    .transform((value): LoginRateLimit | 'off' => {
+      const match = RATE_LIMIT_TEXT.exec(value);
+      if (match === null) return 'off';
+      return { max: Number(match[1]), windowMs: RATE_WINDOWS_MS[match[2] ?? ''] ?? 60_000 };
+    })
+    .default({ max: 60, windowMs: 60_000 }),
+  SHUTDOWN_TIMEOUT_MS: integerText(1000, 300_000).default(15_000),
 };
 
 type Variables = { -readonly [K in keyof typeof variableSchemas]: z.output<(typeof variableSchemas)[K]> };
@@ -337,6 +378,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
     cookieSecure,
     trustProxy,
     logLevel: v.LOG_LEVEL,
+    loginRateLimit: v.LOGIN_RATE_LIMIT === 'off' ? undefined : v.LOGIN_RATE_LIMIT,
+    shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
   };
   return deepFreeze(config);
 }

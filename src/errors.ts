@@ -31,6 +31,7 @@ export const RCAPP_UNKNOWN_API = 'RCAPP_UNKNOWN_API';
 export const RCAPP_CSRF = 'RCAPP_CSRF';
 export const RCAPP_PERMISSION_DENIED = 'RCAPP_PERMISSION_DENIED';
 export const RCAPP_RATE_LIMITED = 'RCAPP_RATE_LIMITED';
+export const RCAPP_TOO_MANY_LOGINS = 'RCAPP_TOO_MANY_LOGINS';
 export const RCAPP_UPSTREAM_ERROR = 'RCAPP_UPSTREAM_ERROR';
 export const RCAPP_UPSTREAM_UNAVAILABLE = 'RCAPP_UPSTREAM_UNAVAILABLE';
 export const RCAPP_UPSTREAM_TIMEOUT = 'RCAPP_UPSTREAM_TIMEOUT';
@@ -101,6 +102,11 @@ export const ERROR_CATALOG = {
     status: 429,
     title: 'Too many requests',
     meaning: 'RingCentral rate limit reached; `Retry-After` says how many seconds to wait.',
+  },
+  [RCAPP_TOO_MANY_LOGINS]: {
+    status: 429,
+    title: 'Too many login attempts',
+    meaning: 'Too many login requests from this address (`LOGIN_RATE_LIMIT`); `Retry-After` says when to try again.',
   },
   [RCAPP_UPSTREAM_ERROR]: {
     status: 502,

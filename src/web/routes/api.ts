@@ -21,6 +21,7 @@ import {
 import { API_NAMES, ENDPOINTS, isApiName, type RingCentralApiName } from '../../ringcentral/endpoints.js';
 import { parseRateLimit, parseRcError } from '../../ringcentral/rc-error.js';
 import { headerValue, type RestResponse } from '../../ringcentral/rest-client.js';
+import { createRetryAfterGate } from '../../ringcentral/retry-after-gate.js';
 import { errorForStatus } from '../../ringcentral/upstream-errors.js';
 import type { Session } from '../../session/session-manager.js';
 import type { AppContext } from '../context.js';
@@ -208,6 +209,8 @@ async function endSession(
 
 /** Registers `GET /test`. */
 export function registerApiRoute(app: FastifyInstance, ctx: AppContext): void {
+  // While RingCentral's Retry-After runs, a session's calls to that rate-limit group are answered here.
+  const retryGate = createRetryAfterGate({ now: ctx.now });
   app.get('/test', async (request, reply) => {
     const parsed = parseRequest(request);
     if (parsed === undefined) return reply.redirect('/', 302);
@@ -218,11 +221,14 @@ export function registerApiRoute(app: FastifyInstance, ctx: AppContext): void {
       return reply.redirect('/', 302);
     }
     const endpoint = ENDPOINTS[api];
+    const wait = retryGate.waitSeconds(session.id, endpoint.path);
+    if (wait > 0) throw errorForStatus(429, String(wait), ctx.now());
     const rcQuery = pageQuery(parsed);
 
     let response: RestResponse;
     try {
       response = await ctx.keeper.withAccessToken(session, (token) => ctx.rest.get(endpoint.path, token, rcQuery));
+      retryGate.observe(session.id, endpoint.path, response);
     } catch (err) {
       if (err instanceof AppError && err.code === RCAPP_SESSION_ENDED)
         return endSession(ctx, request, reply, session, json);
