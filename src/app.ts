@@ -10,6 +10,12 @@ import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { allowsInsecureRequests, type Config } from './config.js';
 import { generateRequestId, RequestLogController } from './logging.js';
+import { createAppMetrics, type AppMetrics } from './metrics/app-metrics.js';
+import { installHttpMetrics } from './metrics/http-metrics.js';
+import { measureOAuthFetch } from './metrics/measured-fetch.js';
+import { measureRestClient } from './metrics/measured-rest-client.js';
+import { measureSessionStore } from './metrics/measured-store.js';
+import { createRingCentralCallRecorder } from './metrics/ringcentral-calls.js';
 import { createOAuthClient } from './oauth/client.js';
 import { createRestClient } from './ringcentral/rest-client.js';
 import { createSessionCipher, deriveKey } from './session/cipher.js';
@@ -29,6 +35,7 @@ import { registerHealthRoutes } from './web/routes/health.js';
 import { registerHomeRoutes } from './web/routes/home.js';
 import { registerLoginRoute } from './web/routes/login.js';
 import { registerLogoutRoutes } from './web/routes/logout.js';
+import { registerMetricsRoute } from './web/routes/metrics.js';
 import { createTokenKeeper } from './web/token-keeper.js';
 import type { Views } from './web/views/models.js';
 import { COOKIE_SIGNING_LABEL, createWebSessions } from './web/web-sessions.js';
@@ -65,6 +72,8 @@ export interface AppDeps {
   readonly now?: () => number;
   /** Default: single-flight inside this process. */
   readonly refreshCoordinator?: RefreshCoordinator;
+  /** This instance's Prometheus metrics (`GET /metrics`). Default: a fresh registry without process metrics. */
+  readonly metrics?: AppMetrics;
 }
 
 /** Builds the app. Call `ready()`/`listen()` on the result; `close()` releases the RingCentral connection pool. */
@@ -73,9 +82,12 @@ export function createApp(deps: AppDeps): FastifyInstance {
   const now = deps.now ?? Date.now;
   const serverUrl = new URL(deps.upstream.serverUrl).origin;
   const authorizeBaseUrl = new URL(deps.upstream.authorizeBaseUrl ?? serverUrl).origin;
+  const metrics = deps.metrics ?? createAppMetrics();
+  const store = measureSessionStore(deps.store, metrics);
+  const upstreamCalls = createRingCentralCallRecorder(metrics);
 
   const manager = new SessionManager({
-    store: deps.store,
+    store,
     cipher: createSessionCipher(deps.sessionSecrets),
     idleTimeoutMs: config.session.idleTimeoutSeconds * 1000,
     absoluteTimeoutMs: config.session.absoluteTimeoutSeconds * 1000,
@@ -91,26 +103,30 @@ export function createApp(deps: AppDeps): FastifyInstance {
     allowInsecureRequests: allowsInsecureRequests(serverUrl, config.ringCentral.allowInsecureHttp),
     timeoutMs: config.upstreamTimeoutMs,
     now,
-    ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+    fetch: measureOAuthFetch(deps.fetch ?? fetch, upstreamCalls),
   });
-  const rest = createRestClient({
-    serverUrl,
-    timeoutMs: config.upstreamTimeoutMs,
-    ...(deps.dispatcher === undefined ? {} : { dispatcher: deps.dispatcher }),
-  });
+  const rest = measureRestClient(
+    createRestClient({
+      serverUrl,
+      timeoutMs: config.upstreamTimeoutMs,
+      ...(deps.dispatcher === undefined ? {} : { dispatcher: deps.dispatcher }),
+    }),
+    upstreamCalls,
+  );
   const ctx: AppContext = {
     config,
     logger,
     views: deps.views,
     assets: deps.assets,
     sessions: createWebSessions({ manager, secure: config.cookieSecure }),
-    store: deps.store,
+    store,
     keeper: createTokenKeeper({
       oauth,
       sessions: manager,
       coordinator: deps.refreshCoordinator ?? createLocalRefreshCoordinator(),
       now,
       logger,
+      onRefreshOutcome: (outcome) => metrics.refreshes[outcome].inc(),
     }),
     oauth,
     rest,
@@ -160,6 +176,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
   app.addHook('onClose', async () => {
     await rest.close();
   });
+  installHttpMetrics(app, metrics);
 
   installErrorHandlers(app, ctx);
   registerRateLimitPlugin(app, config.loginRateLimit, now);
@@ -172,6 +189,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
     registerApiRoute(instance, ctx);
     registerLogoutRoutes(instance, ctx);
     registerHealthRoutes(instance, ctx);
+    registerMetricsRoute(instance, ctx, { metrics, token: config.metricsToken });
     registerAssetRoutes(instance, ctx);
   });
   return app;

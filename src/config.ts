@@ -50,6 +50,8 @@ export interface Config {
   /** Passed to Fastify `trustProxy`. */
   readonly trustProxy: boolean | number | string;
   readonly logLevel: LogLevel;
+  /** `GET /metrics` needs `Authorization: Bearer <metricsToken>`; `undefined` = served to loopback clients only. */
+  readonly metricsToken: string | undefined;
   /** Per client IP on the login routes; `undefined` = off (`LOGIN_RATE_LIMIT=off`). */
   readonly loginRateLimit: LoginRateLimit | undefined;
   /** SIGTERM/SIGINT: in-flight requests get this long to finish before the process exits anyway. */
@@ -92,6 +94,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'COOKIE_SECURE' },
   { name: 'TRUST_PROXY' },
   { name: 'LOG_LEVEL' },
+  { name: 'METRICS_TOKEN', secret: true },
   { name: 'LOGIN_RATE_LIMIT' },
   { name: 'SHUTDOWN_TIMEOUT_MS' },
 ];
@@ -230,6 +233,11 @@ const variableSchemas = {
     )
     .default('false'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  // Sent by Prometheus in an Authorization header: visible ASCII only, and long enough not to be guessed.
+  METRICS_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{16,512}$/, { error: 'must be 16 to 512 visible ASCII characters (no spaces)' })
+    .optional(),
   LOGIN_RATE_LIMIT: z
     .string()
     .transform((value) => value.toLowerCase())
@@ -378,6 +386,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
     cookieSecure,
     trustProxy,
     logLevel: v.LOG_LEVEL,
+    metricsToken: v.METRICS_TOKEN,
     loginRateLimit: v.LOGIN_RATE_LIMIT === 'off' ? undefined : v.LOGIN_RATE_LIMIT,
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
   };

@@ -36,6 +36,7 @@ export const RCAPP_UPSTREAM_ERROR = 'RCAPP_UPSTREAM_ERROR';
 export const RCAPP_UPSTREAM_UNAVAILABLE = 'RCAPP_UPSTREAM_UNAVAILABLE';
 export const RCAPP_UPSTREAM_TIMEOUT = 'RCAPP_UPSTREAM_TIMEOUT';
 export const RCAPP_SESSION_STORE_UNAVAILABLE = 'RCAPP_SESSION_STORE_UNAVAILABLE';
+export const RCAPP_METRICS_UNAUTHORIZED = 'RCAPP_METRICS_UNAUTHORIZED';
 export const RCAPP_INTERNAL = 'RCAPP_INTERNAL';
 export const RCAPP_CONFIG_INVALID = 'RCAPP_CONFIG_INVALID';
 
@@ -127,6 +128,11 @@ export const ERROR_CATALOG = {
     status: 503,
     title: 'Sessions unavailable',
     meaning: 'The session store could not be reached; try again shortly.',
+  },
+  [RCAPP_METRICS_UNAUTHORIZED]: {
+    status: 401,
+    title: 'Metrics token needed',
+    meaning: '`GET /metrics` came without `Authorization: Bearer` and the `METRICS_TOKEN` value.',
   },
   [RCAPP_INTERNAL]: {
     status: 500,

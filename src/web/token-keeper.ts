@@ -27,6 +27,11 @@ export interface TokenKeeperOptions {
   readonly now: () => number;
   readonly logger: Logger;
   readonly refreshAheadMs?: number;
+  /**
+   * Told the outcome for each request that needed new tokens: `ok`/`failed` when it refreshed at RingCentral,
+   * `coalesced` when it got the tokens of a refresh made by another request (in this process or another instance).
+   */
+  readonly onRefreshOutcome?: (outcome: 'ok' | 'failed' | 'coalesced') => void;
 }
 
 /** Runs RingCentral calls with a valid access token. */
@@ -52,6 +57,7 @@ export function sessionEnded(): AppError {
 export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
   const { oauth, sessions, coordinator, now, logger } = options;
   const aheadMs = options.refreshAheadMs ?? DEFAULT_REFRESH_AHEAD_MS;
+  const report = options.onRefreshOutcome ?? (() => undefined);
 
   const expiringSoon = (tokens: TokenSet): boolean => tokens.accessExpiresAt - now() < aheadMs;
 
@@ -60,7 +66,10 @@ export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
     const stored = current?.data.tokens;
     if (current === undefined || stored === undefined) throw sessionEnded();
     // A late arrival: another request already refreshed this session.
-    if (stored.accessToken !== failedAccessToken && !expiringSoon(stored)) return stored;
+    if (stored.accessToken !== failedAccessToken && !expiringSoon(stored)) {
+      report('coalesced');
+      return stored;
+    }
     if (
       stored.refreshToken === undefined ||
       (stored.refreshExpiresAt !== undefined && stored.refreshExpiresAt <= now())
@@ -71,7 +80,9 @@ export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
     let fresh: TokenSet;
     try {
       fresh = await refreshTokens(oauth, stored.refreshToken);
+      report('ok');
     } catch (err) {
+      report('failed');
       if (err instanceof TokenEndpointError && err.isInvalidGrant) {
         logger.info({ rcErrorCode: err.rcErrorCode }, 'refresh token rejected by RingCentral; session ended');
         await sessions.destroy(sessionId);
@@ -86,7 +97,13 @@ export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
   }
 
   async function refresh(session: Session, failedAccessToken: string): Promise<TokenSet> {
-    const tokens = await coordinator.run(session.id, () => refreshInFlight(session.id, failedAccessToken));
+    let ranHere = false;
+    const tokens = await coordinator.run(session.id, () => {
+      ranHere = true;
+      return refreshInFlight(session.id, failedAccessToken);
+    });
+    // The coordinator handed this request the result of a refresh already in flight in this process.
+    if (!ranHere) report('coalesced');
     session.data.tokens = tokens;
     return tokens;
   }

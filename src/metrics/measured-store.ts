@@ -1,0 +1,48 @@
+/**
+ * @module metrics/measured-store
+ * A `SessionStore` decorator that times every operation and counts the failed ones, for any store (memory,
+ * embedded, Redis), without touching the stores themselves. Only the port's methods are exposed: callers that
+ * need a store's extras (e.g. `RedisStore.setIfVersion`) keep using the store they built.
+ */
+import type { SessionStore } from '../session/store.js';
+import { STORE_OPERATIONS, type AppMetrics, type StoreOperation } from './app-metrics.js';
+import type { CounterCell } from './cell-counter.js';
+
+interface OperationCells {
+  readonly labels: Readonly<{ store: string; op: StoreOperation }>;
+  readonly errors: CounterCell;
+}
+
+/** Wraps `store` so that each call is measured in `metrics`. */
+export function measureSessionStore(store: SessionStore, metrics: AppMetrics): SessionStore {
+  const cells = {} as Record<StoreOperation, OperationCells>;
+  for (const op of STORE_OPERATIONS) {
+    const labels = Object.freeze({ store: store.kind, op });
+    cells[op] = { labels, errors: metrics.storeErrors.cell(labels) };
+  }
+  const histogram = metrics.storeDuration;
+
+  // An async function also turns a synchronous throw of the store into a counted rejection.
+  async function measure<T>(op: StoreOperation, call: () => Promise<T>): Promise<T> {
+    const { labels, errors } = cells[op];
+    const started = performance.now();
+    try {
+      return await call();
+    } catch (err) {
+      errors.inc();
+      throw err;
+    } finally {
+      histogram.observe(labels, (performance.now() - started) / 1000);
+    }
+  }
+
+  return {
+    kind: store.kind,
+    get: (id) => measure('get', () => store.get(id)),
+    set: (id, session) => measure('set', () => store.set(id, session)),
+    destroy: (id) => measure('destroy', () => store.destroy(id)),
+    touch: (id, lastSeenAt, expiresAt) => measure('touch', () => store.touch(id, lastSeenAt, expiresAt)),
+    ping: () => measure('ping', () => store.ping()),
+    close: () => measure('close', () => store.close()),
+  };
+}
