@@ -16,6 +16,7 @@ import { createApp, type UpstreamInfo } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { ConfigError } from './errors.js';
 import { createLogger } from './logging.js';
+import { createAppMetrics } from './metrics/app-metrics.js';
 import { openEmbeddedStore } from './session/embedded-store.js';
 import { createMemoryStore } from './session/memory-store.js';
 import type { SessionStore } from './session/store.js';
@@ -215,6 +216,8 @@ export async function main(): Promise<void> {
       assets,
       upstream,
       ...(coordinator === undefined ? {} : { refreshCoordinator: coordinator }),
+      // Process metrics (CPU, memory, event loop, GC) once per process, next to the app's own.
+      metrics: createAppMetrics({ processMetrics: true }),
     });
     closers.push({ name: 'app', close: () => app.close() });
     await app.listen({ port: config.port, host: config.host });
