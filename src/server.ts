@@ -25,7 +25,6 @@ import { assets } from './web/assets/index.js';
 import type { DemoUser } from './web/context.js';
 import { createViews } from './web/views/index.js';
 
-const SHUTDOWN_TIMEOUT_MS = 10_000;
 const SECRET_FILE = 'session-secret';
 
 /** `.env` (when present) overlaid by the process environment. */
@@ -246,9 +245,10 @@ export async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     const timer = setTimeout(() => {
-      logger.error('shutdown took too long; exiting');
+      logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown took too long; exiting');
+      logger.flush();
       process.exit(1);
-    }, SHUTDOWN_TIMEOUT_MS);
+    }, config.shutdownTimeoutMs);
     timer.unref();
     void closeAll().then(() => {
       logger.flush();

@@ -18,6 +18,7 @@ import type { SessionStore } from '../../src/session/store.js';
 import { assets } from '../../src/web/assets/index.js';
 import type { RefreshCoordinator } from '../../src/web/refresh-coordinator.js';
 import { createViews } from '../../src/web/views/index.js';
+import { logSpyEnabled, recordCookieValue, recordSecrets, spyOnFetch, teeLogLines } from './log-spy.js';
 
 /** Default test secrets (≥ 32 chars each). */
 export const TEST_SESSION_SECRETS = ['test-session-secret-0123456789-abcdefghij'];
@@ -52,6 +53,8 @@ export interface TestApp {
   readonly sessionSecrets: readonly string[];
   /** Every log line so far (raw JSON text). */
   readonly logLines: string[];
+  /** Every route the app registered (method + URL pattern), in registration order. */
+  readonly routes: readonly { readonly method: string; readonly url: string }[];
   /** Stops the app (and the store unless kept); safe to call twice. */
   close(): Promise<void>;
 }
@@ -86,12 +89,27 @@ export async function startTestApp(t: TestContext | undefined, options: TestAppO
   });
   options.emulator.registerRedirectUri(config.ringCentral.redirectUrl);
   const logLines: string[] = [];
+  // The suite-wide log spy (scripts/run-tests.mjs): every line is also written where the spy scans.
+  const tee = teeLogLines('test-app');
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line !== '') logLines.push(line);
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line === '') continue;
+        logLines.push(line);
+        tee?.write(line);
+      }
       done();
     },
   });
+  const clientSecret = config.ringCentral.clientSecret;
+  recordSecrets(
+    ...sessionSecrets,
+    clientSecret,
+    clientSecret === undefined
+      ? undefined
+      : Buffer.from(`${config.ringCentral.clientId}:${clientSecret}`).toString('base64'),
+  );
+  const appFetch = logSpyEnabled() ? spyOnFetch(options.fetch ?? fetch) : options.fetch;
   const store = options.store ?? createMemoryStore({ now: options.now ?? Date.now });
   const app = createApp({
     config,
@@ -102,10 +120,29 @@ export async function startTestApp(t: TestContext | undefined, options: TestAppO
     assets,
     upstream: { serverUrl: options.emulator.url, label: 'the test emulator' },
     ...(options.now === undefined ? {} : { now: options.now }),
-    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    ...(appFetch === undefined ? {} : { fetch: appFetch }),
     ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }),
     ...(options.refreshCoordinator === undefined ? {} : { refreshCoordinator: options.refreshCoordinator }),
   });
+  const routes: { method: string; url: string }[] = [];
+  // Added before ready(): the route plugins load at ready() and inherit the hook, so no route escapes the list.
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
+  if (tee !== undefined) {
+    app.addHook('onResponse', (request, reply, done) => {
+      // Authorization codes RingCentral sent back (random-looking ones: test-chosen values would match by chance).
+      const q = request.url.indexOf('?');
+      const code = q === -1 ? null : new URLSearchParams(request.url.slice(q + 1)).get('code');
+      if (code !== null && /^[A-Za-z0-9_-]{40,}$/.test(code)) recordSecrets(code);
+      for (const header of [reply.getHeader('set-cookie') ?? []].flat()) {
+        const pair = String(header).split(';', 1)[0] ?? '';
+        const eq = pair.indexOf('=');
+        if (eq > 0) recordCookieValue(pair.slice(eq + 1));
+      }
+      done();
+    });
+  }
   await app.ready();
   server.on('request', (req, res) => app.routing(req, res));
 
@@ -119,7 +156,8 @@ export async function startTestApp(t: TestContext | undefined, options: TestAppO
     });
     await app.close();
     if (options.keepStore !== true) await store.close();
+    tee?.flush();
   };
   t?.after(close);
-  return { url, app, config, store, sessionSecrets, logLines, close };
+  return { url, app, config, store, sessionSecrets, logLines, routes, close };
 }

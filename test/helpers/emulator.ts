@@ -17,6 +17,7 @@ import {
   type ResponseRecord,
   type RunningEmulator,
 } from '../../emulator/index.js';
+import { recordSecrets, recordTokenResponse, recordUrlSecrets } from './log-spy.js';
 import { validateRecordedResponses } from './openapi.js';
 
 /** Anything with an `after(fn)` hook: a node:test `TestContext`, or `{ after }` imported from `node:test`. */
@@ -64,12 +65,15 @@ export interface TestEmulatorOptions extends Omit<EmulatorOptions, 'port' | 'hos
 export async function startTestEmulator(t?: AfterHook, opts: TestEmulatorOptions = {}): Promise<TestEmulator> {
   const { validateResponses = true, onResponse, ...rest } = opts;
   const responses: ResponseRecord[] = [];
+  // The suite-wide log spy: the demo apps' secrets, and every token this emulator issues.
+  recordSecrets(DEMO.clientSecret, demoBasicAuth().slice('Basic '.length));
   const emu = await startEmulator({
     ...rest,
     port: 0,
     host: '127.0.0.1',
     onResponse: (r) => {
       responses.push(r);
+      if (r.path === '/restapi/oauth/token' && r.status === 200) recordTokenResponse(r.body);
       onResponse?.(r);
     },
   });
@@ -198,6 +202,12 @@ function unescapeHtml(s: string): string {
     .replace(/&amp;/g, '&');
 }
 
+/** The callback URL, its authorization code noted for the log spy. */
+function noteCallback(location: string): string {
+  recordUrlSecrets(location);
+  return location;
+}
+
 /**
  * Opens `authorizeUrl` and submits the sign-in form like a browser would, with plain `fetch` and
  * `redirect: 'manual'`. Resolves to the callback URL (the 302 `Location`, with `code`/`state`, or `error` after a
@@ -209,7 +219,7 @@ export async function loginThroughForm(
   credentials: { username: string; password: string; cancel?: boolean },
 ): Promise<string> {
   const page = await fetch(authorizeUrl, { redirect: 'manual' });
-  if (page.status === 302) return page.headers.get('location') ?? '';
+  if (page.status === 302) return noteCallback(page.headers.get('location') ?? '');
   const html = await page.text();
   if (page.status !== 200) throw new Error(`authorize page: HTTP ${page.status} ${html.slice(0, 300)}`);
   const form = /<form\s[^>]*method="post"[^>]*>/i.exec(html)?.[0];
@@ -229,7 +239,7 @@ export async function loginThroughForm(
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: fields.toString(),
   });
-  if (res.status === 302) return res.headers.get('location') ?? '';
+  if (res.status === 302) return noteCallback(res.headers.get('location') ?? '');
   const body = await res.text();
   const message = /role="alert"[^>]*>([^<]*)</.exec(body)?.[1];
   throw new Error(
@@ -302,5 +312,7 @@ export async function loginAndGetTokens(
   );
   const text = await res.text();
   if (res.status !== 200) throw new Error(`token exchange failed: HTTP ${res.status} ${text}`);
+  recordSecrets(pkce.verifier);
+  recordTokenResponse(text);
   return JSON.parse(text) as TokenInfo;
 }
