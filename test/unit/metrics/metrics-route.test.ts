@@ -70,7 +70,7 @@ describe('GET /metrics with METRICS_TOKEN', () => {
       headers: { accept: 'text/html', authorization: 'Bearer wrong-token-abcdefghijklmnop' },
     });
     assert.equal(page.statusCode, 401);
-    assert.match(page.headers['content-type'] ?? '', /text\/html/);
+    assert.match(String(page.headers['content-type']), /text\/html/);
     assert.ok(!page.body.includes(TOKEN));
 
     const ok = await app.inject({
