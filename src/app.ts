@@ -23,6 +23,7 @@ import { SessionManager } from './session/session-manager.js';
 import type { SessionStore } from './session/store.js';
 import type { Asset } from './web/assets/index.js';
 import type { AppContext, DemoUser } from './web/context.js';
+import { createFrameworkErrorHandler } from './web/bad-url.js';
 import { installErrorHandlers } from './web/error-handler.js';
 import { parseQuery } from './web/query.js';
 import { installLoginRateLimit, registerRateLimitPlugin } from './web/rate-limit.js';
@@ -152,6 +153,8 @@ export function createApp(deps: AppDeps): FastifyInstance {
     bodyLimit: 16 * 1024,
     exposeHeadRoutes: false,
     return503OnClosing: true,
+    // Undecodable URLs: the app's own 400 instead of Fastify's JSON that echoes the path.
+    frameworkErrors: createFrameworkErrorHandler(ctx, () => securityHeaders),
   });
 
   void app.register(cookie, {
