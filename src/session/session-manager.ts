@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { SessionCipher } from './cipher.js';
+import { SessionCache, type CachedSession } from './session-cache.js';
 import type { SessionStore } from './store.js';
 import type { SessionData } from './types.js';
 
@@ -28,6 +29,13 @@ export interface SessionManagerOptions {
   now?: () => number;
   /** `touch` writes at most once per this many ms per session. Default: min(60 s, idle timeout / 10). */
   touchIntervalMs?: number;
+  /**
+   * Keep up to this many recently used sessions opened in memory (see `session-cache.ts`), so that a busy session
+   * is not read from the store and decrypted on every request. Only for a store that this process alone writes
+   * (the embedded store): with a shared store (Redis) another instance can change or end a session behind this
+   * one's back. Default 0: no cache.
+   */
+  cacheSize?: number;
 }
 
 /** One session as the web layer sees it: plaintext data plus the bookkeeping the manager needs. */
@@ -70,6 +78,7 @@ export class SessionManager {
   readonly #absoluteMs: number;
   readonly #touchIntervalMs: number;
   readonly #now: () => number;
+  readonly #cache: SessionCache | undefined;
 
   constructor(options: SessionManagerOptions) {
     checkDuration('idleTimeoutMs', options.idleTimeoutMs);
@@ -89,6 +98,11 @@ export class SessionManager {
     this.#touchIntervalMs =
       options.touchIntervalMs ?? Math.min(DEFAULT_TOUCH_INTERVAL_MS, Math.floor(options.idleTimeoutMs / 10));
     this.#now = options.now ?? Date.now;
+    const cacheSize = options.cacheSize ?? 0;
+    if (!Number.isSafeInteger(cacheSize) || cacheSize < 0) {
+      throw new RangeError('session manager option "cacheSize" must be a non-negative integer');
+    }
+    this.#cache = cacheSize > 0 ? new SessionCache(cacheSize) : undefined;
   }
 
   /** A new session id: 32 random bytes (256 bits), base64url. */
@@ -110,6 +124,10 @@ export class SessionManager {
    */
   async load(id: string): Promise<Session | undefined> {
     if (!isSessionId(id)) return undefined;
+    const cache = this.#cache;
+    const cached = cache?.get(id);
+    if (cached !== undefined) return this.#fromCache(id, cached);
+    const epoch = cache?.epoch() ?? 0;
     const record = await this.#store.get(id);
     if (record === undefined) return undefined;
     const t = this.#now();
@@ -118,6 +136,17 @@ export class SessionManager {
     const data = this.#cipher.open(record.payload, id);
     if (!isSessionData(data)) return undefined;
     if (record.lastSeenAt + this.#idleTimeoutFor(data) <= t) return undefined;
+    cache?.fill(
+      id,
+      {
+        createdAt: record.createdAt,
+        lastSeenAt: record.lastSeenAt,
+        expiresAt: record.expiresAt,
+        version: record.version,
+        json: JSON.stringify(data),
+      },
+      epoch,
+    );
     return { id, data, createdAt: record.createdAt, lastSeenAt: record.lastSeenAt, version: record.version };
   }
 
@@ -128,7 +157,16 @@ export class SessionManager {
     // The id is bound into the ciphertext, so a record copied under another id does not open.
     const payload = this.#cipher.seal(session.data, session.id);
     const expiresAt = this.#expiresAt(session.createdAt, t, session.data);
+    const cache = this.#cache;
+    cache?.beginWrite(session.id);
     await this.#store.set(session.id, { createdAt: session.createdAt, lastSeenAt: t, expiresAt, version, payload });
+    cache?.wrote(session.id, {
+      createdAt: session.createdAt,
+      lastSeenAt: t,
+      expiresAt,
+      version,
+      json: JSON.stringify(session.data),
+    });
     session.version = version;
     session.lastSeenAt = t;
   }
@@ -140,7 +178,14 @@ export class SessionManager {
   async touch(session: Session): Promise<void> {
     const t = this.#now();
     if (t - session.lastSeenAt < this.#touchIntervalMs) return;
-    await this.#store.touch(session.id, t, this.#expiresAt(session.createdAt, t, session.data));
+    const expiresAt = this.#expiresAt(session.createdAt, t, session.data);
+    try {
+      await this.#store.touch(session.id, t, expiresAt);
+    } catch (err) {
+      this.#cache?.drop(session.id);
+      throw err;
+    }
+    this.#cache?.touched(session.id, t, expiresAt);
     session.lastSeenAt = t;
   }
 
@@ -161,6 +206,7 @@ export class SessionManager {
       version: 0,
     };
     await this.save(fresh);
+    this.#cache?.drop(session.id);
     await this.#store.destroy(session.id);
     return fresh;
   }
@@ -168,12 +214,25 @@ export class SessionManager {
   /** Removes the session from the store; a malformed or absent id is not an error. */
   async destroy(id: string): Promise<void> {
     if (!isSessionId(id)) return;
+    this.#cache?.drop(id);
     await this.#store.destroy(id);
   }
 
   /** When the session ends if left unused from now on: min(lastSeenAt + idle timeout, createdAt + absolute timeout). */
   expiresAt(session: Session): number {
     return this.#expiresAt(session.createdAt, session.lastSeenAt, session.data);
+  }
+
+  /** A session from its cached JSON, with the same checks as a store read (the store filters `expiresAt`). */
+  #fromCache(id: string, cached: CachedSession): Session | undefined {
+    const t = this.#now();
+    if (cached.expiresAt <= t || cached.createdAt + this.#absoluteMs <= t) {
+      this.#cache?.drop(id);
+      return undefined;
+    }
+    const data = JSON.parse(cached.json) as SessionData;
+    if (cached.lastSeenAt + this.#idleTimeoutFor(data) <= t) return undefined;
+    return { id, data, createdAt: cached.createdAt, lastSeenAt: cached.lastSeenAt, version: cached.version };
   }
 
   #idleTimeoutFor(data: SessionData): number {
