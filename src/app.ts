@@ -29,7 +29,9 @@ import { parseQuery } from './web/query.js';
 import { installLoginRateLimit, registerRateLimitPlugin } from './web/rate-limit.js';
 import { buildSecurityHeaders } from './web/security-headers.js';
 import { createLocalRefreshCoordinator, type RefreshCoordinator } from './web/refresh-coordinator.js';
+import { createCallLogExplorer, type ExplorerOptions } from './web/explorer/call-log-explorer.js';
 import { registerApiRoute } from './web/routes/api.js';
+import { registerExportRoute } from './web/routes/export.js';
 import { registerAssetRoutes } from './web/routes/assets.js';
 import { registerCallbackRoute } from './web/routes/callback.js';
 import { registerHealthRoutes } from './web/routes/health.js';
@@ -78,6 +80,8 @@ export interface AppDeps {
   readonly refreshCoordinator?: RefreshCoordinator;
   /** This instance's Prometheus metrics (`GET /metrics`). Default: a fresh registry without process metrics. */
   readonly metrics?: AppMetrics;
+  /** Call-log explorer tunables (chart budget, export page size, the sleep of paced calls). */
+  readonly explorer?: ExplorerOptions;
 }
 
 /** Builds the app. Call `ready()`/`listen()` on the result; `close()` releases the RingCentral connection pool. */
@@ -142,6 +146,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
     demoUsers: deps.upstream.demoUsers,
     loginTimeoutMs: LOGIN_TIMEOUT_MS,
   };
+  const explorer = createCallLogExplorer(ctx, deps.explorer);
 
   const fastifyLogger: FastifyBaseLogger = logger;
   const app = Fastify({
@@ -195,7 +200,8 @@ export function createApp(deps: AppDeps): FastifyInstance {
     registerHomeRoutes(instance, ctx);
     registerLoginRoute(instance, ctx);
     registerCallbackRoute(instance, ctx);
-    registerApiRoute(instance, ctx);
+    registerApiRoute(instance, ctx, explorer);
+    registerExportRoute(instance, ctx, explorer);
     registerLogoutRoutes(instance, ctx);
     registerHealthRoutes(instance, ctx);
     registerMetricsRoute(instance, ctx, { metrics, token: config.metricsToken });

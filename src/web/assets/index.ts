@@ -26,7 +26,13 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 };
 
 /** The files this module serves, in `src/web/assets/`. */
-export const ASSET_FILES: readonly string[] = Object.freeze(['app.css', 'login.js', 'popup-done.js', 'favicon.svg']);
+export const ASSET_FILES: readonly string[] = Object.freeze([
+  'app.css',
+  'login.js',
+  'popup-done.js',
+  'export.js',
+  'favicon.svg',
+]);
 
 const ASSETS_DIR = fileURLToPath(new URL('./', import.meta.url));
 

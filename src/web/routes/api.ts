@@ -3,8 +3,9 @@
  * `GET /test?api=extension|extension-call-log|account-call-log[&page&perPage][&dateFrom&dateTo][&format=json|html]`: one
  * RingCentral call with the session's token (refreshed when needed). JSON clients get RingCentral's status,
  * content type and body byte-for-byte; browsers get a page, and a clear error page for RingCentral's 403
- * (naming the permission), 429 (with the wait), 5xx, timeouts and connection failures. Paging links carry the
- * call log's time window (`dateFrom`/`dateTo` from RingCentral's navigation URIs) so pages do not shift.
+ * (naming the permission), 429 (with the wait), 5xx, timeouts and connection failures. Call logs also take the
+ * explorer's filters (`direction`, `type`, `view`, `tz`, day or date-time `dateFrom`/`dateTo`: see
+ * `explorer/filters.ts`), and their pages add the filter form, the calls-per-day chart and the CSV export.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -26,6 +27,8 @@ import { errorForStatus } from '../../ringcentral/upstream-errors.js';
 import type { Session } from '../../session/session-manager.js';
 import type { AppContext } from '../context.js';
 import { sendError } from '../error-handler.js';
+import type { CallLogExplorer } from '../explorer/call-log-explorer.js';
+import { parseCallLogFilters, type CallLogFilters } from '../explorer/filters.js';
 import { prefersJson } from '../negotiate.js';
 import { noticeUrl } from '../notices.js';
 import { chromeFor, sendHtml } from '../pages.js';
@@ -59,6 +62,8 @@ interface PageParams {
 interface ApiRequest extends PageParams {
   readonly api: RingCentralApiName;
   readonly json: boolean;
+  /** Call logs: the explorer's filters (dates, direction, type, view, time zone). */
+  readonly filters?: CallLogFilters | undefined;
 }
 
 function pageQuery(params: PageParams): URLSearchParams {
@@ -75,15 +80,6 @@ function testHref(api: RingCentralApiName, params: PageParams, json = false): st
   for (const [key, value] of pageQuery(params)) query.set(key, value);
   if (json) query.set('format', 'json');
   return `/test?${query.toString()}`;
-}
-
-function dateParam(query: unknown, name: string): string | undefined {
-  const value = singleParam(query, name);
-  if (value === undefined || value === '') return undefined;
-  if (!DATE_TIME.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new AppError(RCAPP_BAD_REQUEST, `parameter "${name}" must be a UTC date-time like 2026-01-31T12:00:00.000Z`);
-  }
-  return value;
 }
 
 function numberOf(value: unknown): number | undefined {
@@ -152,8 +148,7 @@ function parseRequest(request: FastifyRequest): ApiRequest | undefined {
     json: prefersJson(request.headers.accept, format),
     page: integerParam(query, 'page', 1, MAX_PAGE),
     perPage: integerParam(query, 'perPage', 1, MAX_PER_PAGE),
-    dateFrom: callLog ? dateParam(query, 'dateFrom') : undefined,
-    dateTo: callLog ? dateParam(query, 'dateTo') : undefined,
+    filters: callLog ? parseCallLogFilters(query) : undefined,
   };
 }
 
@@ -208,7 +203,7 @@ async function endSession(
 }
 
 /** Registers `GET /test`. */
-export function registerApiRoute(app: FastifyInstance, ctx: AppContext): void {
+export function registerApiRoute(app: FastifyInstance, ctx: AppContext, explorer: CallLogExplorer): void {
   // While RingCentral's Retry-After runs, a session's calls to that rate-limit group are answered here.
   const retryGate = createRetryAfterGate({ now: ctx.now });
   app.get('/test', async (request, reply) => {
@@ -223,7 +218,15 @@ export function registerApiRoute(app: FastifyInstance, ctx: AppContext): void {
     const endpoint = ENDPOINTS[api];
     const wait = retryGate.waitSeconds(session.id, endpoint.path);
     if (wait > 0) throw errorForStatus(429, String(wait), ctx.now());
-    const rcQuery = pageQuery(parsed);
+    const prepared =
+      api !== 'extension' && parsed.filters !== undefined
+        ? await explorer.prepare(
+            session,
+            { api, filters: parsed.filters, page: parsed.page, perPage: parsed.perPage },
+            !json,
+          )
+        : undefined;
+    const rcQuery = prepared?.query ?? pageQuery(parsed);
 
     let response: RestResponse;
     try {
@@ -234,6 +237,7 @@ export function registerApiRoute(app: FastifyInstance, ctx: AppContext): void {
         return endSession(ctx, request, reply, session, json);
       throw err;
     }
+    if (prepared) explorer.observe(session, response);
     await ctx.sessions.touch(request, session);
 
     if (json) return sendPassThrough(reply, response);
@@ -265,6 +269,7 @@ export function registerApiRoute(app: FastifyInstance, ctx: AppContext): void {
         rawJson: JSON.stringify(body, null, 2),
         jsonHref: testHref(api, parsed, true),
         paging: pagingLinks(api, body),
+        ...(prepared ? await explorer.pageModel(session, prepared, body) : {}),
       }),
     );
   });

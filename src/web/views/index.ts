@@ -11,6 +11,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta/core';
 import { API_CATALOG, findApi } from './api-catalog.js';
+import { toChartView } from './call-chart.js';
 import { toCallLogRows } from './call-log-rows.js';
 import type { ErrorSummary } from './error-summary.js';
 import { toErrorSummary } from './error-summary.js';
@@ -20,6 +21,7 @@ import { asRecord, createDateFormatter, removeQueryParam, toSafeHref, toSameOrig
 import type {
   ApiName,
   ApiResultPageModel,
+  CallLogExplorerModel,
   Chrome,
   ErrorPageModel,
   HomePageModel,
@@ -244,8 +246,10 @@ export function createViews(options: ViewsOptions = {}): Views {
           error = toErrorSummary(model.body);
         }
         const rowCount = table ? (table.rows as unknown[]).length : 0;
+        const explorer = table?.kind === 'call-log' ? explorerOf(model.explorer, model.api) : undefined;
         return page('api-result', {
-          chrome: chrome(model, { currentApi: known?.api }),
+          chrome: chrome(model, { currentApi: known?.api, scripts: explorer?.export ? ['export.js'] : [] }),
+          explorer,
           pageTitle: `${title} · ${appName}`,
           pageClass: 'api-result',
           title,
@@ -320,6 +324,74 @@ export function createViews(options: ViewsOptions = {}): Views {
       });
     },
   };
+
+  /** The explorer parts of a call-log page, every value checked (links same-origin only). */
+  function explorerOf(model: CallLogExplorerModel | undefined, api: ApiName): Record<string, unknown> | undefined {
+    const source = asRecord(model);
+    const filters = asRecord(source?.filters);
+    if (!source || !filters) return undefined;
+    const selected = (value: unknown, options: readonly (readonly [string, string])[]) =>
+      options.map(([optionValue, label]) => ({ value: optionValue, label, selected: toText(value) === optionValue }));
+    const perPage = typeof filters.perPage === 'number' && Number.isInteger(filters.perPage) ? filters.perPage : 0;
+    const sizes = [25, 50, 100, 250, 500, 1000];
+    if (perPage > 0 && !sizes.includes(perPage)) sizes.push(perPage);
+    const exportModel = asRecord(source.export);
+    const exportHref = toSameOriginPath(exportModel?.href, '');
+    const total = numberOrUndefined(exportModel?.total);
+    const requests = numberOrUndefined(exportModel?.requests);
+    return {
+      filters: {
+        api: findApi(filters.api)?.api ?? api,
+        dateFrom: /^\d{4}-\d{2}-\d{2}$/.test(toText(filters.dateFrom)) ? toText(filters.dateFrom) : '',
+        dateTo: /^\d{4}-\d{2}-\d{2}$/.test(toText(filters.dateTo)) ? toText(filters.dateTo) : '',
+        directionOptions: selected(filters.direction, [
+          ['', 'Any'],
+          ['Inbound', 'Inbound'],
+          ['Outbound', 'Outbound'],
+        ]),
+        typeOptions: selected(filters.type, [
+          ['', 'Any'],
+          ['Voice', 'Voice'],
+          ['Fax', 'Fax'],
+        ]),
+        viewOptions: selected(toText(filters.view) || 'Simple', [
+          ['Simple', 'Simple'],
+          ['Detailed', 'Detailed (with call legs)'],
+        ]),
+        perPageOptions: [
+          { value: '', label: 'RingCentral default (100)', selected: perPage === 0 },
+          ...sizes
+            .sort((a, b) => a - b)
+            .map((size) => ({ value: String(size), label: number.format(size), selected: size === perPage })),
+        ],
+        timeZone: toText(filters.timeZone) || 'UTC',
+        rangeText: toText(filters.rangeText),
+        presets: listOf(filters.presets as readonly unknown[] | undefined)
+          .map((item) => asRecord(item))
+          .map((preset) => ({
+            label: toText(preset?.label),
+            href: toSameOriginPath(preset?.href, ''),
+            current: preset?.current === true,
+          }))
+          .filter((preset) => preset.label !== '' && preset.href !== ''),
+        resetHref: toSameOriginPath(filters.resetHref, `/test?api=${api}`),
+      },
+      chart: toChartView(source.chart as CallLogExplorerModel['chart'], (n) => number.format(n)),
+      chartNote: toText(source.chartNote),
+      export:
+        exportHref === ''
+          ? undefined
+          : {
+              href: exportHref,
+              total,
+              totalText: total === undefined ? '' : `${number.format(total)} call${total === 1 ? '' : 's'}`,
+              requestsText:
+                requests === undefined
+                  ? ''
+                  : `${number.format(requests)} RingCentral request${requests === 1 ? '' : 's'}`,
+            },
+    };
+  }
 
   function captionOf(api: ApiName, rowCount: number, body: unknown, paging: PagingLinks | undefined): string {
     const what = api === 'extension' ? 'extensions' : 'calls';

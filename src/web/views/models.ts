@@ -79,6 +79,69 @@ export interface ApiResultPageModel extends Chrome {
   readonly paging: PagingLinks;
   /** IANA time zone for showing times, when known. */
   readonly timeZone?: string;
+  /** Call logs only: the filter form, the chart and the CSV export. */
+  readonly explorer?: CallLogExplorerModel;
+}
+
+/** The call-log explorer around a call-log table. */
+export interface CallLogExplorerModel {
+  readonly filters: CallLogFilterFormModel;
+  /** Calls per day over the whole filtered range; absent when not drawn (see `chartNote`). */
+  readonly chart?: CallChartModel;
+  /** Why there is no chart, or a remark about it (e.g. to save the rate-limit budget). */
+  readonly chartNote?: string;
+  /** The CSV export of the whole filtered range. */
+  readonly export?: CallLogExportModel;
+}
+
+/** Current values of the filter form (a plain GET form to `/test`). */
+export interface CallLogFilterFormModel {
+  readonly api: ApiName;
+  /** `YYYY-MM-DD` for the date inputs, or `''`. */
+  readonly dateFrom: string;
+  readonly dateTo: string;
+  /** `''` (any), `Inbound` or `Outbound`. */
+  readonly direction: string;
+  /** `''` (any), `Voice` or `Fax`. */
+  readonly type: string;
+  /** `Simple` or `Detailed`. */
+  readonly view: string;
+  readonly perPage?: number;
+  /** The IANA zone days and times are shown in. */
+  readonly timeZone: string;
+  /** The range in words, e.g. `Nov 1 – Nov 25, 2026` or `the last 24 hours`. */
+  readonly rangeText: string;
+  /** Quick ranges (links that keep the other filters). */
+  readonly presets: readonly { readonly label: string; readonly href: string; readonly current: boolean }[];
+  /** The page without any filter. */
+  readonly resetHref: string;
+}
+
+/** Calls per day, split by direction, missed calls marked. */
+export interface CallChartModel {
+  readonly timeZone: string;
+  readonly days: readonly CallChartDay[];
+  /** Where the counts come from, for the caption (e.g. "3,026 calls, read in 4 RingCentral requests"). */
+  readonly sourceText?: string;
+}
+
+export interface CallChartDay {
+  /** Local date `YYYY-MM-DD`. */
+  readonly date: string;
+  readonly inbound: number;
+  readonly outbound: number;
+  /** Missed calls, also counted in `inbound`/`outbound`. */
+  readonly missed: number;
+}
+
+/** The export link and what it will cost. */
+export interface CallLogExportModel {
+  /** Same-origin `/export/call-log.csv?...`. */
+  readonly href: string;
+  /** Calls in the range, when RingCentral said. */
+  readonly total?: number;
+  /** RingCentral requests the export makes. */
+  readonly requests?: number;
 }
 
 export interface ErrorPageModel extends Chrome {

@@ -10,13 +10,14 @@ import { homeModel, loginModel, popupDoneModel } from './fixtures.js';
 import { startTags } from './html-checks.js';
 
 void describe('static assets', () => {
-  void it('serves the stylesheet, both popup scripts and the icon under /assets/', () => {
+  void it('serves the stylesheet, the popup and export scripts and the icon under /assets/', () => {
     assert.deepEqual(
       assets.map((a) => [a.path, a.contentType]),
       [
         ['/assets/app.css', 'text/css; charset=utf-8'],
         ['/assets/login.js', 'text/javascript; charset=utf-8'],
         ['/assets/popup-done.js', 'text/javascript; charset=utf-8'],
+        ['/assets/export.js', 'text/javascript; charset=utf-8'],
         ['/assets/favicon.svg', 'image/svg+xml'],
       ],
     );

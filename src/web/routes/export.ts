@@ -1,0 +1,130 @@
+/**
+ * @module web/routes/export
+ * `GET /export/call-log.csv?scope=extension|account[&dateFrom&dateTo][&direction][&type][&tz]`: every call of the
+ * filtered range as CSV (see `explorer/csv.ts`), streamed page by page as RingCentral returns them (1,000 records
+ * per call; nothing beyond the page being written is held). The calls are paced by the user's rate-limit budget
+ * and a 429 is waited out, never passed on (see `explorer/call-log-pages.ts`). The first page is read before
+ * anything is sent, so a refusal (e.g. the account call log without FullCompanyCallLog) is a proper error page;
+ * a failure after that cuts the download off, so a partial file never looks complete. When the client leaves,
+ * the reading stops at the next wait or call.
+ *
+ * Without dates the window is RingCentral's default, the 24 hours up to now, pinned when the export starts so the
+ * pages cannot shift under it.
+ * @see https://developers.ringcentral.com/api-reference/Call-Log/readUserCallLog
+ * @see https://developers.ringcentral.com/api-reference/Call-Log/readCompanyCallLog
+ */
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { AppError, RCAPP_BAD_REQUEST, RCAPP_NOT_LOGGED_IN, RCAPP_SESSION_ENDED } from '../../errors.js';
+import { ENDPOINTS } from '../../ringcentral/endpoints.js';
+import type { AppContext } from '../context.js';
+import type { CallLogExplorer } from '../explorer/call-log-explorer.js';
+import { readCallLogPages, type CallLogPage } from '../explorer/call-log-pages.js';
+import { callLogCsv, csvHeader } from '../explorer/csv.js';
+import { parseCallLogFilters, resolveDateRange, toRingCentralQuery } from '../explorer/filters.js';
+import { createZonedCalendar } from '../explorer/time-zone.js';
+import { singleParam } from '../query.js';
+
+const DAY_MS = 86_400_000;
+
+/** Streamed out in chunks of about this many bytes (a page of 1,000 calls is about 150 KB of CSV). */
+const HIGH_WATER_MARK = 64 * 1024;
+
+/** Registers `GET /export/call-log.csv`. */
+export function registerExportRoute(app: FastifyInstance, ctx: AppContext, explorer: CallLogExplorer): void {
+  app.get('/export/call-log.csv', async (request, reply) => {
+    const scope = singleParam(request.query, 'scope') ?? 'extension';
+    if (scope !== 'extension' && scope !== 'account') {
+      throw new AppError(RCAPP_BAD_REQUEST, 'parameter "scope" must be extension or account');
+    }
+    const filters = parseCallLogFilters(request.query);
+    const session = await ctx.sessions.load(request, reply);
+    if (session?.data.tokens === undefined) {
+      throw new AppError(RCAPP_NOT_LOGGED_IN, 'log in first: the export needs a logged-in session');
+    }
+    const timeZone = filters.timeZone ?? (await explorer.userTimeZone(session)) ?? explorer.settings.defaultTimeZone;
+    const calendar = createZonedCalendar(timeZone);
+    const range = resolveDateRange(filters, calendar);
+    const to = range.to ?? ctx.now();
+    const from = range.from ?? to - DAY_MS;
+    const api = scope === 'account' ? 'account-call-log' : 'extension-call-log';
+    const path = ENDPOINTS[api].path;
+    const { settings } = explorer;
+
+    const stop = new AbortController();
+    const onClose = (): void => {
+      if (!reply.raw.writableFinished) stop.abort(new Error('the client closed the connection'));
+    };
+    reply.raw.once('close', onClose);
+    const pages = readCallLogPages({
+      fetchPage: (page) =>
+        ctx.keeper.withAccessToken(session, (token) =>
+          ctx.rest.get(
+            path,
+            token,
+            toRingCentralQuery(filters, { from, to }, { page, perPage: settings.exportPageSize, view: 'Simple' }),
+          ),
+        ),
+      errorFor: (response) => explorer.errorFor(response),
+      budget: explorer.budget,
+      subject: explorer.subjectOf(session),
+      sleep: settings.sleep,
+      signal: stop.signal,
+      now: ctx.now,
+      reserve: settings.exportReserve,
+      maxPages: settings.maxExportPages,
+      onWait: (ms) => request.log.debug({ waitMs: ms }, 'call-log export waits for the RingCentral rate limit'),
+    });
+
+    let first: IteratorResult<CallLogPage, void>;
+    try {
+      first = await pages.next();
+    } catch (err) {
+      reply.raw.off('close', onClose);
+      if (err instanceof AppError && err.code === RCAPP_SESSION_ENDED) {
+        await ctx.sessions.end(reply, session.id);
+        request.log.info('session ended: RingCentral no longer accepts its tokens');
+      }
+      throw err;
+    }
+    await ctx.sessions.touch(request, session);
+
+    const total = first.done === true ? 0 : first.value.totalElements;
+    const fileName = `call-log-${scope}-${calendar.dayKey(from)}-to-${calendar.dayKey(to)}.csv`;
+    reply
+      .code(200)
+      .header('content-type', 'text/csv; charset=utf-8; header=present')
+      .header('content-disposition', `attachment; filename="${fileName}"`);
+    if (total !== undefined) reply.header('x-total-count', String(total));
+    request.log.info({ scope, total }, 'call-log export started');
+
+    async function* csv(): AsyncGenerator<string, void, undefined> {
+      let rows = 0;
+      let count = 0;
+      try {
+        yield csvHeader();
+        if (first.done !== true) {
+          rows += first.value.records.length;
+          count += 1;
+          yield callLogCsv(first.value.records);
+        }
+        for await (const page of pages) {
+          rows += page.records.length;
+          count += 1;
+          yield callLogCsv(page.records);
+        }
+        request.log.info({ rows, pages: count }, 'call-log export finished');
+      } catch (err) {
+        if (stop.signal.aborted) {
+          request.log.info({ rows, pages: count }, 'call-log export stopped: the client left');
+          return;
+        }
+        request.log.warn({ err, rows, pages: count }, 'call-log export failed part way; the download is cut off');
+        throw err;
+      } finally {
+        reply.raw.off('close', onClose);
+      }
+    }
+    return reply.send(Readable.from(csv(), { objectMode: false, highWaterMark: HIGH_WATER_MARK }));
+  });
+}
