@@ -16,6 +16,7 @@ import { createLogger } from '../../src/logging.js';
 import { createMemoryStore } from '../../src/session/memory-store.js';
 import type { SessionStore } from '../../src/session/store.js';
 import { assets } from '../../src/web/assets/index.js';
+import type { ExplorerOptions } from '../../src/web/explorer/call-log-explorer.js';
 import type { RefreshCoordinator } from '../../src/web/refresh-coordinator.js';
 import { createViews } from '../../src/web/views/index.js';
 import { logSpyEnabled, recordCookieValue, recordSecrets, spyOnFetch, teeLogLines } from './log-spy.js';
@@ -42,6 +43,8 @@ export interface TestAppOptions {
   readonly fetch?: typeof fetch;
   readonly dispatcher?: Dispatcher;
   readonly refreshCoordinator?: RefreshCoordinator;
+  /** Call-log explorer tunables (e.g. a small export page size, or a sleep that moves the emulator clock). */
+  readonly explorer?: ExplorerOptions;
 }
 
 export interface TestApp {
@@ -123,6 +126,7 @@ export async function startTestApp(t: TestContext | undefined, options: TestAppO
     ...(appFetch === undefined ? {} : { fetch: appFetch }),
     ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }),
     ...(options.refreshCoordinator === undefined ? {} : { refreshCoordinator: options.refreshCoordinator }),
+    ...(options.explorer === undefined ? {} : { explorer: options.explorer }),
   });
   const routes: { method: string; url: string }[] = [];
   // Added before ready(): the route plugins load at ready() and inherit the hook, so no route escapes the list.

@@ -68,7 +68,10 @@ function enumList<T extends string>(query: unknown, name: string, allowed: reado
 }
 
 function dateParam(query: unknown, name: string): string | undefined {
-  const value = singleParam(query, name)?.trim();
+  // An unencoded `+` of a zone offset arrives as a space (form encoding): read it as the `+` it was.
+  const value = singleParam(query, name)
+    ?.trim()
+    .replace(/ (\d{2}:\d{2})$/, '+$1');
   if (value === undefined || value === '') return undefined;
   const day = parseDayKey(value) !== undefined;
   // `Date.parse` accepts `2026-02-31T00:00Z`, so the calendar part of a date-time is checked on its own too.
@@ -91,6 +94,11 @@ export function parseCallLogFilters(query: unknown): CallLogFilters {
   const viewRaw = singleParam(query, 'view');
   if (viewRaw !== undefined && viewRaw !== '' && !(CALL_LOG_VIEWS as readonly string[]).includes(viewRaw)) {
     throw badParameter('view', 'must be Simple or Detailed');
+  }
+  // Two days or two instants compare without a time zone: refuse a reversed range before anything else happens.
+  if (dateFrom !== undefined && dateTo !== undefined && isDayValue(dateFrom) === isDayValue(dateTo)) {
+    const reversed = isDayValue(dateFrom) ? dateFrom > dateTo : Date.parse(dateFrom) > Date.parse(dateTo);
+    if (reversed) throw badParameter('dateFrom', 'must not be after "dateTo"');
   }
   const tz = singleParam(query, 'tz')?.trim();
   if (tz !== undefined && tz !== '' && !isTimeZone(tz)) {

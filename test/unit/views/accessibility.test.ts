@@ -7,6 +7,7 @@ import {
   PERMISSION_DENIED_BODY,
   apiResultModel,
   errorModel,
+  explorerModel,
   homeModel,
   loginModel,
   logoutConfirmModel,
@@ -20,6 +21,7 @@ const PAGES: Record<string, string> = {
   login: views.login(loginModel()),
   home: views.home(homeModel()),
   callLog: views.apiResult(apiResultModel()),
+  explorer: views.apiResult(apiResultModel({ explorer: explorerModel() })),
   extensions: views.apiResult(apiResultModel({ api: 'extension', body: EXTENSION_BODY })),
   denied: views.apiResult(apiResultModel({ status: 403, body: PERMISSION_DENIED_BODY })),
   error: views.error(errorModel()),
@@ -45,14 +47,21 @@ describe('accessibility basics', () => {
       }
     });
 
-    it(`${name}: scrollable regions are focusable and named, decorative graphics hidden`, () => {
-      for (const tag of startTags(html).filter((t) => t.includes('class="table-scroll"'))) {
+    it(`${name}: scrollable regions are focusable and named, graphics hidden or named images`, () => {
+      for (const tag of startTags(html).filter((t) => /class="(table|chart)-scroll"/.test(t))) {
         assert.match(tag, /role="region"/);
         assert.match(tag, /aria-labelledby="[^"]+"/);
         assert.match(tag, /tabindex="0"/);
       }
       for (const tag of startTags(html).filter((t) => /^<svg\b/.test(t))) {
-        assert.match(tag, /aria-hidden="true"/);
+        if (/role="img"/.test(tag)) {
+          // A chart: one image named by its <title> and <desc>, both present.
+          const ids = /aria-labelledby="([^"]+)"/.exec(tag)?.[1]?.split(' ') ?? [];
+          assert.ok(ids.length > 0, tag);
+          for (const id of ids) assert.match(html, new RegExp(`<(title|desc) id="${id}">[^<]+</`), id);
+        } else {
+          assert.match(tag, /aria-hidden="true"/);
+        }
       }
     });
 

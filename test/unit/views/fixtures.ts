@@ -4,6 +4,7 @@
  */
 import type {
   ApiResultPageModel,
+  CallLogExplorerModel,
   ErrorPageModel,
   HomePageModel,
   LoginPageModel,
@@ -152,6 +153,47 @@ export function apiResultModel(overrides: Partial<ApiResultPageModel> = {}): Api
       perPage: 2,
     },
     timeZone: 'UTC',
+    ...overrides,
+  };
+}
+
+/** The explorer around a call-log table: filters, a three-day chart, the export. */
+export function explorerModel(overrides: Partial<CallLogExplorerModel> = {}): CallLogExplorerModel {
+  return {
+    filters: {
+      api: 'extension-call-log',
+      dateFrom: '2026-11-23',
+      dateTo: '2026-11-25',
+      direction: 'Inbound',
+      type: '',
+      view: 'Simple',
+      perPage: 2,
+      timeZone: 'Europe/Berlin',
+      rangeText: 'Nov 23, 2026 – Nov 25, 2026',
+      presets: [
+        { label: 'Last 24 hours', href: '/test?api=extension-call-log&direction=Inbound', current: false },
+        {
+          label: 'Last 7 days',
+          href: '/test?api=extension-call-log&dateFrom=2026-11-18&dateTo=2026-11-25&direction=Inbound',
+          current: false,
+        },
+      ],
+      resetHref: '/test?api=extension-call-log',
+    },
+    chart: {
+      timeZone: 'Europe/Berlin',
+      days: [
+        { date: '2026-11-23', inbound: 3, outbound: 2, missed: 1 },
+        { date: '2026-11-24', inbound: 0, outbound: 0, missed: 0 },
+        { date: '2026-11-25', inbound: 7, outbound: 5, missed: 0 },
+      ],
+      sourceText: '17 calls, read in 1 RingCentral request',
+    },
+    export: {
+      href: '/export/call-log.csv?scope=extension&dateFrom=2026-11-23&dateTo=2026-11-25&direction=Inbound&tz=Europe%2FBerlin',
+      total: 17,
+      requests: 1,
+    },
     ...overrides,
   };
 }
