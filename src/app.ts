@@ -25,6 +25,7 @@ import type { Asset } from './web/assets/index.js';
 import type { AppContext, DemoUser } from './web/context.js';
 import { createFrameworkErrorHandler } from './web/bad-url.js';
 import { installErrorHandlers } from './web/error-handler.js';
+import { installGracefulClose } from './web/graceful-close.js';
 import { parseQuery } from './web/query.js';
 import { installLoginRateLimit, registerRateLimitPlugin } from './web/rate-limit.js';
 import { buildSecurityHeaders } from './web/security-headers.js';
@@ -190,6 +191,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
   app.addHook('onClose', async () => {
     await rest.close();
   });
+  installGracefulClose(app);
   installHttpMetrics(app, metrics);
 
   installErrorHandlers(app, ctx);
