@@ -4,7 +4,7 @@
  * `Auth` rate-limit group (RingCentral limits its OAuth endpoints as that group), 429s included.
  * @see https://developers.ringcentral.com/guide/basics/rate-limits
  */
-import { NO_ANSWER, rateLimitGroupOf, type RingCentralCallRecorder } from './ringcentral-calls.js';
+import { groupFromHeader, NO_ANSWER, type RingCentralCallRecorder } from './ringcentral-calls.js';
 
 /** Wraps `fetch` so that each call is recorded in the `Auth` group (or the group RingCentral names). */
 export function measureOAuthFetch(inner: typeof fetch, recorder: RingCentralCallRecorder): typeof fetch {
@@ -16,8 +16,7 @@ export function measureOAuthFetch(inner: typeof fetch, recorder: RingCentralCall
       recorder.record('Auth', NO_ANSWER);
       throw err;
     }
-    const group = rateLimitGroupOf('', response.headers.get('x-rate-limit-group') ?? undefined);
-    recorder.record(group === 'unknown' ? 'Auth' : group, response.status);
+    recorder.record(groupFromHeader(response.headers.get('x-rate-limit-group')) ?? 'Auth', response.status);
     return response;
   };
 }

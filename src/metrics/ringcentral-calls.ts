@@ -23,13 +23,17 @@ const KNOWN_GROUPS: ReadonlySet<string> = new Set(RATE_LIMIT_GROUPS);
 /** A call that got no HTTP answer (refused, reset, timed out). */
 export const NO_ANSWER = 'error';
 
+/** The group an `X-Rate-Limit-Group` value names, or `undefined` for a missing or unknown value. */
+export function groupFromHeader(headerValue: string | null | undefined): RateLimitGroup | undefined {
+  return typeof headerValue === 'string' && KNOWN_GROUPS.has(headerValue) ? (headerValue as RateLimitGroup) : undefined;
+}
+
 /**
  * The rate-limit group of a call: RingCentral's `X-Rate-Limit-Group` when it names a known group, else the
  * group of `path` in the endpoint table, else `unknown`.
  */
 export function rateLimitGroupOf(path: string, headerValue: string | undefined): RateLimitGroup {
-  if (headerValue !== undefined && KNOWN_GROUPS.has(headerValue)) return headerValue as RateLimitGroup;
-  return GROUP_OF_PATH.get(path) ?? 'unknown';
+  return groupFromHeader(headerValue) ?? GROUP_OF_PATH.get(path) ?? 'unknown';
 }
 
 /** Records calls to RingCentral into {@link AppMetrics}. */
