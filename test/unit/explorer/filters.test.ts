@@ -117,23 +117,25 @@ void describe('call-log filters', () => {
     const day = fc
       .date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2030-12-31T00:00:00Z'), noInvalidDate: true })
       .map((d) => d.toISOString());
-    const filters = fc.record(
-      {
-        dateFrom: fc.oneof(
-          day.map((iso) => iso.slice(0, 10)),
-          day,
+    // Two instants in order; each end written as a day or as an instant (a reversed range is refused).
+    const ends = fc.tuple(day, day, fc.boolean(), fc.boolean()).map(([a, b, fromDay, toDay]) => {
+      const [first, last] = a <= b ? [a, b] : [b, a];
+      return { dateFrom: fromDay ? first.slice(0, 10) : first, dateTo: toDay ? last.slice(0, 10) : last };
+    });
+    const filters = fc
+      .tuple(
+        fc.option(ends, { nil: undefined }),
+        fc.record(
+          {
+            direction: fc.subarray(['Inbound', 'Outbound'] as const, { maxLength: 1 }),
+            type: fc.subarray(['Voice', 'Fax'] as const, { maxLength: 1 }),
+            view: fc.constantFrom('Simple' as const, 'Detailed' as const),
+            timeZone: fc.constantFrom('UTC', 'Europe/Berlin', 'US/Pacific'),
+          },
+          { requiredKeys: ['direction', 'type'] },
         ),
-        dateTo: fc.oneof(
-          day.map((iso) => iso.slice(0, 10)),
-          day,
-        ),
-        direction: fc.subarray(['Inbound', 'Outbound'] as const, { maxLength: 1 }),
-        type: fc.subarray(['Voice', 'Fax'] as const, { maxLength: 1 }),
-        view: fc.constantFrom('Simple' as const, 'Detailed' as const),
-        timeZone: fc.constantFrom('UTC', 'Europe/Berlin', 'US/Pacific'),
-      },
-      { requiredKeys: ['direction', 'type'] },
-    );
+      )
+      .map(([range, rest]) => ({ ...(range ?? {}), ...rest }));
     fc.assert(
       fc.property(filters, (value) => {
         assert.deepEqual(parse(filterSearchParams(value).toString()), { ...value });
