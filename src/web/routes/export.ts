@@ -81,11 +81,27 @@ export function registerExportRoute(app: FastifyInstance, ctx: AppContext, explo
       first = await pages.next();
     } catch (err) {
       reply.raw.off('close', onClose);
+      if (stop.signal.aborted) {
+        // The client left while the first page was awaited: nobody to answer.
+        request.log.info('call-log export stopped before it started: the client left');
+        reply.hijack();
+        reply.raw.destroy();
+        return reply;
+      }
       if (err instanceof AppError && err.code === RCAPP_SESSION_ENDED) {
         await ctx.sessions.end(reply, session.id);
         request.log.info('session ended: RingCentral no longer accepts its tokens');
       }
       throw err;
+    }
+    const totalPages = first.done === true ? 0 : (first.value.totalPages ?? 0);
+    if (totalPages > settings.maxExportPages) {
+      reply.raw.off('close', onClose);
+      await pages.return();
+      throw new AppError(
+        RCAPP_BAD_REQUEST,
+        `the range holds more calls than one export reads (${settings.maxExportPages} RingCentral pages); narrow "dateFrom" and "dateTo"`,
+      );
     }
     await ctx.sessions.touch(request, session);
 

@@ -219,6 +219,53 @@ describe('CSV export', () => {
     assert.equal((await stack.emulator.control.stats())['rest.readCompanyCallLog'], calls, 'no call after leaving');
   });
 
+  test('a client that leaves while the export waits for its first page gets nothing more, and nothing is read', async (t) => {
+    let sleeping: (signal: AbortSignal) => void = () => undefined;
+    const asleep = new Promise<AbortSignal>((resolve) => (sleeping = resolve));
+    const sleep: Sleep = (_ms, signal) =>
+      new Promise((_resolve, reject) => {
+        signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+        sleeping(signal);
+      });
+    const stack = await startStack(t, { explorer: { sleep } });
+    const { browser } = await logIn(stack, ADMIN);
+    await stack.emulator.control.limits({ group: 'Heavy', limit: 2, windowSeconds: 60 });
+    // The page view spends one of two calls: the export must wait before its first one (one is kept for the user).
+    const page = await browser.page(`/test?api=account-call-log&${RANGE().query}&perPage=5`);
+    assert.match(page.text, /data-testid="chart-note"/, 'no budget for a chart either');
+    const calls = (await stack.emulator.control.stats())['rest.readCompanyCallLog'];
+
+    const client = new AbortController();
+    const response = fetch(`${stack.app.url}/export/call-log.csv?scope=account&${RANGE().query}`, {
+      headers: { cookie: browser.cookieHeader() },
+      signal: client.signal,
+    });
+    const signal = await asleep;
+    client.abort();
+    await assert.rejects(response);
+    await eventually(() => signal.aborted, 'the export to notice the client left');
+    await eventually(
+      () => stack.app.logLines.some((line) => line.includes('call-log export stopped before it started')),
+      'the export to stop',
+    );
+    assert.equal((await stack.emulator.control.stats())['rest.readCompanyCallLog'], calls, 'no export call at all');
+    assert.ok(!stack.app.logLines.some((line) => line.includes('"level":50')), 'no error logged');
+  });
+
+  test('refuses a range beyond what one export reads, before any CSV', async (t) => {
+    const stack = await startStack(t, { explorer: { exportPageSize: 100, maxExportPages: 5 } });
+    const { browser } = await logIn(stack, ADMIN);
+    const response = await browser.get(`/export/call-log.csv?scope=account&${RANGE().query}`, {
+      accept: 'application/json',
+    });
+    assert.equal(response.status, 400);
+    assert.match(
+      response.json<{ message: string }>().message,
+      /more calls than one export reads \(5 RingCentral pages\); narrow "dateFrom" and "dateTo"/,
+    );
+    assert.equal((await stack.emulator.control.stats())['rest.readCompanyCallLog'], 1, 'only the first page was read');
+  });
+
   test('refuses clearly before any CSV: no permission (403), not logged in (401), bad scope (400)', async (t) => {
     const stack = await startStack(t);
     const { browser } = await logIn(stack, USER1);
