@@ -15,6 +15,9 @@ export const COOKIE_SIGNING_LABEL = 'rc-authflow cookie-signing v1';
 /** A signed id is ~90 characters; anything much longer is not ours. */
 const MAX_COOKIE_LENGTH = 256;
 
+/** Signed cookies whose signature was checked, remembered so a busy browser's cookie is not re-HMACed per request. */
+const VERIFIED_COOKIES_MAX = 10_000;
+
 /** Options of {@link createWebSessions}. */
 export interface WebSessionsOptions {
   readonly manager: SessionManager;
@@ -65,12 +68,29 @@ export function createWebSessions(options: WebSessionsOptions): WebSessions {
   const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax', secure: options.secure } as const;
   // Per-request cache; entries go away with the request objects.
   const loaded = new WeakMap<FastifyRequest, { id: string | undefined; session: Session | undefined }>();
+  // Exact signed strings that verified, and what they verified to. Only valid signatures are kept (so garbage
+  // cannot fill it), the oldest entry goes first, and a hit needs the very string whose HMAC was checked.
+  const verified = new Map<string, { value: string; renew: boolean }>();
+
+  function verify(request: FastifyRequest, raw: string): { value: string; renew: boolean } | undefined {
+    const known = verified.get(raw);
+    if (known !== undefined) return known;
+    const result = request.unsignCookie(raw);
+    if (!result.valid || result.value === null) return undefined;
+    const entry = { value: result.value, renew: result.renew };
+    verified.set(raw, entry);
+    if (verified.size > VERIFIED_COOKIES_MAX) {
+      const oldest = verified.keys().next();
+      if (oldest.done !== true) verified.delete(oldest.value);
+    }
+    return entry;
+  }
 
   function cookieId(request: FastifyRequest, reply: FastifyReply): string | undefined {
     const raw = request.cookies[cookieName];
     if (raw === undefined || raw === '' || raw.length > MAX_COOKIE_LENGTH) return undefined;
-    const result = request.unsignCookie(raw);
-    if (!result.valid || result.value === null) return undefined;
+    const result = verify(request, raw);
+    if (result === undefined) return undefined;
     // Signed with an older key (rotation): re-sign with the current one.
     if (result.renew) reply.setCookie(cookieName, result.value, { ...cookieOptions, signed: true });
     return result.value;
