@@ -48,7 +48,7 @@ import { COOKIE_SIGNING_LABEL, createWebSessions } from './web/web-sessions.js';
 export const LOGIN_TIMEOUT_MS = 10 * 60 * 1000;
 
 /** Sessions kept opened in memory with the embedded store (about 1 KB each; see `session/session-cache.ts`). */
-export const SESSION_CACHE_SIZE = 10_000;
+export const SESSION_CACHE_SIZE = 2_000;
 
 /** Where RingCentral is for this app instance (the emulator's URL is known only once it runs). */
 export interface UpstreamInfo {
