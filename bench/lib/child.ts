@@ -174,3 +174,19 @@ export function readRss(pid: number): RssBreakdown {
   };
   return { rss: field('VmRSS'), anon: field('RssAnon'), file: field('RssFile') };
 }
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * CPU time (user + system, all threads) a process has used so far, in seconds (Linux `/proc/<pid>/stat`, 10 ms
+ * resolution). CPU time per request is steadier than requests/s on a shared machine: other load slows a server
+ * down but hardly changes what each request costs it.
+ */
+export function readCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may contain spaces) start after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return (utime + stime) / CLOCK_TICKS_PER_SECOND;
+}

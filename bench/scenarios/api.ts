@@ -11,6 +11,7 @@
  * time the app itself adds to a request.
  */
 import { loginDirect, loginThroughServer, createAgent, send } from '../lib/browser.js';
+import { readCpuSeconds } from '../lib/child.js';
 import type { BenchContext } from '../lib/context.js';
 import { assertClean, runLoad, runPaced, type LoadResult } from '../lib/load.js';
 import type { Row, ScenarioResult } from '../lib/report.js';
@@ -36,7 +37,11 @@ interface Target {
   readonly headers: Record<string, string>;
   /** The load generator's CPUs while this target is loaded. */
   readonly loadCpus: string | undefined;
+  /** The process that serves this target (its CPU time per request is measured). */
+  readonly pid: number;
   readonly closed: LoadResult[];
+  /** CPU time of the serving process per request, µs, per closed-loop round. */
+  readonly cpuUs: number[];
   fixed?: LoadResult;
 }
 
@@ -81,7 +86,9 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
       url: `${emulator.url}${EXTENSION_PATH}`,
       headers: { ...json, authorization: `Bearer ${direct.access_token}` },
       loadCpus: cpus.loadForUpstream,
+      pid: emulator.child.pid,
       closed: [],
+      cpuUs: [],
     },
     {
       key: 'minimal',
@@ -89,7 +96,9 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
       url: `${proxy.url}/test?api=extension`,
       headers: { ...json, cookie: proxyJar.header() },
       loadCpus: cpus.loadForServer,
+      pid: proxy.child.pid,
       closed: [],
+      cpuUs: [],
     },
     {
       key: 'quickstart',
@@ -97,7 +106,9 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
       url: `${quickstart.url}/test?api=extension`,
       headers: { ...json, cookie: quickJar.header() },
       loadCpus: cpus.loadForServer,
+      pid: quickstart.child.pid,
       closed: [],
+      cpuUs: [],
     },
     {
       key: 'embedded',
@@ -105,7 +116,9 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
       url: `${embedded.url}/test?api=extension`,
       headers: { ...json, cookie: embeddedJar.header() },
       loadCpus: cpus.loadForServer,
+      pid: embedded.child.pid,
       closed: [],
+      cpuUs: [],
     },
     {
       key: 'redis',
@@ -113,7 +126,9 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
       url: `${onRedis.url}/test?api=extension`,
       headers: { ...json, cookie: redisJar.header() },
       loadCpus: cpus.loadForServer,
+      pid: onRedis.child.pid,
       closed: [],
+      cpuUs: [],
     },
   ];
 
@@ -143,16 +158,19 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
   for (let round = 1; round <= durations.rounds; round++) {
     for (const target of targets) {
       ctx.pinSelf(target.loadCpus);
+      const cpuBefore = readCpuSeconds(target.pid);
       const result = await runLoad({
         url: target.url,
         headers: target.headers,
         connections: CONNECTIONS,
         durationSeconds: durations.measureSeconds,
       });
+      const cpuUs = ((readCpuSeconds(target.pid) - cpuBefore) * 1e6) / result.total;
       assertClean(target.label, result);
       target.closed.push(result);
+      target.cpuUs.push(cpuUs);
       ctx.log(
-        `api: round ${round}/${durations.rounds} ${target.label}: ${formatNumber(result.requestsPerSecond)} req/s, p50 ${formatMs(result.p50)}, p99 ${formatMs(result.p99)}`,
+        `api: round ${round}/${durations.rounds} ${target.label}: ${formatNumber(result.requestsPerSecond)} req/s, p50 ${formatMs(result.p50)}, p99 ${formatMs(result.p99)}, ${formatNumber(cpuUs)} µs CPU/request`,
       );
     }
   }
@@ -177,6 +195,7 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
   const p99 = (key: Target['key']): number => medianOf(get(key).closed, (r) => r.p99);
   const fixedP99 = (key: Target['key']): number => get(key).fixed?.p99 ?? Number.NaN;
   const fixedP50 = (key: Target['key']): number => get(key).fixed?.p50 ?? Number.NaN;
+  const cpu = (key: Target['key']): number => median(get(key).cpuUs);
 
   const rows: Row[] = [];
   const rpsText = (key: Target['key']): string => `${formatNumber(rps(key))} req/s`;
@@ -230,12 +249,17 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
       'Latency percentiles are computed from every 2xx response time; every run had 0 errors and 0 non-2xx answers (checked). ' +
       `rc-authflow's JSON body is RingCentral's byte-for-byte: ${byteForByte.body === reference.body ? 'yes' : 'NO'}.`,
     '',
-    '| peer | req/s (median) | rounds | p50 | p99 | p50 @ fixed rate | p99 @ fixed rate |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| peer | req/s (median) | rounds | CPU µs/request | p50 | p99 | p50 @ fixed rate | p99 @ fixed rate |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...targets.map(
       (t) =>
-        `| ${t.label} | ${formatNumber(rps(t.key))} | ${t.closed.map((r) => formatNumber(r.requestsPerSecond)).join(' / ')} | ${formatMs(p50(t.key))} | ${formatMs(p99(t.key))} | ${formatMs(fixedP50(t.key))} | ${formatMs(fixedP99(t.key))} |`,
+        `| ${t.label} | ${formatNumber(rps(t.key))} | ${t.closed.map((r) => formatNumber(r.requestsPerSecond)).join(' / ')} | ${formatNumber(cpu(t.key))} | ${formatMs(p50(t.key))} | ${formatMs(p99(t.key))} | ${formatMs(fixedP50(t.key))} | ${formatMs(fixedP99(t.key))} |`,
     ),
+    '',
+    'CPU µs/request: CPU time (user + system, all threads) of the serving process during the closed-loop rounds ÷ requests ' +
+      '(the emulator for the direct peer, else the app or peer process alone; its upstream calls cost the emulator, not it). ' +
+      `It is steadier than requests/s on a busy machine. By CPU cost, rc-authflow (embedded) does ${formatNumber((100 * cpu('minimal')) / cpu('embedded'))}% ` +
+      `of the minimal proxy's work per CPU second and ${formatNumber(cpu('quickstart') / cpu('embedded'), 1)}× the quick-start app's.`,
   ];
   return { name: 'api', rows, details };
 }
