@@ -378,9 +378,16 @@ export function createCallLogExplorer(ctx: AppContext, options: ExplorerOptions 
     const records = Array.isArray(json?.records) ? (json.records as unknown[]) : [];
     const total = numberOf(asRecord(json?.paging)?.totalElements);
     const counter = createDailyCounter(calendar, from, to, settings.maxChartDays);
-    if (total !== undefined && records.length >= total && (prepared.page ?? 1) === 1) {
+    // RingCentral may leave out `totalElements` on call logs; then "no next page" says the first page is all.
+    const wholeRange =
+      (prepared.page ?? 1) === 1 &&
+      (total !== undefined ? records.length >= total : asRecord(json?.navigation)?.nextPage === undefined);
+    if (wholeRange) {
       counter.add(records);
-      const counts = { days: counter.days(), sourceText: `${numbers.format(total)} calls, from this page` };
+      const counts = {
+        days: counter.days(),
+        sourceText: `${numbers.format(records.length)} call${records.length === 1 ? '' : 's'}, from this page`,
+      };
       charts.set(key, counts);
       return chartOf(counts);
     }
@@ -401,9 +408,10 @@ export function createCallLogExplorer(ctx: AppContext, options: ExplorerOptions 
           `The chart is left out to save your RingCentral rate limit: it needs ${numbers.format(calls)} more ` +
           `"${CALL_LOG_GROUP}" request${calls === 1 ? '' : 's'}` +
           (left
-            ? ` and ${numbers.format(left.remaining)} of ${numbers.format(left.limit)} are left for this minute`
+            ? ` and ${numbers.format(left.remaining)} of ${numbers.format(left.limit)} are left (RingCentral ` +
+              `refills them within ${numbers.format(left.windowSeconds)} s)`
             : '') +
-          '. Reload the page in a minute to see it.',
+          '. Reload the page after that to see it.',
       };
     }
     const path = ENDPOINTS[prepared.api].path;
@@ -438,9 +446,19 @@ export function createCallLogExplorer(ctx: AppContext, options: ExplorerOptions 
         maxRetries: 0,
       });
       let read = 0;
+      let cut = false;
       for await (const page of pages) {
         counter.add(page.records);
         read += 1;
+        cut = page.hasNext;
+      }
+      if (cut) {
+        // Without a total the size was a guess, and the range holds more than a chart may read.
+        return {
+          chartNote:
+            `The chart is left out: this range holds more calls than ${numbers.format(settings.maxChartPages)} ` +
+            'RingCentral requests return. Narrow the dates or filters to see it; the CSV export still has every call.',
+        };
       }
       const counts = {
         days: counter.days(),
@@ -451,8 +469,7 @@ export function createCallLogExplorer(ctx: AppContext, options: ExplorerOptions 
     } catch (err) {
       if (err instanceof ChartNotAffordable || (err instanceof AppError && err.status === 429)) {
         return {
-          chartNote:
-            'The chart is left out to save your RingCentral rate limit. Reload the page in a minute to see it.',
+          chartNote: 'The chart is left out to save your RingCentral rate limit. Reload the page shortly to see it.',
         };
       }
       if (err instanceof AppError && err.code === RCAPP_SESSION_ENDED) throw err;

@@ -36,6 +36,8 @@ export interface CallLogPage {
   readonly totalElements?: number;
   /** `paging.totalPages` of the answer, when given. */
   readonly totalPages?: number;
+  /** RingCentral has a page after this one (`navigation.nextPage`): on the last page read, the result is cut. */
+  readonly hasNext: boolean;
 }
 
 /** Options of {@link readCallLogPages}. */
@@ -91,7 +93,8 @@ async function pacedCall(options: ReadPagesOptions, page: number): Promise<RestR
 }
 
 /**
- * Yields the pages of a call-log query in order until RingCentral has no next page (or `maxPages`).
+ * Yields the pages of a call-log query in order until RingCentral has no next page, or `maxPages` were read (the
+ * last page then says `hasNext`, so a caller can tell a cut result from a whole one).
  * @throws whatever `errorFor` makes of a failed page; the signal's reason once aborted
  */
 export async function* readCallLogPages(options: ReadPagesOptions): AsyncGenerator<CallLogPage, void, undefined> {
@@ -112,13 +115,17 @@ export async function* readCallLogPages(options: ReadPagesOptions): AsyncGenerat
     const paging = asRecord(json?.paging);
     const totalElements = numberField(paging?.totalElements);
     const totalPages = numberField(paging?.totalPages);
+    const hasNext =
+      asRecord(json?.navigation)?.nextPage !== undefined &&
+      records.length > 0 &&
+      (totalPages === undefined || page < totalPages);
     yield {
       page,
       records,
       ...(totalElements === undefined ? {} : { totalElements }),
       ...(totalPages === undefined ? {} : { totalPages }),
+      hasNext,
     };
-    const hasNext = asRecord(json?.navigation)?.nextPage !== undefined;
-    if (!hasNext || records.length === 0 || (totalPages !== undefined && page >= totalPages)) return;
+    if (!hasNext) return;
   }
 }

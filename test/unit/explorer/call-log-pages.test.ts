@@ -106,6 +106,10 @@ void describe('reading every page of a call log', () => {
       [100, 100, 50],
     );
     assert.equal(pages[0]!.totalElements, 250);
+    assert.deepEqual(
+      pages.map((p) => p.hasNext),
+      [true, true, false],
+    );
     assert.deepEqual(rc.waits, []);
   });
 
@@ -164,5 +168,6 @@ void describe('reading every page of a call log', () => {
     const rc = fakeRingCentral(5000, 100);
     const pages = await readAll(rc.options({ maxPages: 3 }));
     assert.equal(pages.length, 3);
+    assert.equal(pages[2]!.hasNext, true, 'the caller can tell the result was cut');
   });
 });
