@@ -6,7 +6,7 @@
  * is returned to the caller.
  * @see https://developers.ringcentral.com/guide/basics/uri-reference
  */
-import { Pool, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { classifyTransportError } from './upstream-errors.js';
 
 /** A RingCentral HTTP response, body unparsed. */
@@ -44,28 +44,36 @@ export interface RestClient {
   close(): Promise<void>;
 }
 
-/** Creates the client and its keep-alive pool. */
+/**
+ * Creates the client. Its keep-alive pool (and undici itself, ~100 ms to load) is created on the first call, so
+ * that loading it does not delay the app's start-up: the first page a browser gets needs no RingCentral call.
+ */
 export function createRestClient(options: RestClientOptions): RestClient {
   const origin = new URL(options.serverUrl).origin;
   const ownsDispatcher = options.dispatcher === undefined;
-  const dispatcher: Dispatcher =
-    options.dispatcher ??
-    new Pool(origin, {
-      connections: options.connections ?? 128,
-      pipelining: 1,
-      keepAliveTimeout: 30_000,
-      connectTimeout: options.timeoutMs,
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
-      maxResponseSize: options.maxResponseBytes ?? 16 * 1024 * 1024,
-    });
+  let dispatcher: Dispatcher | undefined = options.dispatcher;
+  let creating: Promise<Dispatcher> | undefined;
+  const pool = (): Dispatcher | Promise<Dispatcher> =>
+    dispatcher ??
+    (creating ??= import('undici').then(({ Pool }) => {
+      dispatcher = new Pool(origin, {
+        connections: options.connections ?? 128,
+        pipelining: 1,
+        keepAliveTimeout: 30_000,
+        connectTimeout: options.timeoutMs,
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.timeoutMs,
+        maxResponseSize: options.maxResponseBytes ?? 16 * 1024 * 1024,
+      });
+      return dispatcher;
+    }));
 
   return {
     serverUrl: origin,
     async get(path, accessToken, query) {
       const search = query === undefined ? '' : query.toString();
       try {
-        const response = await dispatcher.request({
+        const response = await (dispatcher ?? (await pool())).request({
           origin,
           path: search === '' ? path : `${path}?${search}`,
           method: 'GET',
@@ -81,7 +89,7 @@ export function createRestClient(options: RestClientOptions): RestClient {
     },
     async ping() {
       try {
-        const response = await dispatcher.request({
+        const response = await (dispatcher ?? (await pool())).request({
           origin,
           path: '/restapi/v1.0',
           method: 'GET',
@@ -95,7 +103,8 @@ export function createRestClient(options: RestClientOptions): RestClient {
       }
     },
     async close() {
-      if (ownsDispatcher) await dispatcher.close();
+      if (!ownsDispatcher || creating === undefined) return;
+      await (await creating).close();
     },
   };
 }
