@@ -25,6 +25,7 @@ import type { Asset } from './web/assets/index.js';
 import type { AppContext, DemoUser } from './web/context.js';
 import { createFrameworkErrorHandler } from './web/bad-url.js';
 import { installErrorHandlers } from './web/error-handler.js';
+import { lazySchemaCompilers } from './web/lazy-schema-compilers.js';
 import { installGracefulClose } from './web/graceful-close.js';
 import { parseQuery } from './web/query.js';
 import { installLoginRateLimit, registerRateLimitPlugin } from './web/rate-limit.js';
@@ -165,6 +166,8 @@ export function createApp(deps: AppDeps): FastifyInstance {
     bodyLimit: 16 * 1024,
     exposeHeadRoutes: false,
     return503OnClosing: true,
+    // No route declares a schema: Fastify's compilers (Ajv, ~70 ms to load) are loaded only if one ever does.
+    schemaController: { compilersFactory: lazySchemaCompilers() },
     // Undecodable URLs: the app's own 400 instead of Fastify's JSON that echoes the path.
     frameworkErrors: createFrameworkErrorHandler(ctx, () => securityHeaders),
   });
