@@ -190,3 +190,16 @@ export function readCpuSeconds(pid: number): number {
   const stime = Number(fields[12]);
   return (utime + stime) / CLOCK_TICKS_PER_SECOND;
 }
+
+/** TCP connections to a local port right now (Linux `ss`): established ones per client pid, and TIME-WAIT ones. */
+export function countConnectionsTo(port: number): { establishedByPid: Map<number, number>; timeWait: number } {
+  const filter = `( dport = :${port} )`;
+  const established = spawnSync('ss', ['-tnpH', 'state', 'established', filter], { encoding: 'utf8' }).stdout ?? '';
+  const timeWait = spawnSync('ss', ['-tnH', 'state', 'time-wait', filter], { encoding: 'utf8' }).stdout ?? '';
+  const establishedByPid = new Map<number, number>();
+  for (const match of established.matchAll(/pid=(\d+)/g)) {
+    const pid = Number(match[1]);
+    establishedByPid.set(pid, (establishedByPid.get(pid) ?? 0) + 1);
+  }
+  return { establishedByPid, timeWait: timeWait.split('\n').filter((l) => l.trim() !== '').length };
+}

@@ -11,7 +11,7 @@
  * time the app itself adds to a request.
  */
 import { loginDirect, loginThroughServer, createAgent, send } from '../lib/browser.js';
-import { readCpuSeconds } from '../lib/child.js';
+import { countConnectionsTo, readCpuSeconds } from '../lib/child.js';
 import type { BenchContext } from '../lib/context.js';
 import { assertClean, runLoad, runPaced, type LoadResult } from '../lib/load.js';
 import type { Row, ScenarioResult } from '../lib/report.js';
@@ -174,6 +174,11 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
       );
     }
   }
+  // Connection reuse to RingCentral: the pools keep their sockets open between requests (keep-alive).
+  const emulatorPort = Number(new URL(emulator.url).port);
+  const connections = countConnectionsTo(emulatorPort);
+  const requestsOf = (key: Target['key']): number =>
+    targets.find((t) => t.key === key)?.closed.reduce((sum, r) => sum + r.total, 0) ?? 0;
   for (const target of targets) {
     ctx.pinSelf(target.loadCpus);
     const result = await runPaced({
@@ -258,8 +263,15 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
     '',
     'CPU µs/request: CPU time (user + system, all threads) of the serving process during the closed-loop rounds ÷ requests ' +
       '(the emulator for the direct peer, else the app or peer process alone; its upstream calls cost the emulator, not it). ' +
-      `It is steadier than requests/s on a busy machine. By CPU cost, rc-authflow (embedded) does ${formatNumber((100 * cpu('minimal')) / cpu('embedded'))}% ` +
-      `of the minimal proxy's work per CPU second and ${formatNumber(cpu('quickstart') / cpu('embedded'), 1)}× the quick-start app's.`,
+      `It is steadier than requests/s on a busy machine.`,
+    '',
+    `Connections to RingCentral (the emulator) after the closed-loop rounds, from \`ss\`: rc-authflow (embedded) holds ${connections.establishedByPid.get(embedded.child.pid) ?? 0} ` +
+      `keep-alive sockets for ${formatNumber(requestsOf('embedded'))} requests, rc-authflow (Redis) ${connections.establishedByPid.get(onRedis.child.pid) ?? 0} for ${formatNumber(requestsOf('redis'))}, ` +
+      `the minimal proxy ${connections.establishedByPid.get(proxy.child.pid) ?? 0}, the quick-start app ${connections.establishedByPid.get(quickstart.child.pid) ?? 0}; ` +
+      `${connections.timeWait} sockets to it in TIME-WAIT (a client that opened a connection per request would leave thousands).`,
+    '',
+    `By CPU cost, rc-authflow (embedded) serves ${formatNumber((100 * cpu('minimal')) / cpu('embedded'))}% ` +
+      `of the requests the minimal proxy serves per CPU second and ${formatNumber(cpu('quickstart') / cpu('embedded'), 1)}× the quick-start app's.`,
   ];
   return { name: 'api', rows, details };
 }
