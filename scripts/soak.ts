@@ -1,6 +1,6 @@
 /**
  * @module scripts/soak
- * `npm run soak [-- --duration 120 --users 10 --concurrency 8 --clock-every 20 --max-requests 1000000]`
+ * `npm run soak [-- --duration 120 --users 10 --concurrency 8 --clock-every 20 --max-requests 1000000 --trace-memory 0]`
  *
  * A bounded soak of the app as it runs in production: the emulator and the app as child processes (embedded store
  * in a temp DATA_DIR, fixed SESSION_SECRETS), `--users` users logged in through the real login, the emulator's
@@ -10,8 +10,10 @@
  *
  * Every response is checked to belong to its user (call-log URIs of the user's own extension, the header's user
  * name on pages, the account call log only for the admin): a mismatch is a cross-user leak. The app's RSS
- * (`/proc/<pid>/status` VmRSS) is sampled at start, after warm-up and at the end. Prints a summary table; exits 1
- * when leaks > 0, 5xx > 0, a request failed at the transport level, or the app did not stop cleanly on SIGTERM.
+ * (`/proc/<pid>/status` VmRSS) and V8 heap (from its `/metrics`) are sampled every second: start, end, and the
+ * spread and trend after a warm-up of a quarter of the run (`--trace-memory s` prints a sample every s seconds).
+ * Prints a summary table; exits 1 when leaks > 0, 5xx > 0, a request failed at the transport level, or the app did
+ * not stop cleanly on SIGTERM.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -27,16 +29,26 @@ interface Options {
   concurrency: number;
   clockEverySeconds: number;
   maxRequests: number;
+  /** Print a memory sample every this many seconds (0 = off). */
+  traceMemorySeconds: number;
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const options: Options = { durationSeconds: 120, users: 10, concurrency: 8, clockEverySeconds: 20, maxRequests: 1e6 };
+  const options: Options = {
+    durationSeconds: 120,
+    users: 10,
+    concurrency: 8,
+    clockEverySeconds: 20,
+    maxRequests: 1e6,
+    traceMemorySeconds: 0,
+  };
   const keys: Record<string, keyof Options> = {
     '--duration': 'durationSeconds',
     '--users': 'users',
     '--concurrency': 'concurrency',
     '--clock-every': 'clockEverySeconds',
     '--max-requests': 'maxRequests',
+    '--trace-memory': 'traceMemorySeconds',
   };
   for (let i = 0; i < argv.length; i += 2) {
     const key = keys[argv[i] ?? ''];
@@ -44,7 +56,7 @@ function parseOptions(argv: readonly string[]): Options {
     if (key === undefined || !Number.isFinite(value) || value <= 0) {
       console.error(`soak: unknown option or bad value: ${argv[i] ?? ''} ${argv[i + 1] ?? ''}`);
       console.error(
-        'usage: npm run soak -- [--duration s] [--users n] [--concurrency n] [--clock-every s] [--max-requests n]',
+        'usage: npm run soak -- [--duration s] [--users n] [--concurrency n] [--clock-every s] [--max-requests n] [--trace-memory s]',
       );
       process.exit(2);
     }
@@ -69,15 +81,20 @@ function rssKb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1] ?? Number.NaN);
 }
 
-/** The app's V8 heap in use, from its Prometheus `/metrics` (served to loopback clients); NaN when absent. */
-async function heapUsedMiB(appUrl: string): Promise<number> {
+/** The app's V8 heap in use and off-heap (external) memory, from its Prometheus `/metrics`; NaN when absent. */
+async function heapMiB(appUrl: string): Promise<{ heap: number; heapTotal: number; external: number }> {
+  const read = (text: string, name: string): number =>
+    Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1]) / 1024 / 1024;
   try {
     const response = await fetch(`${appUrl}/metrics`, { signal: AbortSignal.timeout(2000) });
     const text = await response.text();
-    const bytes = Number(/^nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\S+)/m.exec(text)?.[1]);
-    return bytes / 1024 / 1024;
+    return {
+      heap: read(text, 'nodejs_heap_size_used_bytes'),
+      heapTotal: read(text, 'nodejs_heap_size_total_bytes'),
+      external: read(text, 'nodejs_external_memory_bytes'),
+    };
   } catch {
-    return Number.NaN;
+    return { heap: Number.NaN, heapTotal: Number.NaN, external: Number.NaN };
   }
 }
 
@@ -220,15 +237,21 @@ async function main(): Promise<void> {
     const deadline = started + options.durationSeconds * 1000;
     // Warm-up: the first quarter (at least 10 s): V8 sizes its heap to the load; memory is judged after it.
     const warmUpMs = Math.max(Math.min(10_000, options.durationSeconds * 1000), (options.durationSeconds * 1000) / 4);
-    const memory: { t: number; rss: number; heap: number }[] = [];
+    const memory: { t: number; rss: number; heap: number; heapTotal: number; external: number }[] = [];
     let sampling = false;
     const sampler = setInterval(() => {
       if (sampling) return;
       sampling = true;
       const t = performance.now() - started;
       const rss = rssKb(pid) / 1024;
-      void heapUsedMiB(app.url).then((heap) => {
-        memory.push({ t, rss, heap });
+      void heapMiB(app.url).then((heap) => {
+        memory.push({ t, rss, ...heap });
+        if (options.traceMemorySeconds > 0 && memory.length % options.traceMemorySeconds === 0) {
+          console.log(
+            `soak: t=${(t / 1000).toFixed(0)} s rss=${rss.toFixed(0)} heapUsed=${heap.heap.toFixed(0)} ` +
+              `heapTotal=${heap.heapTotal.toFixed(0)} external=${heap.external.toFixed(0)} MiB`,
+          );
+        }
         sampling = false;
       });
     }, 1000);
@@ -271,6 +294,8 @@ async function main(): Promise<void> {
     const steady = memory.filter((m) => m.t >= warmUpMs);
     const rssSteady = describe(steady.map((m) => m.rss));
     const heapSteady = describe(steady.map((m) => m.heap).filter((h) => Number.isFinite(h)));
+    const heapTotalSteady = describe(steady.map((m) => m.heapTotal).filter((h) => Number.isFinite(h)));
+    const externalSteady = describe(steady.map((m) => m.external).filter((h) => Number.isFinite(h)));
     const trend = slopePerMinute(steady.map((m) => [m.t, m.rss] as const));
     const third = Math.max(1, Math.floor(steady.length / 3));
     const firstThird = describe(steady.slice(0, third).map((m) => m.rss)).median;
@@ -314,9 +339,9 @@ async function main(): Promise<void> {
         `${firstThird.toFixed(1)} → ${lastThird.toFixed(1)} MiB (trend ${trend >= 0 ? '+' : ''}${trend.toFixed(1)} MiB/min)`,
       ],
       [
-        'V8 heap used after warm-up: min / median / max',
+        'V8 heap used / heap total / external after warm-up (median)',
         Number.isFinite(heapSteady.median)
-          ? `${heapSteady.min.toFixed(1)} / ${heapSteady.median.toFixed(1)} / ${heapSteady.max.toFixed(1)} MiB`
+          ? `${heapSteady.median.toFixed(1)} / ${heapTotalSteady.median.toFixed(1)} / ${externalSteady.median.toFixed(1)} MiB (heap used ${heapSteady.min.toFixed(1)}..${heapSteady.max.toFixed(1)})`
           : 'n/a (no /metrics)',
       ],
       ['SIGTERM → exit 0', appStoppedCleanly ? 'yes' : `no (${String(exit.code)} ${String(exit.signal)})`],
