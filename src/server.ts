@@ -223,6 +223,8 @@ export async function main(): Promise<void> {
 
     const open = config.publicOrigin;
     logger.info({ url: open, ringCentral: upstream.serverUrl }, 'rc-authflow is listening');
+    // Log lines are written in batches: the start-up lines go out now, before the line for humans.
+    await new Promise<void>((resolve) => logger.flush(() => resolve()));
     if (config.ringCentral.serverUrl === undefined) {
       const demo = upstream.demoUsers?.find((u) => u.username === 'user1@example.com') ?? upstream.demoUsers?.[0];
       const who = demo ? `${demo.username} / ${demo.password}` : 'user1@example.com / Passw0rd!user';
