@@ -89,7 +89,8 @@ export function registerRateLimitPlugin(
 }
 
 /**
- * Adds the limit to the login routes of `instance` (the plugin scope that holds the routes). A no-op when
+ * Adds the limit to the login routes of `instance` (the plugin scope that holds the routes): call it before they
+ * are registered. Only those routes get the hook, so no other route pays for it. A no-op when
  * `LOGIN_RATE_LIMIT=off`.
  */
 export function installLoginRateLimit(instance: FastifyInstance, ctx: AppContext): void {
@@ -98,21 +99,23 @@ export function installLoginRateLimit(instance: FastifyInstance, ctx: AppContext
   const always = new Set(['/login', ctx.config.callbackPath]);
   const whenAnonymous = new Set(['/', '/index']);
 
-  async function counts(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
-    if (request.method !== 'GET') return false;
-    const route = request.routeOptions.url;
-    if (route === undefined) return false;
-    if (always.has(route)) return true;
-    if (!whenAnonymous.has(route)) return false;
-    // Loaded once per request (the handler gets the same session from the per-request cache).
-    const session = await ctx.sessions.load(request, reply);
-    return session?.data.tokens === undefined;
-  }
-
-  instance.addHook('preHandler', async (request, reply) => {
-    if (!(await counts(request, reply))) return;
+  async function limit(request: FastifyRequest): Promise<void> {
     const result = await check(request);
     // The error handler renders it (page or JSON by Accept) and sets `Retry-After`.
     if (!result.isAllowed && result.isExceeded) throw tooManyLogins(Math.max(1, result.ttlInSeconds));
+  }
+  const limitAlways = async (request: FastifyRequest): Promise<void> => limit(request);
+  const limitAnonymous = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    // Loaded once per request: the handler gets the same session from the per-request cache.
+    const session = await ctx.sessions.load(request, reply);
+    if (session?.data.tokens === undefined) await limit(request);
+  };
+
+  instance.addHook('onRoute', (route) => {
+    const methods = [route.method].flat();
+    if (!methods.includes('GET')) return;
+    const hook = always.has(route.url) ? limitAlways : whenAnonymous.has(route.url) ? limitAnonymous : undefined;
+    if (hook === undefined) return;
+    route.preHandler = [...[route.preHandler ?? []].flat(), hook];
   });
 }
