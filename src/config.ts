@@ -56,6 +56,10 @@ export interface Config {
   readonly loginRateLimit: LoginRateLimit | undefined;
   /** SIGTERM/SIGINT: in-flight requests get this long to finish before the process exits anyway. */
   readonly shutdownTimeoutMs: number;
+  /** Longest a request waits for its RingCentral rate-limit slot before "try again in N s" (0: never waits). */
+  readonly rateLimitMaxWaitMs: number;
+  /** `GET /admin/readiness` needs it (Bearer or Basic password); `undefined` = the admin routes are off (404). */
+  readonly adminToken: string | undefined;
 }
 
 /** `LOGIN_RATE_LIMIT`, e.g. `60/min`: at most `max` requests per `windowMs` per client IP. */
@@ -97,6 +101,8 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'METRICS_TOKEN', secret: true },
   { name: 'LOGIN_RATE_LIMIT' },
   { name: 'SHUTDOWN_TIMEOUT_MS' },
+  { name: 'RATE_LIMIT_MAX_WAIT_MS' },
+  { name: 'ADMIN_TOKEN', secret: true },
 ];
 
 const MIN_SECRET_LENGTH = 32;
@@ -256,6 +262,12 @@ const variableSchemas = {
     })
     .default({ max: 60, windowMs: 60_000 }),
   SHUTDOWN_TIMEOUT_MS: integerText(1000, 300_000).default(15_000),
+  RATE_LIMIT_MAX_WAIT_MS: integerText(0, 600_000).default(10_000),
+  // Typed into a browser's password prompt or sent as a Bearer token: visible ASCII, too long to guess.
+  ADMIN_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{32,512}$/, { error: 'must be 32 to 512 visible ASCII characters (no spaces)' })
+    .optional(),
 };
 
 type Variables = { -readonly [K in keyof typeof variableSchemas]: z.output<(typeof variableSchemas)[K]> };
@@ -389,6 +401,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
     metricsToken: v.METRICS_TOKEN,
     loginRateLimit: v.LOGIN_RATE_LIMIT === 'off' ? undefined : v.LOGIN_RATE_LIMIT,
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
+    rateLimitMaxWaitMs: v.RATE_LIMIT_MAX_WAIT_MS,
+    adminToken: v.ADMIN_TOKEN,
   };
   return deepFreeze(config);
 }

@@ -37,6 +37,7 @@ export const RCAPP_UPSTREAM_UNAVAILABLE = 'RCAPP_UPSTREAM_UNAVAILABLE';
 export const RCAPP_UPSTREAM_TIMEOUT = 'RCAPP_UPSTREAM_TIMEOUT';
 export const RCAPP_SESSION_STORE_UNAVAILABLE = 'RCAPP_SESSION_STORE_UNAVAILABLE';
 export const RCAPP_METRICS_UNAUTHORIZED = 'RCAPP_METRICS_UNAUTHORIZED';
+export const RCAPP_ADMIN_UNAUTHORIZED = 'RCAPP_ADMIN_UNAUTHORIZED';
 export const RCAPP_INTERNAL = 'RCAPP_INTERNAL';
 export const RCAPP_CONFIG_INVALID = 'RCAPP_CONFIG_INVALID';
 
@@ -133,6 +134,11 @@ export const ERROR_CATALOG = {
     status: 401,
     title: 'Metrics token needed',
     meaning: '`GET /metrics` came without `Authorization: Bearer` and the `METRICS_TOKEN` value.',
+  },
+  [RCAPP_ADMIN_UNAUTHORIZED]: {
+    status: 401,
+    title: 'Admin token needed',
+    meaning: 'An `/admin/` page came without the `ADMIN_TOKEN` value (as `Authorization: Bearer` or Basic password).',
   },
   [RCAPP_INTERNAL]: {
     status: 500,

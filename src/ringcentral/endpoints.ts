@@ -45,6 +45,47 @@ export const ENDPOINTS: Readonly<Record<RingCentralApiName, Endpoint>> = {
 /** The logged-in user's own extension (name and number for the page header). */
 export const CURRENT_EXTENSION_PATH = '/restapi/v1.0/account/~/extension/~';
 
+/** RingCentral's API rate-limit groups (`x-throttling-group`), as it names them in `X-Rate-Limit-Group`. */
+export const RATE_LIMIT_GROUPS = ['Light', 'Medium', 'Heavy', 'Auth'] as const;
+export type RateLimitGroupName = (typeof RATE_LIMIT_GROUPS)[number];
+
+/** One RingCentral operation the app calls: its OpenAPI `operationId`, throttling group and app permission. */
+export interface Operation {
+  readonly operationId: string;
+  readonly group: RateLimitGroupName;
+  /** `x-app-permission`; `undefined` for the OAuth endpoints (no permission needed). */
+  readonly appPermission?: string;
+}
+
+/**
+ * Every REST path the app calls, with what the OpenAPI spec says of it (`x-throttling-group`, `x-app-permission`).
+ * @see https://developers.ringcentral.com/guide/basics/rate-limits
+ * @see https://developers.ringcentral.com/guide/basics/permissions
+ */
+export const REST_OPERATIONS: ReadonlyMap<string, Operation> = new Map([
+  [ENDPOINTS.extension.path, { operationId: 'listExtensions', group: 'Medium', appPermission: 'ReadAccounts' }],
+  [CURRENT_EXTENSION_PATH, { operationId: 'readExtension', group: 'Light', appPermission: 'ReadAccounts' }],
+  [
+    ENDPOINTS['extension-call-log'].path,
+    { operationId: 'readUserCallLog', group: 'Heavy', appPermission: 'ReadCallLog' },
+  ],
+  [
+    ENDPOINTS['account-call-log'].path,
+    { operationId: 'readCompanyCallLog', group: 'Heavy', appPermission: 'ReadCallLog' },
+  ],
+]);
+
+/** The OAuth endpoints (throttling group `Auth`). */
+export const TOKEN_OPERATION: Operation = { operationId: 'getToken', group: 'Auth' };
+export const REVOKE_OPERATION: Operation = { operationId: 'revokeToken', group: 'Auth' };
+
+/** The group a group name from `X-Rate-Limit-Group` stands for (RingCentral's examples use lower case). */
+export function toRateLimitGroup(value: string | undefined): RateLimitGroupName | undefined {
+  if (value === undefined) return undefined;
+  const lower = value.trim().toLowerCase();
+  return RATE_LIMIT_GROUPS.find((group) => group.toLowerCase() === lower);
+}
+
 /** True when `value` is one of {@link API_NAMES}. */
 export function isApiName(value: string): value is RingCentralApiName {
   return (API_NAMES as readonly string[]).includes(value);

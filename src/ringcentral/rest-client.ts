@@ -31,14 +31,25 @@ export interface RestClientOptions {
   readonly dispatcher?: Dispatcher;
 }
 
+/** Per-call options, read by the rate-limit governor (see `governor/governed-rest-client.ts`). */
+export interface RestCallOptions {
+  /** The RingCentral user (extension id, `owner_id`) the call is made for: whose rate-limit budget it spends. */
+  readonly owner?: string;
+  /** Longest wait for the user's rate-limit budget before the call is refused ("try again in N s"). */
+  readonly maxWaitMs?: number;
+  /** Aborts a wait for the budget (e.g. the client left). */
+  readonly signal?: AbortSignal;
+}
+
 /** REST GETs with a bearer token. */
 export interface RestClient {
   readonly serverUrl: string;
   /**
-   * `GET <serverUrl><path>[?query]` with `Authorization: Bearer <accessToken>`.
+   * `GET <serverUrl><path>[?query]` with `Authorization: Bearer <accessToken>`. `options` are for decorators
+   * (the rate-limit governor); the plain client ignores them.
    * @throws {UpstreamError} connection refused/reset (503) or timeout (504)
    */
-  get(path: string, accessToken: string, query?: URLSearchParams): Promise<RestResponse>;
+  get(path: string, accessToken: string, query?: URLSearchParams, options?: RestCallOptions): Promise<RestResponse>;
   /** Resolves when RingCentral answers HTTP at all (any status); rejects when it cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

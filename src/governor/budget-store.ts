@@ -1,0 +1,117 @@
+/**
+ * @module governor/budget-store
+ * Where rate-limit budgets live: the port, and the in-process implementation (one app instance). With
+ * `SESSION_STORE=redis` every instance uses `redis-budget-store.ts` instead, so all instances plan one schedule.
+ * Each operation is atomic for its budget; the scheduling itself is `budget-model.ts`.
+ */
+import {
+  admitCall,
+  cancelCall,
+  completeCall,
+  createBudgetState,
+  DEFAULT_TUNING,
+  reserveCall,
+  type AdmitOutcome,
+  type BudgetState,
+  type BudgetTuning,
+  type GroupBudget,
+  type Observation,
+  type ReserveOutcome,
+} from './budget-model.js';
+
+/** Which budget: a RingCentral user (extension id) and an API group. */
+export interface BudgetKey {
+  readonly owner: string;
+  readonly group: string;
+}
+
+/** What a budget looks like now (for pages, the admin report and tests). */
+export interface BudgetSnapshot {
+  readonly limit: number;
+  readonly windowMs: number;
+  readonly learned: boolean;
+  /** Calls answered within the window plus calls in flight. */
+  readonly used: number;
+  /** Calls waiting for a planned slot. */
+  readonly planned: number;
+  /** ms a 429 block still runs (0: none). */
+  readonly blockedForMs: number;
+}
+
+/** Atomic operations on budgets (see `budget-model.ts` for their meaning). */
+export interface BudgetStore {
+  readonly kind: 'memory' | 'redis';
+  reserve(key: BudgetKey, ticket: string, defaults: GroupBudget, maxWaitMs: number): Promise<ReserveOutcome>;
+  admit(key: BudgetKey, ticket: string, defaults: GroupBudget): Promise<AdmitOutcome>;
+  cancel(key: BudgetKey, ticket: string, defaults: GroupBudget): Promise<void>;
+  complete(key: BudgetKey, ticket: string, defaults: GroupBudget, observation: Observation): Promise<void>;
+  snapshot(key: BudgetKey, defaults: GroupBudget): Promise<BudgetSnapshot>;
+}
+
+/** Options of {@link createMemoryBudgetStore}. */
+export interface MemoryBudgetStoreOptions {
+  readonly now: () => number;
+  readonly tuning?: Partial<BudgetTuning>;
+  /** Budgets kept at most; the least recently used go first. Default 50 000. */
+  readonly maxBudgets?: number;
+}
+
+/** The in-process store: a map of budget states over the app's clock. */
+export function createMemoryBudgetStore(options: MemoryBudgetStoreOptions): BudgetStore {
+  const { now } = options;
+  const tuning: BudgetTuning = { ...DEFAULT_TUNING, ...options.tuning };
+  const maxBudgets = options.maxBudgets ?? 50_000;
+  const budgets = new Map<string, BudgetState>();
+
+  function stateOf(key: BudgetKey, defaults: GroupBudget, t: number): BudgetState {
+    const id = `${key.group}\n${key.owner}`;
+    let state = budgets.get(id);
+    if (state !== undefined && state.touchedAt < t - tuning.idleTtlMs) state = undefined;
+    if (state === undefined) {
+      state = createBudgetState(defaults, t);
+      if (budgets.size >= maxBudgets) {
+        const oldest = budgets.keys().next();
+        if (oldest.done !== true) budgets.delete(oldest.value);
+      }
+    } else {
+      budgets.delete(id);
+    }
+    // Re-inserted: the map's order is least recently used first.
+    budgets.set(id, state);
+    return state;
+  }
+
+  return {
+    kind: 'memory',
+    reserve(key, ticket, defaults, maxWaitMs) {
+      const t = now();
+      return Promise.resolve(reserveCall(stateOf(key, defaults, t), ticket, t, maxWaitMs, tuning));
+    },
+    admit(key, ticket, defaults) {
+      const t = now();
+      return Promise.resolve(admitCall(stateOf(key, defaults, t), ticket, t, tuning));
+    },
+    cancel(key, ticket, defaults) {
+      cancelCall(stateOf(key, defaults, now()), ticket);
+      return Promise.resolve();
+    },
+    complete(key, ticket, defaults, observation) {
+      const t = now();
+      completeCall(stateOf(key, defaults, t), ticket, t, observation, tuning);
+      return Promise.resolve();
+    },
+    snapshot(key, defaults) {
+      const t = now();
+      const state = stateOf(key, defaults, t);
+      const margin = Math.max(tuning.minMarginMs, Math.floor(state.windowMs * tuning.marginRatio));
+      return Promise.resolve({
+        limit: state.limit,
+        windowMs: state.windowMs,
+        learned: state.learned,
+        used: state.sent.countAfter(t - state.windowMs - margin) + state.fly.size,
+        planned: state.plan.size,
+        blockedForMs: Math.max(0, state.blockedUntil - t),
+      });
+    },
+  };
+}
