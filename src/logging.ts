@@ -62,6 +62,9 @@ export const REDACT_PATHS: readonly string[] = [
 
 const REDACTED = '[REDACTED]';
 
+/** Matches any query string that could hold a key of {@link SENSITIVE_QUERY_KEYS} (a `%` could encode one). */
+const MAY_BE_SENSITIVE = new RegExp(`%|${[...SENSITIVE_QUERY_KEYS].join('|')}`, 'i');
+
 function decodeKey(raw: string): string {
   try {
     return decodeURIComponent(raw.replace(/\+/g, ' ')).toLowerCase();
@@ -78,6 +81,8 @@ export function sanitizeUrl(url: string): string {
   const q = url.indexOf('?');
   if (q === -1) return url;
   const hash = url.indexOf('#', q);
+  // Every request line goes through here: skip the split-and-decode when no key can be a sensitive one.
+  if (hash === -1 && !MAY_BE_SENSITIVE.test(url.slice(q + 1))) return url;
   const query = url.slice(q + 1, hash === -1 ? undefined : hash);
   const parts = query.split('&').map((part) => {
     const eq = part.indexOf('=');

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
-import { createLogger, serializeResponse } from '../../src/logging.js';
+import { createLogger, sanitizeUrl, serializeResponse } from '../../src/logging.js';
 
 test('req and res in a log line carry method, URL, address and status only', () => {
   const lines: string[] = [];
@@ -51,4 +51,17 @@ test('serializeResponse keeps a numeric status and nothing else', () => {
   assert.deepEqual(serializeResponse({ statusCode: 503 }), { statusCode: 503 });
   assert.deepEqual(serializeResponse({ statusCode: '200' }), { statusCode: undefined });
   assert.deepEqual(serializeResponse({}), { statusCode: undefined });
+});
+
+test('sanitizeUrl gives the same answer on its fast path as on its full path', () => {
+  const cases: [string, string][] = [
+    ['/test?api=extension', '/test?api=extension'],
+    ['/test?api=extension-call-log&page=2&perPage=100', '/test?api=extension-call-log&page=2&perPage=100'],
+    ['/x?STATE=s&Code=c', '/x?STATE=[REDACTED]&Code=[REDACTED]'],
+    ['/x?%73tate=s', '/x?%73tate=[REDACTED]'],
+    ['/x?cod%65=c', '/x?cod%65=[REDACTED]'],
+    ['/x?note=statement', '/x?note=statement'],
+    ['/x?a=1#frag', '/x?a=1'],
+  ];
+  for (const [input, expected] of cases) assert.equal(sanitizeUrl(input), expected, input);
 });
