@@ -17,6 +17,13 @@ import { measureRestClient } from './metrics/measured-rest-client.js';
 import { measureSessionStore } from './metrics/measured-store.js';
 import { createRingCentralCallRecorder } from './metrics/ringcentral-calls.js';
 import { createOAuthClient } from './oauth/client.js';
+import { createMemoryBudgetStore, type BudgetStore } from './governor/budget-store.js';
+import { governOAuthFetch } from './governor/governed-oauth-fetch.js';
+import { governRestClient } from './governor/governed-rest-client.js';
+import { createGovernorMetrics } from './governor/governor-metrics.js';
+import { createRateGovernor, type GovernorSleep } from './governor/rate-governor.js';
+import { createMemoryReadinessStore, type ReadinessStore } from './readiness/readiness-store.js';
+import { recordOAuthFetch, recordRestCalls } from './readiness/recorded-calls.js';
 import { createRestClient } from './ringcentral/rest-client.js';
 import { createSessionCipher, deriveKey } from './session/cipher.js';
 import { SessionManager } from './session/session-manager.js';
@@ -32,6 +39,7 @@ import { installLoginRateLimit, registerRateLimitPlugin } from './web/rate-limit
 import { buildSecurityHeaders } from './web/security-headers.js';
 import { createLocalRefreshCoordinator, type RefreshCoordinator } from './web/refresh-coordinator.js';
 import { createCallLogExplorer, type ExplorerOptions } from './web/explorer/call-log-explorer.js';
+import { registerAdminRoutes } from './web/routes/admin.js';
 import { registerApiRoute } from './web/routes/api.js';
 import { registerExportRoute } from './web/routes/export.js';
 import { registerAssetRoutes } from './web/routes/assets.js';
@@ -84,6 +92,12 @@ export interface AppDeps {
   readonly metrics?: AppMetrics;
   /** Call-log explorer tunables (chart budget, export page size, the sleep of paced calls). */
   readonly explorer?: ExplorerOptions;
+  /** Where RingCentral rate-limit budgets live (Redis: shared by all instances). Default: in this process. */
+  readonly rateLimitStore?: BudgetStore;
+  /** Where the readiness report's counters live (Redis: shared by all instances). Default: in this process. */
+  readonly readinessStore?: ReadinessStore;
+  /** The rate-limit governor's waits (tests). Default: real timers. */
+  readonly governorSleep?: GovernorSleep;
 }
 
 /** Builds the app. Call `ready()`/`listen()` on the result; `close()` releases the RingCentral connection pool. */
@@ -95,6 +109,16 @@ export function createApp(deps: AppDeps): FastifyInstance {
   const metrics = deps.metrics ?? createAppMetrics();
   const store = measureSessionStore(deps.store, metrics);
   const upstreamCalls = createRingCentralCallRecorder(metrics);
+  // RingCentral's rules: every call waits for its user's rate-limit slot, and is counted for the readiness report.
+  const governor = createRateGovernor({
+    store: deps.rateLimitStore ?? createMemoryBudgetStore({ now }),
+    maxWaitMs: config.rateLimitMaxWaitMs,
+    now,
+    metrics: createGovernorMetrics(metrics.registry),
+    logger,
+    ...(deps.governorSleep === undefined ? {} : { sleep: deps.governorSleep }),
+  });
+  const readiness = deps.readinessStore ?? createMemoryReadinessStore({ now });
 
   const manager = new SessionManager({
     store,
@@ -116,15 +140,24 @@ export function createApp(deps: AppDeps): FastifyInstance {
     allowInsecureRequests: allowsInsecureRequests(serverUrl, config.ringCentral.allowInsecureHttp),
     timeoutMs: config.upstreamTimeoutMs,
     now,
-    fetch: measureOAuthFetch(deps.fetch ?? fetch, upstreamCalls),
+    fetch: governOAuthFetch(
+      recordOAuthFetch(measureOAuthFetch(deps.fetch ?? fetch, upstreamCalls), readiness),
+      governor,
+    ),
   });
-  const rest = measureRestClient(
-    createRestClient({
-      serverUrl,
-      timeoutMs: config.upstreamTimeoutMs,
-      ...(deps.dispatcher === undefined ? {} : { dispatcher: deps.dispatcher }),
-    }),
-    upstreamCalls,
+  const rest = governRestClient(
+    recordRestCalls(
+      measureRestClient(
+        createRestClient({
+          serverUrl,
+          timeoutMs: config.upstreamTimeoutMs,
+          ...(deps.dispatcher === undefined ? {} : { dispatcher: deps.dispatcher }),
+        }),
+        upstreamCalls,
+      ),
+      readiness,
+    ),
+    governor,
   );
   const ctx: AppContext = {
     config,
@@ -205,11 +238,12 @@ export function createApp(deps: AppDeps): FastifyInstance {
     registerHomeRoutes(instance, ctx);
     registerLoginRoute(instance, ctx);
     registerCallbackRoute(instance, ctx);
-    registerApiRoute(instance, ctx, explorer);
-    registerExportRoute(instance, ctx, explorer);
+    registerApiRoute(instance, ctx, explorer, governor);
+    registerExportRoute(instance, ctx, explorer, governor);
     registerLogoutRoutes(instance, ctx);
     registerHealthRoutes(instance, ctx);
     registerMetricsRoute(instance, ctx, { metrics, token: config.metricsToken });
+    registerAdminRoutes(instance, ctx, { token: config.adminToken, readiness });
     registerAssetRoutes(instance, ctx);
   });
   return app;

@@ -20,6 +20,8 @@ import { createAppMetrics } from './metrics/app-metrics.js';
 import { openEmbeddedStore } from './session/embedded-store.js';
 import { createMemoryStore } from './session/memory-store.js';
 import type { SessionStore } from './session/store.js';
+import type { BudgetStore } from './governor/budget-store.js';
+import type { ReadinessStore } from './readiness/readiness-store.js';
 import type { RefreshCoordinator } from './web/refresh-coordinator.js';
 import { assets } from './web/assets/index.js';
 import type { DemoUser } from './web/context.js';
@@ -61,6 +63,9 @@ interface SessionBackend {
   readonly store: SessionStore;
   /** Cross-instance single-flight for refreshes (Redis); default: in-process. */
   readonly coordinator?: RefreshCoordinator;
+  /** RingCentral rate-limit budgets and readiness counters shared by all instances (Redis); default: in-process. */
+  readonly rateLimitStore?: BudgetStore;
+  readonly readinessStore?: ReadinessStore;
 }
 
 async function openSessionBackend(config: Readonly<Config>, logger: Logger): Promise<SessionBackend> {
@@ -84,7 +89,20 @@ async function openSessionBackend(config: Readonly<Config>, logger: Logger): Pro
         logger,
         ...(config.session.redisKeyPrefix === undefined ? {} : { keyPrefix: config.session.redisKeyPrefix }),
       });
-      return { store: backend.store, coordinator: backend.coordinator };
+      const [{ DEFAULT_REDIS_KEY_PREFIX }, { createRedisBudgetStore }, { createRedisReadinessStore }] =
+        await Promise.all([
+          import('./session/redis-store.js'),
+          import('./governor/redis-budget-store.js'),
+          import('./readiness/redis-readiness-store.js'),
+        ]);
+      const keyPrefix = config.session.redisKeyPrefix ?? DEFAULT_REDIS_KEY_PREFIX;
+      return {
+        store: backend.store,
+        coordinator: backend.coordinator,
+        // The same connection: every instance plans one rate-limit schedule per user and counts into one report.
+        rateLimitStore: createRedisBudgetStore({ client: backend.client, keyPrefix }),
+        readinessStore: createRedisReadinessStore({ client: backend.client, keyPrefix, now: Date.now, logger }),
+      };
     }
   }
 }
@@ -194,7 +212,7 @@ export async function main(): Promise<void> {
   }
 
   try {
-    const { store, coordinator } = await openSessionBackend(config, logger);
+    const { store, coordinator, rateLimitStore, readinessStore } = await openSessionBackend(config, logger);
     closers.push({ name: 'session store', close: () => store.close() });
 
     let upstream: UpstreamInfo;
@@ -215,6 +233,8 @@ export async function main(): Promise<void> {
       assets,
       upstream,
       ...(coordinator === undefined ? {} : { refreshCoordinator: coordinator }),
+      ...(rateLimitStore === undefined ? {} : { rateLimitStore }),
+      ...(readinessStore === undefined ? {} : { readinessStore }),
       // Process metrics (CPU, memory, event loop, GC) once per process, next to the app's own.
       metrics: createAppMetrics({ processMetrics: true }),
     });

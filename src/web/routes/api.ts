@@ -19,10 +19,10 @@ import {
   RestApiError,
   UpstreamError,
 } from '../../errors.js';
+import type { RateGovernor } from '../../governor/rate-governor.js';
 import { API_NAMES, ENDPOINTS, isApiName, type RingCentralApiName } from '../../ringcentral/endpoints.js';
 import { parseRateLimit, parseRcError } from '../../ringcentral/rc-error.js';
 import { headerValue, type RestResponse } from '../../ringcentral/rest-client.js';
-import { createRetryAfterGate } from '../../ringcentral/retry-after-gate.js';
 import { errorForStatus } from '../../ringcentral/upstream-errors.js';
 import type { Session } from '../../session/session-manager.js';
 import type { AppContext } from '../context.js';
@@ -202,10 +202,17 @@ async function endSession(
   return reply.redirect(noticeUrl('session-ended'), 302);
 }
 
-/** Registers `GET /test`. */
-export function registerApiRoute(app: FastifyInstance, ctx: AppContext, explorer: CallLogExplorer): void {
-  // While RingCentral's Retry-After runs, a session's calls to that rate-limit group are answered here.
-  const retryGate = createRetryAfterGate({ now: ctx.now });
+/**
+ * Registers `GET /test`. Its RingCentral calls spend the user's rate-limit budget through the governor (in
+ * `ctx.rest`): a call waits for its slot, or is answered here with 429 "try again in N s" before RingCentral would
+ * refuse it, also while a 429's `Retry-After` runs (see `governor/rate-governor.ts`).
+ */
+export function registerApiRoute(
+  app: FastifyInstance,
+  ctx: AppContext,
+  explorer: CallLogExplorer,
+  governor?: RateGovernor,
+): void {
   app.get('/test', async (request, reply) => {
     const parsed = parseRequest(request);
     if (parsed === undefined) return reply.redirect('/', 302);
@@ -216,8 +223,9 @@ export function registerApiRoute(app: FastifyInstance, ctx: AppContext, explorer
       return reply.redirect('/', 302);
     }
     const endpoint = ENDPOINTS[api];
-    const wait = retryGate.waitSeconds(session.id, endpoint.path);
-    if (wait > 0) throw errorForStatus(429, String(wait), ctx.now());
+    // The explorer's own calls (time zone, chart pages) are attributed to this user through their token.
+    governor?.directory.rememberTokens(session.data.tokens);
+    const owner = session.data.tokens.ownerId === '' ? {} : { owner: session.data.tokens.ownerId };
     const prepared =
       api !== 'extension' && parsed.filters !== undefined
         ? await explorer.prepare(
@@ -230,8 +238,9 @@ export function registerApiRoute(app: FastifyInstance, ctx: AppContext, explorer
 
     let response: RestResponse;
     try {
-      response = await ctx.keeper.withAccessToken(session, (token) => ctx.rest.get(endpoint.path, token, rcQuery));
-      retryGate.observe(session.id, endpoint.path, response);
+      response = await ctx.keeper.withAccessToken(session, (token) =>
+        ctx.rest.get(endpoint.path, token, rcQuery, owner),
+      );
     } catch (err) {
       if (err instanceof AppError && err.code === RCAPP_SESSION_ENDED)
         return endSession(ctx, request, reply, session, json);

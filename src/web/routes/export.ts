@@ -3,7 +3,8 @@
  * `GET /export/call-log.csv?scope=extension|account[&dateFrom&dateTo][&direction][&type][&tz]`: every call of the
  * filtered range as CSV (see `explorer/csv.ts`), streamed page by page as RingCentral returns them (1,000 records
  * per call; nothing beyond the page being written is held). The calls are paced by the user's rate-limit budget
- * and a 429 is waited out, never passed on (see `explorer/call-log-pages.ts`). The first page is read before
+ * and a 429 is waited out, never passed on (see `explorer/call-log-pages.ts`); each call also takes its slot in the
+ * rate-limit governor, waiting (up to `EXPORT_MAX_WAIT_MS`) rather than being refused. The first page is read before
  * anything is sent, so a refusal (e.g. the account call log without FullCompanyCallLog) is a proper error page;
  * a failure after that cuts the download off, so a partial file never looks complete. When the client leaves,
  * the reading stops at the next wait or call.
@@ -16,6 +17,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { AppError, RCAPP_BAD_REQUEST, RCAPP_NOT_LOGGED_IN, RCAPP_SESSION_ENDED } from '../../errors.js';
+import type { RateGovernor } from '../../governor/rate-governor.js';
 import { ENDPOINTS } from '../../ringcentral/endpoints.js';
 import type { AppContext } from '../context.js';
 import type { CallLogExplorer } from '../explorer/call-log-explorer.js';
@@ -30,8 +32,19 @@ const DAY_MS = 86_400_000;
 /** Streamed out in chunks of about this many bytes (a page of 1,000 calls is about 150 KB of CSV). */
 const HIGH_WATER_MARK = 64 * 1024;
 
+/**
+ * An export page may wait this long for its rate-limit slot in the governor (a RingCentral window plus a penalty);
+ * the export's own pacing normally leaves nothing to wait for, and the client leaving ends any wait.
+ */
+const EXPORT_MAX_WAIT_MS = 10 * 60_000;
+
 /** Registers `GET /export/call-log.csv`. */
-export function registerExportRoute(app: FastifyInstance, ctx: AppContext, explorer: CallLogExplorer): void {
+export function registerExportRoute(
+  app: FastifyInstance,
+  ctx: AppContext,
+  explorer: CallLogExplorer,
+  governor?: RateGovernor,
+): void {
   app.get('/export/call-log.csv', async (request, reply) => {
     const scope = singleParam(request.query, 'scope') ?? 'extension';
     if (scope !== 'extension' && scope !== 'account') {
@@ -50,6 +63,11 @@ export function registerExportRoute(app: FastifyInstance, ctx: AppContext, explo
     const api = scope === 'account' ? 'account-call-log' : 'extension-call-log';
     const path = ENDPOINTS[api].path;
     const { settings } = explorer;
+    governor?.directory.rememberTokens(session.data.tokens);
+    const callOptions = {
+      ...(session.data.tokens.ownerId === '' ? {} : { owner: session.data.tokens.ownerId }),
+      maxWaitMs: EXPORT_MAX_WAIT_MS,
+    };
 
     const stop = new AbortController();
     const onClose = (): void => {
@@ -63,6 +81,7 @@ export function registerExportRoute(app: FastifyInstance, ctx: AppContext, explo
             path,
             token,
             toRingCentralQuery(filters, { from, to }, { page, perPage: settings.exportPageSize, view: 'Simple' }),
+            { ...callOptions, signal: stop.signal },
           ),
         ),
       errorFor: (response) => explorer.errorFor(response),

@@ -29,6 +29,7 @@ import type {
   LogoutConfirmPageModel,
   PagingLinks,
   PopupDonePageModel,
+  ReadinessPageModel,
   Views,
 } from './models.js';
 
@@ -288,6 +289,7 @@ export function createViews(options: ViewsOptions = {}): Views {
           title: toText(model.title) || STATUS_CODES[status] || 'Something went wrong',
           message: toText(model.message),
           code: toText(model.code),
+          fix: toText(model.fix),
           retryAfter:
             typeof retry === 'number' && Number.isFinite(retry) && retry >= 0
               ? { seconds: Math.ceil(retry), text: number.format(Math.ceil(retry)) }
@@ -320,6 +322,57 @@ export function createViews(options: ViewsOptions = {}): Views {
             toText(model.message) ||
             (ok ? 'You are logged in. This window closes by itself.' : 'The login did not complete.'),
           next: toSameOriginPath(model.next, '/'),
+        });
+      });
+    },
+
+    readiness(model: ReadinessPageModel): string {
+      return safely(() => {
+        const report = model.report;
+        const count = (value: unknown): string => number.format(typeof value === 'number' ? value : 0);
+        const names = (value: readonly unknown[] | undefined): string =>
+          listOf(value).map(toText).filter(Boolean).join(', ') || 'none';
+        const since = Date.parse(toText(report.since));
+        return page('readiness', {
+          chrome: chrome(model),
+          pageTitle: `Production readiness · ${appName}`,
+          pageClass: 'readiness',
+          ready: report.ready === true,
+          sinceIso: Number.isFinite(since) ? new Date(since).toISOString() : '',
+          sinceText: Number.isFinite(since) ? dates.formatDateTime(since, undefined, false) : 'the start',
+          criteria: listOf(report.criteria).map((item) => {
+            const c = asRecord(item);
+            return { id: toText(c?.id), ok: c?.ok === true, text: toText(c?.text), detail: toText(c?.detail) };
+          }),
+          endpoints: listOf(report.endpoints).map((item) => {
+            const e = asRecord(item);
+            const share = typeof e?.clientErrorShare === 'number' ? e.clientErrorShare : 0;
+            return {
+              operationId: toText(e?.operationId),
+              method: toText(e?.method),
+              path: toText(e?.path),
+              group: toText(e?.group),
+              calls: count(e?.calls),
+              success: count(e?.success),
+              clientErrors: count(e?.clientErrors),
+              rateLimited: count(e?.rateLimited),
+              serverErrors: count(e?.serverErrors),
+              noAnswer: count(e?.noAnswer),
+              share: `${(Math.round(share * 1000) / 10).toString()}%`,
+              passes: e?.passes === true,
+            };
+          }),
+          oauth: {
+            tokenCalls: count(report.oauth.tokenCalls),
+            refreshes: count(report.oauth.refreshes),
+            refreshFailures: count(report.oauth.refreshFailures),
+            revocations: count(report.oauth.revocations),
+          },
+          permissions: {
+            requested: names(report.permissions.requested),
+            used: names(report.permissions.used),
+            unused: names(report.permissions.unused),
+          },
         });
       });
     },

@@ -4,6 +4,8 @@
  * RingCentral data; views turn them into HTML with auto-escaping. Views never see tokens or secrets.
  */
 
+import type { ReadinessReport } from '../../readiness/readiness-report.js';
+
 /** The three RingCentral APIs of the quick start, by their `/test?api=` value. */
 export type ApiName = 'extension' | 'extension-call-log' | 'account-call-log';
 
@@ -152,7 +154,14 @@ export interface ErrorPageModel extends Chrome {
   /** Stable error code (see README "Error codes"). */
   readonly code?: string;
   readonly retryAfterSeconds?: number;
+  /** One line saying how to fix the cause (from `doctor/explain.ts`), when it is known. */
+  readonly fix?: string;
   readonly actions?: readonly { readonly href: string; readonly label: string }[];
+}
+
+/** `GET /admin/readiness` in a browser: the production-readiness report. */
+export interface ReadinessPageModel extends Chrome {
+  readonly report: ReadinessReport;
 }
 
 export interface LogoutConfirmPageModel extends Chrome {
@@ -174,4 +183,5 @@ export interface Views {
   error(model: ErrorPageModel): string;
   logoutConfirm(model: LogoutConfirmPageModel): string;
   popupDone(model: PopupDonePageModel): string;
+  readiness(model: ReadinessPageModel): string;
 }
