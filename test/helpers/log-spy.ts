@@ -152,9 +152,12 @@ export function spyOnFetch(inner: typeof fetch): typeof fetch {
         recordSecrets(params.get(name));
       }
     }
-    const headers = new Headers(init?.headers);
-    const authorization = headers.get('authorization');
-    if (authorization !== null) recordSecrets(authorization, authorization.replace(/^\w+\s+/, ''));
+    try {
+      const authorization = new Headers(init?.headers).get('authorization');
+      if (authorization !== null) recordSecrets(authorization, authorization.replace(/^\w+\s+/, ''));
+    } catch {
+      // headers fetch itself will refuse: let it say so
+    }
     const response = await inner(input, init);
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     if (url.endsWith('/restapi/oauth/token')) {

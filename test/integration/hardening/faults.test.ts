@@ -219,8 +219,9 @@ describe('429 from RingCentral: no retry storm', () => {
     await r.api.limits({ group: 'Heavy', limit: 1, windowSeconds: 20, penaltySeconds: 30 });
     assert.equal((await r.browser.get('/test?api=extension-call-log', JSON_ACCEPT)).status, 200);
     const first = await r.browser.get('/test?api=extension-call-log', JSON_ACCEPT);
-    assert.equal(first.status, 429, 'RingCentral’s 429 is passed on');
-    assert.equal(first.headers.get('retry-after'), '30');
+    assert.equal(first.status, 429, 'the user is told to wait (RingCentral’s 429, or the app’s own)');
+    const firstWait = Number(first.headers.get('retry-after'));
+    assert.ok(firstWait >= 1 && firstWait <= 30, `Retry-After ${firstWait}`);
     const upstreamBefore = await r.api.stats();
 
     const N = 12;
@@ -258,7 +259,7 @@ describe('429 from RingCentral: no retry storm', () => {
     await assertSessionKept(r, '429');
   });
 
-  test('the gate is per session: another browser of the same user asks RingCentral itself (once)', async (t) => {
+  test('another browser of the same user asks RingCentral at most once while the penalty runs', async (t) => {
     const r = await rig(t);
     await r.api.limits({ group: 'Heavy', limit: 1, windowSeconds: 60, penaltySeconds: 30 });
     assert.equal((await r.browser.get('/test?api=extension-call-log', JSON_ACCEPT)).status, 200);
@@ -269,6 +270,7 @@ describe('429 from RingCentral: no retry storm', () => {
     for (let i = 0; i < 5; i++) {
       assert.equal((await second.get('/test?api=extension-call-log', JSON_ACCEPT)).status, 429);
     }
-    assert.equal((await r.api.stats())['rest.Heavy']! - before, 1, 'one call to learn the 429, then local answers');
+    const calls = (await r.api.stats())['rest.Heavy']! - before;
+    assert.ok(calls <= 1, `${calls} calls: at most one to learn the 429 (per session), then local answers`);
   });
 });
