@@ -17,6 +17,7 @@ export const LOG_SPY_ENV = 'RC_LOG_SPY_DIR';
 
 /** Shorter values are not recorded: they are not secrets, and would match by chance. */
 export const MIN_SECRET_LENGTH = 8;
+const MIN_DISTINCT_CHARACTERS = 5;
 
 const FLUSH_BYTES = 256 * 1024;
 
@@ -65,6 +66,8 @@ export function recordSecrets(...values: (string | undefined | null)[]): void {
   if (r === undefined) return;
   for (const value of values) {
     if (typeof value !== 'string' || value.length < MIN_SECRET_LENGTH || r.seen.has(value)) continue;
+    // A run of one character ('xxxx…', 'AAAA…') is a test's filler, not a secret: it would match filler elsewhere.
+    if (new Set(value).size < MIN_DISTINCT_CHARACTERS) continue;
     r.seen.add(value);
     r.pendingSecrets.push(`${JSON.stringify(value)}\n`);
   }
