@@ -5,15 +5,15 @@
  * stops the app so the profile is written, and prints the functions with the most self time (and the share of
  * the app's busy time spent in each source file group).
  *
- * Run: `node --import tsx bench/profile.ts [embedded|redis] [seconds] [--keep]` (`--keep` leaves the
- * `.cpuprofile` in `bench/profiles/` for Chrome DevTools or speedscope).
+ * Run: `node --import tsx bench/profile.ts [embedded|redis|proxy] [seconds] [--keep]` (`proxy`: the minimal proxy
+ * peer, for comparison; `--keep` leaves the `.cpuprofile` in `bench/profiles/` for Chrome DevTools or speedscope).
  */
 import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createAgent, loginThroughServer } from './lib/browser.js';
 import { createContext, removeWorkDir } from './lib/context.js';
 import { assertClean, runLoad } from './lib/load.js';
-import { startEmulatorServer, startRcAuthflow, startRedisServer } from './lib/servers.js';
+import { startEmulatorServer, startMinimalProxy, startRcAuthflow, startRedisServer } from './lib/servers.js';
 import { formatNumber } from './lib/stats.js';
 
 interface ProfileNode {
@@ -27,6 +27,8 @@ interface CpuProfile {
   startTime: number;
   endTime: number;
   samples: number[];
+  /** µs between consecutive samples (the first from `startTime`). */
+  timeDeltas: number[];
 }
 
 /** A function's share of the samples. */
@@ -43,15 +45,25 @@ function shortUrl(root: string, url: string): string {
   return rel.startsWith('..') ? path : rel.replace(/^node_modules\//, '');
 }
 
-/** Summarises a `.cpuprofile`: top functions by self time, and self time per group (app, deps, node, GC, idle). */
+/**
+ * Summarises a `.cpuprofile`: top functions by self time, and self time per group (app, deps, node, GC, idle).
+ * Samples in the first `skipMs` (start-up, login) are left out.
+ */
 export function summarizeProfile(
   root: string,
   profile: CpuProfile,
   top = 25,
+  skipMs = 0,
 ): { functions: HotFunction[]; groups: Record<string, number>; busyPercent: number } {
-  const total = profile.samples.length;
   const selfById = new Map<number, number>();
-  for (const id of profile.samples) selfById.set(id, (selfById.get(id) ?? 0) + 1);
+  let at = 0;
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    at += profile.timeDeltas[i] ?? 0;
+    if (at < skipMs * 1000) return;
+    total++;
+    selfById.set(id, (selfById.get(id) ?? 0) + 1);
+  });
   const byKey = new Map<string, { name: string; where: string; count: number }>();
   const groups: Record<string, number> = {};
   let idle = 0;
@@ -96,6 +108,7 @@ export function summarizeProfile(
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const store = args.includes('redis') ? 'redis' : 'embedded';
+  const proxy = args.includes('proxy');
   const seconds = Number(args.find((a) => /^\d+$/.test(a)) ?? '8');
   const keep = args.includes('--keep');
   const ctx = createContext({ quick: false, pin: true });
@@ -104,14 +117,18 @@ async function main(): Promise<void> {
   try {
     ctx.pinSelf(ctx.cpus.loadForServer);
     const emulator = await startEmulatorServer(ctx, ctx.cpus.upstream);
-    const redis = store === 'redis' ? await startRedisServer(ctx, ctx.cpus.upstream) : undefined;
-    const app = await startRcAuthflow(ctx, emulator, {
-      name: `profile-${store}`,
-      store,
-      ...(redis === undefined ? {} : { redisUrl: redis.url }),
-      ...(ctx.cpus.server === undefined ? {} : { cpus: ctx.cpus.server }),
-      nodeFlags: ['--cpu-prof', '--cpu-prof-dir', profileDir],
-    });
+    const spawned = performance.now();
+    const redis = store === 'redis' && !proxy ? await startRedisServer(ctx, ctx.cpus.upstream) : undefined;
+    const profileFlags = ['--cpu-prof', '--cpu-prof-dir', profileDir];
+    const app = proxy
+      ? await startMinimalProxy(ctx, emulator, ctx.cpus.server, profileFlags)
+      : await startRcAuthflow(ctx, emulator, {
+          name: `profile-${store}`,
+          store,
+          ...(redis === undefined ? {} : { redisUrl: redis.url }),
+          ...(ctx.cpus.server === undefined ? {} : { cpus: ctx.cpus.server }),
+          nodeFlags: profileFlags,
+        });
     const agent = createAgent(4);
     const jar = await loginThroughServer(agent, `${app.url}/login`);
     await agent.close();
@@ -120,6 +137,7 @@ async function main(): Promise<void> {
       headers: { accept: 'application/json', cookie: jar.header() },
       connections: 50,
     };
+    const skipMs = performance.now() - spawned;
     const result = await runLoad({ ...target, durationSeconds: seconds });
     assertClean('profile load', result);
     console.log(`load: ${formatNumber(result.requestsPerSecond)} req/s over ${seconds} s (with the profiler on)`);
@@ -127,8 +145,10 @@ async function main(): Promise<void> {
     const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
     if (file === undefined) throw new Error('no profile written');
     const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile;
-    const summary = summarizeProfile(ctx.root, profile);
-    console.log(`busy ${formatNumber(summary.busyPercent)}% of the profile; self time as % of busy time:\n`);
+    const summary = summarizeProfile(ctx.root, profile, 25, skipMs);
+    console.log(
+      `busy ${formatNumber(summary.busyPercent)}% of the load window (start-up left out); self time as % of busy time:\n`,
+    );
     for (const [group, percent] of Object.entries(summary.groups).sort((a, b) => b[1] - a[1])) {
       console.log(`  ${formatNumber(percent, 1).padStart(5)}%  ${group}`);
     }
@@ -139,7 +159,7 @@ async function main(): Promise<void> {
     if (keep) {
       const out = join(ctx.root, 'bench', 'profiles');
       mkdirSync(out, { recursive: true });
-      copyFileSync(join(profileDir, file), join(out, `${store}-${Date.now()}.cpuprofile`));
+      copyFileSync(join(profileDir, file), join(out, `${proxy ? 'proxy' : store}-${Date.now()}.cpuprofile`));
       console.log(`\nprofile kept in ${relative(ctx.root, out)}/`);
     }
   } finally {

@@ -173,14 +173,19 @@ export async function startRcAuthflow(
 }
 
 /** Starts `bench/peers/minimal-proxy.ts` against the emulator. */
-export async function startMinimalProxy(ctx: BenchContext, emulator: EmulatorServer, cpus?: string): Promise<Server> {
+export async function startMinimalProxy(
+  ctx: BenchContext,
+  emulator: EmulatorServer,
+  cpus?: string,
+  nodeFlags: readonly string[] = [],
+): Promise<Server> {
   const port = await findFreePort();
   const url = `http://127.0.0.1:${port}`;
   await emulator.control.registerRedirectUri(`${url}/oauth2callback`);
   const child = startChild({
     name: 'minimal-proxy',
     command: process.execPath,
-    args: ['--import', 'tsx', 'bench/peers/minimal-proxy.ts'],
+    args: [...nodeFlags, '--import', 'tsx', 'bench/peers/minimal-proxy.ts'],
     cwd: ctx.root,
     env: {
       ...process.env,

@@ -42,7 +42,8 @@ interface Target {
   readonly closed: LoadResult[];
   /** CPU time of the serving process per request, µs, per closed-loop round. */
   readonly cpuUs: number[];
-  fixed?: LoadResult;
+  /** Fixed-rate rounds. */
+  readonly fixed: LoadResult[];
 }
 
 function medianOf(results: readonly LoadResult[], pick: (r: LoadResult) => number): number {
@@ -89,6 +90,7 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
       pid: emulator.child.pid,
       closed: [],
       cpuUs: [],
+      fixed: [],
     },
     {
       key: 'minimal',
@@ -99,6 +101,7 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
       pid: proxy.child.pid,
       closed: [],
       cpuUs: [],
+      fixed: [],
     },
     {
       key: 'quickstart',
@@ -109,6 +112,7 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
       pid: quickstart.child.pid,
       closed: [],
       cpuUs: [],
+      fixed: [],
     },
     {
       key: 'embedded',
@@ -119,6 +123,7 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
       pid: embedded.child.pid,
       closed: [],
       cpuUs: [],
+      fixed: [],
     },
     {
       key: 'redis',
@@ -129,6 +134,7 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
       pid: onRedis.child.pid,
       closed: [],
       cpuUs: [],
+      fixed: [],
     },
   ];
 
@@ -179,18 +185,22 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
   const connections = countConnectionsTo(emulatorPort);
   const requestsOf = (key: Target['key']): number =>
     targets.find((t) => t.key === key)?.closed.reduce((sum, r) => sum + r.total, 0) ?? 0;
-  for (const target of targets) {
-    ctx.pinSelf(target.loadCpus);
-    const result = await runPaced({
-      url: target.url,
-      headers: target.headers,
-      connections: CONNECTIONS,
-      durationSeconds: durations.measureSeconds,
-      rate: FIXED_RATE,
-    });
-    assertClean(`${target.label} at ${FIXED_RATE} req/s`, result);
-    target.fixed = result;
-    ctx.log(`api: ${target.label} at ${FIXED_RATE} req/s: p50 ${formatMs(result.p50)}, p99 ${formatMs(result.p99)}`);
+  for (let round = 1; round <= durations.rounds; round++) {
+    for (const target of targets) {
+      ctx.pinSelf(target.loadCpus);
+      const result = await runPaced({
+        url: target.url,
+        headers: target.headers,
+        connections: CONNECTIONS,
+        durationSeconds: durations.measureSeconds,
+        rate: FIXED_RATE,
+      });
+      assertClean(`${target.label} at ${FIXED_RATE} req/s`, result);
+      target.fixed.push(result);
+      ctx.log(
+        `api: round ${round}/${durations.rounds} ${target.label} at ${FIXED_RATE} req/s: p50 ${formatMs(result.p50)}, p99 ${formatMs(result.p99)}`,
+      );
+    }
   }
   ctx.pinSelf(cpus.loadForServer);
 
@@ -198,8 +208,12 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
   const rps = (key: Target['key']): number => medianOf(get(key).closed, (r) => r.requestsPerSecond);
   const p50 = (key: Target['key']): number => medianOf(get(key).closed, (r) => r.p50);
   const p99 = (key: Target['key']): number => medianOf(get(key).closed, (r) => r.p99);
-  const fixedP99 = (key: Target['key']): number => get(key).fixed?.p99 ?? Number.NaN;
-  const fixedP50 = (key: Target['key']): number => get(key).fixed?.p50 ?? Number.NaN;
+  const fixedP99 = (key: Target['key']): number => medianOf(get(key).fixed, (r) => r.p99);
+  const fixedP50 = (key: Target['key']): number => medianOf(get(key).fixed, (r) => r.p50);
+  /** The p99 the app adds over the direct call, per round (same conditions), then the median of the rounds. */
+  const addedP99 = (key: Target['key']): number =>
+    median(get(key).fixed.map((r, i) => r.p99 - (get('direct').fixed[i]?.p99 ?? Number.NaN)));
+  const signedMs = (value: number): string => `${value < 0 ? '−' : '+'}${formatMs(Math.abs(value))}`;
   const cpu = (key: Target['key']): number => median(get(key).cpuUs);
 
   const rows: Row[] = [];
@@ -227,30 +241,30 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
   }
   for (const ours of ['embedded', 'redis'] as const) {
     const name = ours === 'embedded' ? 'rc-authflow (embedded)' : 'rc-authflow (Redis)';
-    const added = fixedP99(ours) - fixedP99('direct');
+    const added = addedP99(ours);
     rows.push({
       scenario: 'api',
-      figure: `${name} p99 at ${formatNumber(FIXED_RATE)} req/s: ${formatMs(fixedP99(ours))} (adds ${formatMs(added)})`,
-      peer: `direct p99: ${formatMs(fixedP99('direct'))}`,
-      ratio: `+${formatMs(added)}`,
+      figure: `${name} p99 at ${formatNumber(FIXED_RATE)} req/s, ${CONNECTIONS} conns: ${formatMs(fixedP99(ours))}`,
+      peer: `emulator direct p99: ${formatMs(fixedP99('direct'))}`,
+      ratio: `adds ${signedMs(added)}`,
       target: 'adds ≤ 5 ms',
       met: added <= 5,
     });
   }
-  const addedClosed = p99('embedded') - p99('direct');
   rows.push({
     scenario: 'api',
-    figure: `rc-authflow (embedded) p99, closed loop: ${formatMs(p99('embedded'))}`,
-    peer: `direct p99: ${formatMs(p99('direct'))}; proxy p99: ${formatMs(p99('minimal'))}`,
-    ratio: `+${formatMs(addedClosed)}`,
-    target: 'adds ≤ 5 ms (saturated)',
-    met: addedClosed <= 5,
+    figure: `rc-authflow (embedded) p99 flat out (closed loop): ${formatMs(p99('embedded'))}`,
+    peer: `direct p99: ${formatMs(p99('direct'))}; minimal proxy p99: ${formatMs(p99('minimal'))}`,
+    ratio: `adds ${signedMs(p99('embedded') - p99('direct'))}`,
+    target: '— (queueing: ≈ 50 ÷ req/s)',
+    met: undefined,
   });
 
   const details = [
     `${CONNECTIONS} connections, \`GET /test?api=extension\` with \`Accept: application/json\` (the emulator: \`GET ${EXTENSION_PATH}\` with the bearer token). ` +
       `Closed loop: ${durations.rounds} interleaved rounds of ${durations.measureSeconds} s after a ${durations.warmupSeconds} s warm-up per peer; medians. ` +
-      `Fixed rate: ${formatNumber(FIXED_RATE)} req/s offered over the same ${CONNECTIONS} connections for ${durations.measureSeconds} s. ` +
+      `Fixed rate: ${formatNumber(FIXED_RATE)} req/s sent at even intervals (open loop) over the same ${CONNECTIONS} connections, ${durations.rounds} interleaved rounds of ${durations.measureSeconds} s; ` +
+      'each response timed from when its request was due; "adds" is the median over rounds of the p99 difference to the emulator hit directly in the same round. ' +
       'Latency percentiles are computed from every 2xx response time; every run had 0 errors and 0 non-2xx answers (checked). ' +
       `rc-authflow's JSON body is RingCentral's byte-for-byte: ${byteForByte.body === reference.body ? 'yes' : 'NO'}.`,
     '',
