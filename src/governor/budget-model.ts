@@ -21,8 +21,9 @@
  * cannot start before `(k - 1) × window` after the first.
  *
  * Admission: a planned call is only sent once, at its slot, the calls sent-and-answered within `window + margin`
- * plus the calls in flight number fewer than `limit` (and no 429 block runs). Otherwise it is re-planned (answers
- * arriving later than planned push it back by as much). Planning is the fast path; admission is the guarantee.
+ * plus the calls in flight number fewer than `limit` (and no 429 block runs). Otherwise it is re-planned to the
+ * moment the answer it waits for leaves the window (its rank among the waiting calls says which one), so answers
+ * arriving later than planned push it back by as much. Planning is the fast path; admission is the guarantee.
  *
  * Learning: until RingCentral's `X-Rate-Limit-Limit`/`-Window` headers were seen for the budget, RingCentral's
  * documented defaults are assumed, and a call that would have to wait under them asks again shortly instead
@@ -274,9 +275,18 @@ export function admitCall(state: BudgetState, ticket: string, now: number, tunin
   }
   let waitMs: number;
   if (now < state.blockedUntil) waitMs = state.blockedUntil - now;
-  else if (state.sent.size >= state.limit) {
-    waitMs = state.sent.at(state.sent.size - state.limit) + state.windowMs + marginOf(state.windowMs, tuning) - now;
-  } else waitMs = tuning.pollMs;
+  else {
+    // The slot frees when the (used - limit + rank)-th answered call leaves the window, `rank` being the number
+    // of planned calls ahead of this one: each waiter sleeps until its own turn instead of all waking together.
+    const mine = state.plan.get(ticket)!;
+    let rank = 0;
+    for (const [other, slot] of state.plan) if (slot < mine || (slot === mine && other < ticket)) rank += 1;
+    const index = state.sent.size + state.fly.size - state.limit + rank;
+    waitMs =
+      index < state.sent.size
+        ? state.sent.at(index) + state.windowMs + marginOf(state.windowMs, tuning) - now
+        : tuning.pollMs;
+  }
   waitMs = Math.max(1, waitMs);
   state.plan.set(ticket, now + waitMs);
   return { kind: 'wait', waitMs };

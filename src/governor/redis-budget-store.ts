@@ -118,10 +118,13 @@ if now >= blocked and nsent + redis.call('HLEN', f) < limit then
 end
 local wait
 if now < blocked then wait = blocked - now
-elseif nsent >= limit then
-  local oldest = redis.call('ZRANGE', s, nsent - limit, nsent - limit, 'WITHSCORES')
-  wait = tonumber(oldest[2]) + span - now
-else wait = poll end
+else
+  local index = nsent + redis.call('HLEN', f) - limit + redis.call('ZRANK', p, ticket)
+  if index < nsent then
+    local freed = redis.call('ZRANGE', s, index, index, 'WITHSCORES')
+    wait = tonumber(freed[2]) + span - now
+  else wait = poll end
+end
 wait = math.max(1, wait)
 redis.call('ZADD', p, now + wait, ticket)
 return {'wait', wait}
