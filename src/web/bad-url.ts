@@ -14,7 +14,7 @@ import { sendError } from './error-handler.js';
 export function createFrameworkErrorHandler(
   ctx: AppContext,
   headers: () => Readonly<Record<string, string>>,
-): (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => FastifyReply {
+): (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => void {
   return (error, request, reply) => {
     reply.headers(headers());
     reply.header('x-request-id', request.id);
@@ -23,7 +23,7 @@ export function createFrameworkErrorHandler(
         ? error.statusCode
         : 400;
     request.log.info({ code: RCAPP_BAD_REQUEST, status, reason: error.code }, 'request refused');
-    return sendError(
+    sendError(
       ctx,
       request,
       reply,
