@@ -320,7 +320,8 @@ export function completeCall(
     state.windowMs = windowMs;
     state.learned = true;
   }
-  if (state.learned && remaining !== undefined && remaining >= 0) {
+  // A 429 says "full" by definition; its Retry-After, not its Remaining, says when calls may go again.
+  if (state.learned && remaining !== undefined && remaining >= 0 && retryAfterMs === undefined) {
     const used = state.limit - remaining;
     const known = state.sent.countAfter(sentAt - state.windowMs) + state.fly.size;
     for (let i = 0; i < Math.min(used - known, state.limit); i += 1) state.sent.insert(now);

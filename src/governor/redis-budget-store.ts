@@ -151,13 +151,13 @@ if newLimit and newWindow and newLimit >= 1 and newWindow >= 1 then
   redis.call('HSET', m, 'limit', limit, 'window', W, 'learned', '1')
 end
 local remaining = tonumber(ARGV[12])
-if learned and remaining and remaining >= 0 then
+local retry = tonumber(ARGV[14])
+if learned and remaining and remaining >= 0 and not retry then
   local used = limit - remaining
   local known = redis.call('ZCOUNT', s, '(' .. (sentAt - W), '+inf') + redis.call('HLEN', f)
   local extra = math.min(used - known, limit)
   for i = 1, extra do redis.call('ZADD', s, now, ticket .. ':' .. i) end
 end
-local retry = tonumber(ARGV[14])
 if retry and retry >= 0 then
   blocked = math.max(blocked, now + retry + margin)
   redis.call('HSET', m, 'blocked', blocked)

@@ -1,0 +1,196 @@
+/**
+ * The behaviour every rate-limit budget store must have (in-process and Redis), on an injected clock: the
+ * documented budget until RingCentral's headers are seen, greedy batches one window apart, admission that follows
+ * late answers, bounded waits, 429 blocks, reconciliation with `X-Rate-Limit-Remaining`, cancellation, stale
+ * reservations, and bounded memory.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { DEFAULT_TUNING, marginOf, type GroupBudget } from '../../../src/governor/budget-model.js';
+import type { BudgetStore } from '../../../src/governor/budget-store.js';
+
+/** A store over the clock `clock.now` (ms since epoch, moved by the tests). */
+export type StoreFactory = (clock: { now: number }) => Promise<BudgetStore>;
+
+const HEAVY: GroupBudget = { limit: 10, windowMs: 60_000 };
+const START = 1_800_000_000_000;
+/** The margin of a 1 s window (the 50 ms floor). */
+const MARGIN = DEFAULT_TUNING.minMarginMs;
+const margin = (windowMs: number) => marginOf(windowMs, DEFAULT_TUNING);
+const learnt = (limit: number, windowMs: number, remaining?: number) => ({
+  limit,
+  windowMs,
+  ...(remaining === undefined ? {} : { remaining }),
+});
+
+let counter = 0;
+const key = () => ({ owner: `u${(counter += 1)}`, group: 'Heavy' });
+
+/** Runs the contract against `make`. */
+export function budgetStoreContract(name: string, make: StoreFactory, options: { skip?: string | false } = {}): void {
+  describe(`${name}: rate-limit budget store contract`, { skip: options.skip ?? false }, () => {
+    async function setUp() {
+      const clock = { now: START };
+      return { clock, store: await make(clock) };
+    }
+
+    test('until the budget is learnt, the documented limit goes at once and then calls are asked to poll', async () => {
+      const { store } = await setUp();
+      const k = key();
+      for (let i = 0; i < HEAVY.limit; i++) {
+        assert.deepEqual(await store.reserve(k, `t${i}`, HEAVY, 10_000), { kind: 'go' }, `call ${i}`);
+      }
+      const next = await store.reserve(k, 'extra', HEAVY, 10_000);
+      assert.equal(next.kind, 'poll');
+      assert.ok(next.kind === 'poll' && next.waitMs <= DEFAULT_TUNING.pollMs && next.waitMs > 0);
+      // The wait under the documented budget (all ten in flight): poll again soon, the budget may be learnt.
+      const snapshot = await store.snapshot(k, HEAVY);
+      assert.deepEqual(snapshot, {
+        limit: 10,
+        windowMs: 60_000,
+        learned: false,
+        used: 10,
+        planned: 0,
+        blockedForMs: 0,
+      });
+    });
+
+    test('a learnt budget schedules a burst in batches of `limit`, one window (plus margin) apart', async () => {
+      const { clock, store } = await setUp();
+      const k = key();
+      assert.deepEqual(await store.reserve(k, 'probe', HEAVY, 60_000), { kind: 'go' });
+      await store.complete(k, 'probe', HEAVY, learnt(3, 1000, 2));
+      const outcomes = [];
+      for (let i = 0; i < 8; i++) outcomes.push(await store.reserve(k, `b${i}`, HEAVY, 60_000));
+      const span = 1000 + MARGIN;
+      assert.deepEqual(outcomes.slice(0, 2), [{ kind: 'go' }, { kind: 'go' }], 'two more fit the first window');
+      assert.deepEqual(
+        outcomes.slice(2).map((o) => (o.kind === 'wait' ? o.waitMs : o.kind)),
+        [span, span, span, 2 * span, 2 * span, 2 * span],
+      );
+      assert.equal((await store.snapshot(k, HEAVY)).planned, 6);
+      assert.equal(clock.now, START);
+    });
+
+    test('at its slot a planned call goes, unless answers came later than planned: then it waits for its turn', async () => {
+      const { clock, store } = await setUp();
+      const k = key();
+      await store.reserve(k, 'probe', HEAVY, 60_000);
+      await store.complete(k, 'probe', HEAVY, learnt(2, 1000, 1));
+      assert.deepEqual(await store.reserve(k, 'a', HEAVY, 60_000), { kind: 'go' });
+      const b = await store.reserve(k, 'b', HEAVY, 60_000);
+      const c = await store.reserve(k, 'c', HEAVY, 60_000);
+      assert.deepEqual(
+        [b, c],
+        [
+          { kind: 'wait', waitMs: 1000 + MARGIN },
+          { kind: 'wait', waitMs: 1000 + MARGIN },
+        ],
+      );
+      // "a" is answered 200 ms late; "probe" was answered at the start.
+      clock.now += 200;
+      await store.complete(k, 'a', HEAVY, learnt(2, 1000, 0));
+      clock.now = START + 1000 + MARGIN;
+      assert.deepEqual(await store.admit(k, 'b', HEAVY), { kind: 'go' }, 'the probe has left the window');
+      assert.deepEqual(await store.admit(k, 'c', HEAVY), { kind: 'wait', waitMs: 200 }, "waits for a's answer");
+      clock.now += 200;
+      assert.deepEqual(await store.admit(k, 'c', HEAVY), { kind: 'go' });
+    });
+
+    test('waiters re-planned together each get their own turn', async () => {
+      const { clock, store } = await setUp();
+      const k = key();
+      await store.reserve(k, 'probe', HEAVY, 60_000);
+      await store.complete(k, 'probe', HEAVY, learnt(3, 1000, 2));
+      for (const t of ['a', 'b']) await store.reserve(k, t, HEAVY, 60_000);
+      clock.now += 10;
+      await store.complete(k, 'a', HEAVY, {});
+      clock.now += 10;
+      await store.complete(k, 'b', HEAVY, {});
+      for (const t of ['c', 'd', 'e']) await store.reserve(k, t, HEAVY, 60_000);
+      clock.now = START + 1000 + MARGIN;
+      assert.deepEqual(await store.admit(k, 'c', HEAVY), { kind: 'go' });
+      assert.deepEqual(await store.admit(k, 'd', HEAVY), { kind: 'wait', waitMs: 10 });
+      assert.deepEqual(await store.admit(k, 'e', HEAVY), { kind: 'wait', waitMs: 20 });
+    });
+
+    test('a wait beyond the bound reserves nothing and says how long', async () => {
+      const { store } = await setUp();
+      const k = key();
+      await store.reserve(k, 'probe', HEAVY, 60_000);
+      await store.complete(k, 'probe', HEAVY, learnt(1, 5000, 0));
+      assert.deepEqual(await store.reserve(k, 'x', HEAVY, 1000), { kind: 'full', retryAfterMs: 5000 + margin(5000) });
+      assert.equal((await store.snapshot(k, HEAVY)).planned, 0);
+      assert.deepEqual(await store.reserve(k, 'y', HEAVY, 10_000), { kind: 'wait', waitMs: 5000 + margin(5000) });
+    });
+
+    test("a 429's Retry-After blocks the budget for everyone, with the margin", async () => {
+      const { clock, store } = await setUp();
+      const k = key();
+      await store.reserve(k, 'probe', HEAVY, 60_000);
+      await store.complete(k, 'probe', HEAVY, { ...learnt(100, 60_000, 50), retryAfterMs: 30_000 });
+      const m = margin(60_000);
+      assert.equal(m, 1200, "2% of RingCentral's 60 s window");
+      assert.deepEqual(await store.reserve(k, 'x', HEAVY, 10_000), { kind: 'full', retryAfterMs: 30_000 + m });
+      clock.now += 25_000;
+      assert.deepEqual(await store.reserve(k, 'y', HEAVY, 10_000), { kind: 'wait', waitMs: 5_000 + m });
+      clock.now += 5_000 + m;
+      assert.deepEqual(await store.admit(k, 'y', HEAVY), { kind: 'go' });
+    });
+
+    test('calls RingCentral counted that the store did not see (another client) are added', async () => {
+      const { store } = await setUp();
+      const k = key();
+      await store.reserve(k, 'probe', HEAVY, 60_000);
+      // RingCentral says 1 of 5 remains: three calls it counted are unknown here.
+      await store.complete(k, 'probe', HEAVY, learnt(5, 10_000, 1));
+      assert.equal((await store.snapshot(k, HEAVY)).used, 4);
+      assert.deepEqual(await store.reserve(k, 'a', HEAVY, 60_000), { kind: 'go' });
+      assert.equal((await store.reserve(k, 'b', HEAVY, 60_000)).kind, 'wait');
+    });
+
+    test('a cancelled reservation frees its place; a stale one is lost', async () => {
+      const { clock, store } = await setUp();
+      const k = key();
+      await store.reserve(k, 'probe', HEAVY, 600_000);
+      await store.complete(k, 'probe', HEAVY, learnt(1, 1000, 0));
+      assert.equal((await store.reserve(k, 'a', HEAVY, 600_000)).kind, 'wait');
+      assert.deepEqual(await store.reserve(k, 'b', HEAVY, 600_000), { kind: 'wait', waitMs: 2 * (1000 + MARGIN) });
+      await store.cancel(k, 'a', HEAVY);
+      await store.cancel(k, 'b', HEAVY);
+      assert.deepEqual(await store.reserve(k, 'c', HEAVY, 600_000), { kind: 'wait', waitMs: 1000 + MARGIN });
+      clock.now += 1000 + MARGIN + DEFAULT_TUNING.stalePlanMs + 1;
+      assert.deepEqual(await store.admit(k, 'c', HEAVY), { kind: 'lost' }, 'a process that never came back');
+    });
+
+    test('memory is bounded: answered calls beyond the limit are not kept', async () => {
+      const { clock, store } = await setUp();
+      const k = key();
+      await store.reserve(k, 'probe', HEAVY, 60_000);
+      await store.complete(k, 'probe', HEAVY, learnt(1000, 60_000, 999));
+      for (let i = 0; i < 1500; i++) {
+        const t = `m${i}`;
+        const outcome = await store.reserve(k, t, HEAVY, 0);
+        if (outcome.kind === 'go') await store.complete(k, t, HEAVY, {});
+        clock.now += 1;
+      }
+      assert.equal((await store.snapshot(k, HEAVY)).used, 1000, 'full, and the rest refused');
+      // RingCentral lowers the limit: only the newest 10 answers can matter any more.
+      await store.complete(k, 'lowered', HEAVY, learnt(10, 60_000));
+      const snapshot = await store.snapshot(k, HEAVY);
+      assert.equal(snapshot.used, 10);
+      assert.equal(snapshot.planned, 0);
+    });
+
+    test('budgets of other users and groups are independent', async () => {
+      const { store } = await setUp();
+      const a = key();
+      const b = key();
+      await store.reserve(a, 'p', HEAVY, 60_000);
+      await store.complete(a, 'p', HEAVY, learnt(1, 60_000, 0));
+      assert.equal((await store.reserve(a, 'x', HEAVY, 0)).kind, 'full');
+      assert.deepEqual(await store.reserve(b, 'x', HEAVY, 0), { kind: 'go' });
+      assert.deepEqual(await store.reserve({ owner: a.owner, group: 'Light' }, 'x', HEAVY, 0), { kind: 'go' });
+    });
+  });
+}

@@ -1,0 +1,67 @@
+/**
+ * The Redis budget store against the shared contract (on an injected clock), plus what only it does: keys carry the
+ * prefix and a cluster hash tag and expire when idle, odd owner ids are hashed, and with no injected clock Redis's
+ * own TIME is used.
+ */
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { createRedisBudgetStore } from '../../../src/governor/redis-budget-store.js';
+import { fileCleanup, redisSkip, startRedis, type RedisServer } from '../../helpers/redis.js';
+import { budgetStoreContract } from './budget-store-contract.js';
+
+const skip = redisSkip();
+const cleanup = fileCleanup();
+let redis: RedisServer | undefined;
+
+async function client(): Promise<Redis> {
+  redis ??= await startRedis(cleanup);
+  const c = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await c.connect();
+  // Cleanups run last first: the connection ends before the server stops.
+  cleanup.after(() => {
+    c.disconnect();
+    return Promise.resolve();
+  });
+  return c;
+}
+
+budgetStoreContract(
+  'redis',
+  async (clock) => createRedisBudgetStore({ client: await client(), keyPrefix: 'contract:', now: () => clock.now }),
+  { skip },
+);
+
+const HEAVY = { limit: 10, windowMs: 60_000 };
+
+describe('redis budget store: keys', { skip }, () => {
+  let c: Redis;
+  before(async () => {
+    c = await client();
+  });
+
+  test('four keys per budget under the prefix, one hash tag, each expiring when idle', async () => {
+    const store = createRedisBudgetStore({ client: c, keyPrefix: 'keys:' });
+    await store.reserve({ owner: '101', group: 'Heavy' }, 't1', HEAVY, 0);
+    await store.complete({ owner: '101', group: 'Heavy' }, 't1', HEAVY, { limit: 5, windowMs: 2000, remaining: 4 });
+    const keys = (await c.keys('keys:*')).sort();
+    assert.deepEqual(keys, ['keys:rl:{Heavy:101}:m', 'keys:rl:{Heavy:101}:s']);
+    for (const key of keys) {
+      const ttl = await c.pttl(key);
+      assert.ok(ttl > 3_500_000 && ttl <= 3_600_000, `${key} expires in ${ttl} ms`);
+    }
+    assert.deepEqual(await c.hgetall('keys:rl:{Heavy:101}:m'), { limit: '5', window: '2000', learned: '1' });
+  });
+
+  test("an owner id that is not plain is hashed into the key; Redis's clock is used without an injected one", async () => {
+    const store = createRedisBudgetStore({ client: c, keyPrefix: 'odd:' });
+    const owner = 'a b}{:*\n';
+    assert.deepEqual(await store.reserve({ owner, group: 'Light' }, 't', HEAVY, 0), { kind: 'go' });
+    const keys = await c.keys('odd:*');
+    assert.equal(keys.length, 1);
+    assert.match(keys[0]!, /^odd:rl:\{Light:[A-Za-z0-9_-]{22}\}:f$/);
+    const sentAt = Number(await c.hget(keys[0]!, 't'));
+    const [seconds] = await c.time();
+    assert.ok(Math.abs(sentAt - Number(seconds) * 1000) < 2000, 'the send time is Redis time');
+  });
+});
