@@ -133,8 +133,10 @@ export function buildEmulator(opts: EmulatorOptions = {}): FastifyInstance {
       maxParamLength: 256,
       querystringParser: (s: string) => parseParams(s),
     },
-    frameworkErrors: (error, _request, reply) => {
+    frameworkErrors: (error, request, reply) => {
       const status = error.statusCode ?? 400;
+      // Answered before the onRequest hook, so the common headers (nosniff) are set here too.
+      setCommonHeaders(request, reply);
       void sendError(reply, status === 400 ? restError(400, 'CMN-120', 'Invalid URI') : genericError(status));
     },
   });

@@ -31,7 +31,7 @@ interface Row {
   readonly send: (t: Target, auth: string) => Sent;
   /** Answered by Node's HTTP parser (no body): no format check. */
   readonly raw?: boolean;
-  /** A URL the router cannot decode (answered from Fastify's `frameworkErrors`, see the nosniff note). */
+  /** A URL the router cannot decode. */
   readonly undecodable?: boolean;
 }
 
@@ -261,14 +261,7 @@ describe('emulator bad-input catalog (every route × every malformed input)', ()
         // Markup is dangerous where a browser renders it: pages must escape it. JSON errors may quote a bad value
         // back (as RingCentral does), so they must not be sniffed as HTML.
         if (type.startsWith('text/html')) assertNothingReflected(response.body, what);
-        // Known gap (reported): URLs the router cannot decode (CMN-120) are answered from Fastify's
-        // `frameworkErrors`, before the hook that adds the common headers, so they lack nosniff.
-        if (
-          row.raw !== true &&
-          row.undecodable !== true &&
-          type.startsWith('application/json') &&
-          target.route.startsWith('/restapi')
-        ) {
+        if (row.raw !== true && type.startsWith('application/json') && target.route.startsWith('/restapi')) {
           assert.equal(response.headers.get('x-content-type-options')?.[0], 'nosniff', `${what}: nosniff`);
         }
         for (const location of response.headers.get('location') ?? []) {
