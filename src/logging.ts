@@ -160,6 +160,37 @@ function createStdoutDestination(): DestinationStream {
   });
 }
 
+/**
+ * Resolves once every line logged so far has been written (or after `boundMs`, if the destination is stuck).
+ * Call it before `process.exit`: an asynchronous write still in flight when the process exits is lost.
+ */
+export function flushLogs(logger: Logger, boundMs = 1_000): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, boundMs);
+    timer.unref();
+    logger.flush(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Writes the lines buffered so far right now, synchronously (for the line that says the process is stopping:
+ * whoever stopped it may stop reading soon). A batch already being written finishes on its own, so a line
+ * written here may reach the output just before a few older ones (each carries its time).
+ */
+export function flushLogsSync(logger: Logger): void {
+  const stream = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as
+    | { flushSync?: () => void }
+    | undefined;
+  try {
+    stream?.flushSync?.();
+  } catch {
+    // not ready or already closed: the exit handler and the asynchronous flush still run
+  }
+}
+
 /** Options of {@link createLogger}. */
 export interface LoggerOptions {
   readonly level: LogLevel;

@@ -55,3 +55,27 @@ test('lines still buffered when the process exits are written', async () => {
   assert.equal(code, 3);
   assert.equal(out.match(/"msg":"before exit"/g)?.length, 3, out);
 });
+
+test('flushLogsSync writes the buffered lines at once (they survive even a SIGKILL right after)', async () => {
+  const { out, signal } = await run(
+    `import { flushLogsSync } from './src/logging.ts';
+     const logger = createLogger({ level: 'info' });
+     logger.info('stopping now');
+     flushLogsSync(logger);
+     process.kill(process.pid, 'SIGKILL');`,
+  );
+  assert.equal(signal, 'SIGKILL');
+  assert.match(out, /"msg":"stopping now"/);
+});
+
+test('flushLogs resolves once the lines are out', async () => {
+  const { out, signal } = await run(
+    `import { flushLogs } from './src/logging.ts';
+     const logger = createLogger({ level: 'info' });
+     for (let i = 0; i < 5; i++) logger.info({ i }, 'flushed line');
+     await flushLogs(logger);
+     process.kill(process.pid, 'SIGKILL');`,
+  );
+  assert.equal(signal, 'SIGKILL');
+  assert.equal(out.match(/"msg":"flushed line"/g)?.length, 5, out);
+});
