@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import { createApp, type UpstreamInfo } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { ConfigError } from './errors.js';
-import { createLogger } from './logging.js';
+import { createLogger, flushLogs, flushLogsSync } from './logging.js';
 import { createAppMetrics } from './metrics/app-metrics.js';
 import { openEmbeddedStore } from './session/embedded-store.js';
 import { createMemoryStore } from './session/memory-store.js';
@@ -258,6 +258,7 @@ export async function main(): Promise<void> {
     logger.fatal({ err }, 'rc-authflow could not start');
     console.error(`rc-authflow could not start: ${err instanceof Error ? err.message : String(err)}`);
     await closeAll();
+    await flushLogs(logger);
     process.exit(1);
   }
 
@@ -266,16 +267,17 @@ export async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    // Written now, not with the next batch: whoever stops the process watches for this line.
+    flushLogsSync(logger);
     const timer = setTimeout(() => {
       logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown took too long; exiting');
-      logger.flush();
-      process.exit(1);
+      void flushLogs(logger, 500).then(() => process.exit(1));
     }, config.shutdownTimeoutMs);
     timer.unref();
-    void closeAll().then(() => {
-      logger.flush();
-      process.exit(0);
-    });
+    // Log lines still being written when the process exits would be lost: exit once they are out.
+    void closeAll()
+      .then(() => flushLogs(logger))
+      .then(() => process.exit(0));
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
