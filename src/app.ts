@@ -17,6 +17,7 @@ import { measureRestClient } from './metrics/measured-rest-client.js';
 import { measureSessionStore } from './metrics/measured-store.js';
 import { createRingCentralCallRecorder } from './metrics/ringcentral-calls.js';
 import { createOAuthClient } from './oauth/client.js';
+import { withErrorFixes } from './doctor/error-fixes.js';
 import { createMemoryBudgetStore, type BudgetStore } from './governor/budget-store.js';
 import { governOAuthFetch } from './governor/governed-oauth-fetch.js';
 import { governRestClient } from './governor/governed-rest-client.js';
@@ -162,7 +163,12 @@ export function createApp(deps: AppDeps): FastifyInstance {
   const ctx: AppContext = {
     config,
     logger,
-    views: deps.views,
+    // Error pages caused by RingCentral (a refused login, a missing permission) say how to fix the cause.
+    views: withErrorFixes(deps.views, {
+      redirectUrl: config.ringCentral.redirectUrl,
+      clientId: config.ringCentral.clientId,
+      publicClient: config.ringCentral.clientSecret === undefined,
+    }),
     assets: deps.assets,
     sessions: createWebSessions({ manager, secure: config.cookieSecure }),
     store,
