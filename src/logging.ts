@@ -182,8 +182,7 @@ export function flushLogs(logger: Logger, boundMs = 1_000): Promise<void> {
  */
 export function flushLogsSync(logger: Logger): void {
   const stream = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as
-    | { flushSync?: () => void }
-    | undefined;
+    { flushSync?: () => void } | undefined;
   try {
     stream?.flushSync?.();
   } catch {
