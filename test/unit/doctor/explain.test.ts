@@ -1,0 +1,162 @@
+/**
+ * The error-code explainer (codes, RingCentral's messages, the context a fix names), the "How to fix" line it puts
+ * on the app's error pages, session-secret strength, and the doctor's report format.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { fixForErrorPage, withErrorFixes } from '../../../src/doctor/error-fixes.js';
+import { EXPLAINED_CODES, explainCode, explainRingCentralError } from '../../../src/doctor/explain.js';
+import { formatDoctorReport } from '../../../src/doctor/run-doctor.js';
+import { assessSecret, estimateBits } from '../../../src/doctor/secret-strength.js';
+import { createViews } from '../../../src/web/views/index.js';
+
+describe('explain', () => {
+  test('every code has a meaning and a one-line fix', () => {
+    for (const code of EXPLAINED_CODES) {
+      const explained = explainCode(code);
+      assert.ok(explained, code);
+      assert.ok(explained.meaning.length > 5, code);
+      assert.ok(explained.fix.length > 20 && !explained.fix.includes('\n'), code);
+    }
+    for (const code of ['OAU-109', 'OAU-146', 'OAU-153', 'OAU-123', 'OAU-210', 'OAU-213', 'InsufficientPermissions']) {
+      assert.ok(EXPLAINED_CODES.includes(code), code);
+    }
+  });
+
+  test('a fix names the configured values: redirect URI, client id, permission, public app', () => {
+    assert.match(
+      explainCode('oau-109', { redirectUrl: 'https://app.example/cb' })!.fix,
+      /register exactly "https:\/\/app\.example\/cb" \(RC_REDIRECT_URL\)/,
+    );
+    assert.match(explainCode('OAU-153', { clientId: 'abc' })!.fix, /client id "abc" \(RC_CLIENT_ID\)/);
+    assert.match(
+      explainCode('InsufficientPermissions', { permissionName: 'ReadCallLog' })!.fix,
+      /add the "ReadCallLog" permission/,
+    );
+    assert.match(explainCode('OAU-146', { publicClient: true })!.fix, /^this app takes no client secret/);
+    assert.match(explainCode('OAU-146')!.fix, /^RC_CLIENT_SECRET is not this app's client secret/);
+    assert.match(explainCode('OAU-106', { parameterName: 'code_verifier' })!.fix, /PKCE code_verifier/);
+    assert.match(explainCode('OAU-123')!.fix, /set RC_CLIENT_SECRET/);
+    assert.match(explainCode('OAU-210')!.fix, /log in again/);
+    assert.equal(explainCode('NOPE-1'), undefined);
+  });
+
+  test("RingCentral's errors are explained from their codes, or else their message", () => {
+    assert.equal(explainRingCentralError({ codes: [undefined, 'CMN-401'] })?.code, 'CMN-401');
+    assert.equal(explainRingCentralError({ codes: ['XYZ-1'], message: 'Redirect URIs do not match' })?.code, 'OAU-109');
+    assert.equal(explainRingCentralError({ message: 'RingCentral: Access token expired' })?.code, 'OAU-128');
+    assert.equal(explainRingCentralError({ message: 'RingCentral: Token expired' })?.code, 'OAU-210');
+    assert.equal(explainRingCentralError({ message: 'RingCentral: Invalid client: x' })?.code, 'OAU-153');
+    assert.equal(explainRingCentralError({ message: 'something else' }), undefined);
+  });
+});
+
+describe('error page fixes', () => {
+  const context = { redirectUrl: 'http://localhost:5000/oauth2callback' };
+
+  test('a refused login and a missing permission get their fix; other pages none', () => {
+    assert.match(
+      fixForErrorPage(
+        {
+          status: 400,
+          title: 'Login error',
+          code: 'RCAPP_LOGIN_FAILED',
+          message: 'RingCentral: Redirect URIs do not match',
+        },
+        context,
+      ) ?? '',
+      /register exactly "http:\/\/localhost:5000\/oauth2callback"/,
+    );
+    assert.match(
+      fixForErrorPage(
+        {
+          status: 403,
+          title: 'Permission denied',
+          code: 'RCAPP_PERMISSION_DENIED',
+          message:
+            'RingCentral refused the call: it needs the "FullCompanyCallLog" permission, which this app or user does not have',
+        },
+        context,
+      ) ?? '',
+      /"FullCompanyCallLog"/,
+    );
+    assert.equal(
+      fixForErrorPage({ status: 404, title: 'x', code: 'RCAPP_NOT_FOUND', message: 'no such page' }, context),
+      undefined,
+    );
+  });
+
+  test('the error page shows "How to fix", escaped', () => {
+    const views = withErrorFixes(createViews(), { redirectUrl: 'http://x.example/<cb>' });
+    const html = views.error({
+      status: 400,
+      title: 'Login error',
+      code: 'RCAPP_LOGIN_FAILED',
+      message: 'RingCentral: Redirect URIs do not match',
+    });
+    assert.match(html, /<strong>How to fix:<\/strong> register exactly &quot;http:\/\/x\.example\/&lt;cb&gt;&quot;/);
+    const plain = views.error({
+      status: 404,
+      title: 'Page not found',
+      code: 'RCAPP_NOT_FOUND',
+      message: 'no such page',
+    });
+    assert.doesNotMatch(plain, /How to fix/);
+    const given = views.error({
+      status: 400,
+      title: 't',
+      message: 'RingCentral: Token expired',
+      code: 'RCAPP_LOGIN_FAILED',
+      fix: 'do this',
+    });
+    assert.match(given, /How to fix:<\/strong> do this/);
+  });
+});
+
+describe('session secret strength', () => {
+  test('random secrets are strong', () => {
+    assert.equal(assessSecret('kY3v9Qm_2xLr8TzW-4bNc7HpFa1Ue6JsDg0Ro5Vi').strong, true);
+    assert.equal(assessSecret('9f86d081884c7d659a2feaa0c55ad015').strong, true, '32 random hex characters');
+    assert.equal(assessSecret('test-session-secret-0123456789-abcdefghij').strong, true, 'long enough despite a word');
+  });
+
+  test('weak ones say why', () => {
+    assert.deepEqual(assessSecret('short').problem, 'it is shorter than 32 characters');
+    assert.equal(assessSecret('somesecretstringsomesecretstring').problem, 'it is a repeated pattern');
+    assert.equal(assessSecret('a'.repeat(40)).problem, 'it is a repeated pattern');
+    assert.equal(
+      assessSecret('abababababababababababababababcd').problem,
+      'it uses fewer than 10 different characters',
+    );
+    assert.equal(assessSecret('my-super-secret-password-for-app').problem, 'it contains a placeholder word');
+    assert.ok(estimateBits('aaaa') === 0);
+  });
+});
+
+test('the doctor report: ✓ ✗ ! – lines, fixes under problems, and a summary', () => {
+  const text = formatDoctorReport({
+    ok: false,
+    serverUrl: 'https://platform.example',
+    results: [
+      { id: 'config', title: 'Configuration valid', status: 'ok', detail: 'fine' },
+      { id: 'credentials', title: 'Client', status: 'fail', detail: 'refused', fix: 'set it' },
+      { id: 'session-store', title: 'Store', status: 'warn', detail: 'memory', fix: 'use embedded' },
+      { id: 'callback', title: 'Callback', status: 'skip', detail: 'no app' },
+    ],
+  });
+  assert.equal(
+    text,
+    [
+      'rc-authflow doctor (RingCentral at https://platform.example)',
+      '',
+      '✓ Configuration valid: fine',
+      '✗ Client: refused',
+      '    fix: set it',
+      '! Store: memory',
+      '    fix: use embedded',
+      '– Callback: no app',
+      '',
+      '1 problem found.',
+    ].join('\n'),
+  );
+});
