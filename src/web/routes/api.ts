@@ -30,9 +30,11 @@ import { sendError } from '../error-handler.js';
 import type { CallLogExplorer } from '../explorer/call-log-explorer.js';
 import { parseCallLogFilters, type CallLogFilters } from '../explorer/filters.js';
 import { prefersJson } from '../negotiate.js';
+import { startLogin } from '../login-transaction.js';
 import { noticeUrl } from '../notices.js';
 import { chromeFor, sendHtml } from '../pages.js';
 import { integerParam, singleParam } from '../query.js';
+import { toSafeReturnPath } from '../return-to.js';
 import type { PagingLinks } from '../views/models.js';
 
 /** Response headers of RingCentral passed on in JSON mode. */
@@ -199,6 +201,16 @@ async function endSession(
       new AppError(RCAPP_SESSION_ENDED, 'your RingCentral session has ended, please log in again'),
     );
   }
+  // Logging in again from the notice page comes back to this very page (path and filters): a fresh session holds
+  // a login in progress that returns here. Only a same-origin path is kept (see `return-to.ts`).
+  const returnTo = toSafeReturnPath(request.url, ctx.config.callbackPath);
+  if (returnTo !== undefined) {
+    try {
+      await startLogin(ctx, request, reply, undefined, { returnTo });
+    } catch (err) {
+      request.log.warn({ err }, 'could not prepare the login that returns to this page');
+    }
+  }
   return reply.redirect(noticeUrl('session-ended'), 302);
 }
 
@@ -269,7 +281,12 @@ export function registerApiRoute(
       reply,
       response.status,
       ctx.views.apiResult({
-        ...chromeFor(session, rateLimit ? { rateLimit } : {}),
+        ...chromeFor(session, {
+          ...(rateLimit ? { rateLimit } : {}),
+          ...(session.data.tokens?.refreshExpiresAt === undefined
+            ? {}
+            : { sessionExpiresAt: session.data.tokens.refreshExpiresAt }),
+        }),
         api,
         title: endpoint.title,
         request: `GET ${endpoint.path}${query === '' ? '' : `?${query}`}`,

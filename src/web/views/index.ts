@@ -60,7 +60,13 @@ interface NoticeView {
 
 interface ChromeView {
   readonly appName: string;
-  readonly user?: { readonly name: string; readonly extension: string; readonly initials: string };
+  readonly user?: {
+    readonly name: string;
+    readonly extension: string;
+    readonly initials: string;
+    /** When the login expires (ISO and readable), if known. */
+    readonly expiry?: { readonly iso: string; readonly text: string };
+  };
   readonly csrf?: string;
   readonly notices: readonly NoticeView[];
   readonly nav: readonly { readonly href: string; readonly label: string; readonly current: boolean }[];
@@ -127,11 +133,20 @@ export function createViews(options: ViewsOptions = {}): Views {
         });
       }
     }
+    const expiresAt = model.sessionExpiresAt;
     const user = model.user
       ? {
           name: toText(model.user.name) || 'Signed in',
           extension: toText(model.user.extensionNumber) ? `Ext. ${toText(model.user.extensionNumber)}` : '',
           initials: initialsOf(toText(model.user.name)),
+          ...(typeof expiresAt === 'number' && Number.isFinite(expiresAt)
+            ? {
+                expiry: {
+                  iso: new Date(expiresAt).toISOString(),
+                  text: dates.formatDateTime(expiresAt, undefined, false),
+                },
+              }
+            : {}),
         }
       : undefined;
     return {

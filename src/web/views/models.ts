@@ -24,6 +24,8 @@ export interface Chrome {
   readonly nonce?: string;
   /** A one-shot message at the top of the page (e.g. "You have been logged out."). */
   readonly notice?: { readonly kind: 'info' | 'warning' | 'error'; readonly text: string };
+  /** When the RingCentral login (its refresh token) expires, ms since epoch; the header shows it. */
+  readonly sessionExpiresAt?: number;
   /** Remaining RingCentral rate-limit budget, shown when it runs low. */
   readonly rateLimit?: {
     readonly group: string;
