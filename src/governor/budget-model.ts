@@ -28,8 +28,10 @@
  * Learning: until RingCentral's `X-Rate-Limit-Limit`/`-Window` headers were seen for the budget, RingCentral's
  * documented defaults are assumed, and a call that would have to wait under them asks again shortly instead
  * ("poll"): the first answers usually teach the real budget within milliseconds. Each answer's
- * `X-Rate-Limit-Remaining` is compared with the calls this model knows of; calls RingCentral counted that the model
- * did not see (another app instance not sharing the store, a restart) are added as if answered just now.
+ * `X-Rate-Limit-Remaining` is compared with the calls this model knows of, both ways: calls answered before the
+ * call was sent all reached RingCentral before it, so when RingCentral counted fewer, the oldest of them have left
+ * its window (it may also have forgotten them) and are dropped; calls RingCentral counted that the model did not see
+ * (another app instance not sharing the store, a restart) are added as if answered just now.
  * A 429's `Retry-After` blocks the budget for everyone until it has passed (each request during RingCentral's
  * penalty starts the penalty again).
  *
@@ -145,6 +147,17 @@ export class SortedTimes {
     const excess = this.size - Math.max(0, keep);
     if (excess > 0) this.head += excess;
     this.compact();
+  }
+
+  /** Drops the `count` oldest times. */
+  dropOldest(count: number): void {
+    this.head += Math.min(Math.max(0, count), this.size);
+    this.compact();
+  }
+
+  /** Counts times `<= cutoff`. */
+  countUpTo(cutoff: number): number {
+    return this.size - this.countAfter(cutoff);
   }
 
   /** Counts times `> cutoff`. */
@@ -313,7 +326,6 @@ export function completeCall(
   const sentAt = state.fly.get(ticket) ?? now;
   state.fly.delete(ticket);
   state.plan.delete(ticket);
-  state.sent.insert(now);
   const { limit, windowMs, remaining, retryAfterMs } = observation;
   if (limit !== undefined && windowMs !== undefined && limit >= 1 && windowMs >= 1) {
     state.limit = limit;
@@ -323,9 +335,18 @@ export function completeCall(
   // A 429 says "full" by definition; its Retry-After, not its Remaining, says when calls may go again.
   if (state.learned && remaining !== undefined && remaining >= 0 && retryAfterMs === undefined) {
     const used = state.limit - remaining;
-    const known = state.sent.countAfter(sentAt - state.windowMs) + state.fly.size;
+    // Calls answered before this one was sent (strictly before: within one millisecond the order is unknown) had
+    // all reached RingCentral before it, yet it counted only `used - 1` others: the rest have left its window for
+    // good (or it forgot them). The oldest answers go; the answer times kept still bound, call for call, the
+    // arrival times of the calls RingCentral still counts.
+    const answeredBefore = state.sent.countUpTo(sentAt - 1);
+    const gone = answeredBefore - Math.max(0, used - 1);
+    if (gone > 0) state.sent.dropOldest(gone);
+    // Calls RingCentral counted that were never seen here (another client of the user) are added.
+    const known = state.sent.countAfter(sentAt - state.windowMs) + state.fly.size + 1;
     for (let i = 0; i < Math.min(used - known, state.limit); i += 1) state.sent.insert(now);
   }
+  state.sent.insert(now);
   if (retryAfterMs !== undefined && retryAfterMs >= 0) {
     state.blockedUntil = Math.max(state.blockedUntil, now + retryAfterMs + marginOf(state.windowMs, tuning));
   }

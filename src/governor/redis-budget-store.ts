@@ -143,7 +143,6 @@ local ticket = ARGV[10]
 local sentAt = tonumber(redis.call('HGET', f, ticket)) or now
 redis.call('HDEL', f, ticket)
 redis.call('ZREM', p, ticket)
-redis.call('ZADD', s, now, ticket)
 local newLimit, newWindow = tonumber(ARGV[11]), tonumber(ARGV[13])
 if newLimit and newWindow and newLimit >= 1 and newWindow >= 1 then
   limit, W, learned = newLimit, newWindow, true
@@ -154,10 +153,13 @@ local remaining = tonumber(ARGV[12])
 local retry = tonumber(ARGV[14])
 if learned and remaining and remaining >= 0 and not retry then
   local used = limit - remaining
-  local known = redis.call('ZCOUNT', s, '(' .. (sentAt - W), '+inf') + redis.call('HLEN', f)
+  local gone = redis.call('ZCOUNT', s, '-inf', '(' .. sentAt) - math.max(0, used - 1)
+  if gone > 0 then redis.call('ZREMRANGEBYRANK', s, 0, gone - 1) end
+  local known = redis.call('ZCOUNT', s, '(' .. (sentAt - W), '+inf') + redis.call('HLEN', f) + 1
   local extra = math.min(used - known, limit)
   for i = 1, extra do redis.call('ZADD', s, now, ticket .. ':' .. i) end
 end
+redis.call('ZADD', s, now, ticket)
 if retry and retry >= 0 then
   blocked = math.max(blocked, now + retry + margin)
   redis.call('HSET', m, 'blocked', blocked)

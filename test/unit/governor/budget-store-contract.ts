@@ -149,6 +149,45 @@ export function budgetStoreContract(name: string, make: StoreFactory, options: {
       assert.equal((await store.reserve(k, 'b', HEAVY, 60_000)).kind, 'wait');
     });
 
+    test('when RingCentral counted fewer of the calls answered before, they are freed (its window moved on)', async () => {
+      const { clock, store } = await setUp();
+      const k = key();
+      await store.reserve(k, 'probe', HEAVY, 60_000);
+      await store.complete(k, 'probe', HEAVY, learnt(3, 60_000, 2));
+      for (const t of ['a', 'b']) {
+        clock.now += 10;
+        assert.deepEqual(await store.reserve(k, t, HEAVY, 60_000), { kind: 'go' });
+        await store.complete(k, t, HEAVY, {});
+      }
+      assert.equal((await store.reserve(k, 'full', HEAVY, 0)).kind, 'full', 'three known in the window');
+      // RingCentral's limits were reset (its windows emptied): the next call it counts alone.
+      clock.now += 10;
+      const fresh = { owner: k.owner, group: k.group };
+      await store.complete(fresh, 'c', HEAVY, learnt(3, 60_000, 2));
+      assert.equal((await store.snapshot(k, HEAVY)).used, 1, 'the three answered before it are gone');
+      assert.deepEqual(await store.reserve(k, 'd', HEAVY, 0), { kind: 'go' });
+    });
+
+    test('calls answered while a call was in flight are kept (they may have reached RingCentral after it)', async () => {
+      const { clock, store } = await setUp();
+      const k = key();
+      await store.reserve(k, 'probe', HEAVY, 60_000);
+      await store.complete(k, 'probe', HEAVY, learnt(5, 60_000, 4));
+      clock.now += 10;
+      await store.reserve(k, 'slow', HEAVY, 60_000);
+      await store.reserve(k, 'fast', HEAVY, 60_000);
+      clock.now += 10;
+      await store.complete(k, 'fast', HEAVY, learnt(5, 60_000, 3));
+      clock.now += 10;
+      // RingCentral counted the slow call before the fast one, and no longer counts the probe: 1 used.
+      await store.complete(k, 'slow', HEAVY, learnt(5, 60_000, 4));
+      assert.equal(
+        (await store.snapshot(k, HEAVY)).used,
+        2,
+        'the probe (answered before "slow" was sent) is dropped; "fast" is kept',
+      );
+    });
+
     test('a cancelled reservation frees its place; a stale one is lost', async () => {
       const { clock, store } = await setUp();
       const k = key();
