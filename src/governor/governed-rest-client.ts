@@ -1,8 +1,9 @@
 /**
  * @module governor/governed-rest-client
  * A `RestClient` decorator that puts every REST call behind the rate-limit governor. The budget is the call's
- * RingCentral user: `options.owner` when the caller names it (and then the token is remembered for that user),
- * else the user the token belongs to (see `owner-directory.ts`). A call whose user is unknown goes ungoverned.
+ * RingCentral user: `options.owner` when the caller names it, else the user the token belongs to (see
+ * `owner-directory.ts`: filled from token answers, and by routes whose helpers call without naming the user). A
+ * call whose user is unknown goes ungoverned.
  * The group is the path's `x-throttling-group` (`ringcentral/endpoints.ts`).
  * @see https://developers.ringcentral.com/guide/basics/rate-limits
  */
@@ -20,7 +21,6 @@ export function governRestClient(rest: RestClient, governor: RateGovernor): Rest
   return {
     serverUrl: rest.serverUrl,
     async get(path, accessToken, query, options) {
-      if (options?.owner !== undefined && options.owner !== '') governor.directory.remember(accessToken, options.owner);
       const owner = options?.owner || governor.directory.ownerOf(accessToken);
       if (owner === undefined || owner === '') return rest.get(path, accessToken, query, options);
       const group = REST_OPERATIONS.get(path)?.group ?? 'Light';

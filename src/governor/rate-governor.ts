@@ -129,6 +129,10 @@ export function createRateGovernor(options: RateGovernorOptions): RateGovernor {
   const directory = options.directory ?? createOwnerDirectory();
   const budgets: Record<RateLimitGroupName, GroupBudget> = { ...DOCUMENTED_BUDGETS, ...options.budgets };
   let warnedAt = -Infinity;
+  // Tickets: unique across instances (a random prefix per governor) and cheap (a counter).
+  const ticketPrefix = randomBytes(6).toString('base64url');
+  let ticketCount = 0;
+  const nextTicket = (): string => `${ticketPrefix}${(ticketCount += 1).toString(36)}`;
 
   async function storeCall<T>(op: () => Promise<T>): Promise<T> {
     try {
@@ -192,7 +196,7 @@ export function createRateGovernor(options: RateGovernorOptions): RateGovernor {
     directory,
 
     async run<T>(call: GovernedCall, send: () => Promise<T>, read: (answer: T) => AnswerView): Promise<T> {
-      const ticket = randomBytes(9).toString('base64url');
+      const ticket = nextTicket();
       const key = { owner: call.owner, group: call.group };
       const defaults = budgets[call.group];
       try {
@@ -219,7 +223,7 @@ export function createRateGovernor(options: RateGovernorOptions): RateGovernor {
     },
 
     async record(owner, group, answer) {
-      const ticket = randomBytes(9).toString('base64url');
+      const ticket = nextTicket();
       await store
         .complete({ owner, group }, ticket, budgets[group], observationOf(answer, group, now()))
         .catch(warnStoreDown);

