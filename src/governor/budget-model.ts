@@ -35,11 +35,18 @@
  * A 429's `Retry-After` blocks the budget for everyone until it has passed (each request during RingCentral's
  * penalty starts the penalty again).
  *
- * Memory: `sent` keeps at most `limit` entries (older ones cannot change any decision), `plan` and `fly` hold only
- * waiting and running calls, and entries of a process that died are dropped after `stalePlanMs`/`staleFlightMs`.
+ * Memory: `sent` keeps at most `limit` entries (older ones cannot change any decision; and at most
+ * {@link MAX_TRACKED_CALLS}), `plan` and `fly` hold only waiting and running calls, and entries of a process that
+ * died are dropped after `stalePlanMs`/`staleFlightMs`.
  * @see https://developers.ringcentral.com/guide/basics/rate-limits
  */
 import type { RateLimitGroupName } from '../ringcentral/endpoints.js';
+
+/**
+ * Answered calls kept per budget at most. RingCentral's budgets are tens of calls a minute; a budget above this
+ * (a test server's raised limits) is not paced at all (its 429s are still honoured), which keeps memory bounded.
+ */
+export const MAX_TRACKED_CALLS = 10_000;
 
 /** A budget RingCentral documents (requests per user per app per window). */
 export interface GroupBudget {
@@ -224,7 +231,7 @@ function housekeep(state: BudgetState, now: number, tuning: BudgetTuning): void 
     }
   }
   state.sent.dropUpTo(now - state.windowMs - marginOf(state.windowMs, tuning));
-  state.sent.keepNewest(state.limit);
+  state.sent.keepNewest(Math.min(state.limit, MAX_TRACKED_CALLS));
 }
 
 /** The (k+1)-th smallest of `sent` ∪ `others` (k ≤ others.length, since `sent` holds at most `limit`). */
@@ -344,7 +351,8 @@ export function completeCall(
     if (gone > 0) state.sent.dropOldest(gone);
     // Calls RingCentral counted that were never seen here (another client of the user) are added.
     const known = state.sent.countAfter(sentAt - state.windowMs) + state.fly.size + 1;
-    for (let i = 0; i < Math.min(used - known, state.limit); i += 1) state.sent.insert(now);
+    const unseen = Math.min(used - known, state.limit, MAX_TRACKED_CALLS);
+    for (let i = 0; i < unseen; i += 1) state.sent.insert(now);
   }
   state.sent.insert(now);
   if (retryAfterMs !== undefined && retryAfterMs >= 0) {

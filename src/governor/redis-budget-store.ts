@@ -14,7 +14,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { DEFAULT_TUNING, type BudgetTuning, type GroupBudget, type Observation } from './budget-model.js';
+import {
+  DEFAULT_TUNING,
+  MAX_TRACKED_CALLS,
+  type BudgetTuning,
+  type GroupBudget,
+  type Observation,
+} from './budget-model.js';
 import type { BudgetKey, BudgetStore } from './budget-store.js';
 
 /** Options of {@link createRedisBudgetStore}. */
@@ -58,7 +64,7 @@ for i = 1, #flights, 2 do
   end
 end
 redis.call('ZREMRANGEBYSCORE', s, '-inf', now - span)
-local excess = redis.call('ZCARD', s) - limit
+local excess = redis.call('ZCARD', s) - math.min(limit, ${MAX_TRACKED_CALLS})
 if excess > 0 then redis.call('ZREMRANGEBYRANK', s, 0, excess - 1) end
 `;
 
@@ -156,7 +162,7 @@ if learned and remaining and remaining >= 0 and not retry then
   local gone = redis.call('ZCOUNT', s, '-inf', '(' .. sentAt) - math.max(0, used - 1)
   if gone > 0 then redis.call('ZREMRANGEBYRANK', s, 0, gone - 1) end
   local known = redis.call('ZCOUNT', s, '(' .. (sentAt - W), '+inf') + redis.call('HLEN', f) + 1
-  local extra = math.min(used - known, limit)
+  local extra = math.min(used - known, limit, ${MAX_TRACKED_CALLS})
   for i = 1, extra do redis.call('ZADD', s, now, ticket .. ':' .. i) end
 end
 redis.call('ZADD', s, now, ticket)
@@ -165,7 +171,7 @@ if retry and retry >= 0 then
   redis.call('HSET', m, 'blocked', blocked)
 end
 redis.call('ZREMRANGEBYSCORE', s, '-inf', now - W - margin)
-local excess = redis.call('ZCARD', s) - limit
+local excess = redis.call('ZCARD', s) - math.min(limit, ${MAX_TRACKED_CALLS})
 if excess > 0 then redis.call('ZREMRANGEBYRANK', s, 0, excess - 1) end
 touch()
 return 1

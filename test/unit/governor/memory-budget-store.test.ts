@@ -40,3 +40,18 @@ test('memory store: at most maxBudgets budgets, the least recently used forgotte
   assert.equal((await store.snapshot({ owner: '1', group: 'Heavy' }, HEAVY)).learned, true, 'recently used: kept');
   assert.equal((await store.snapshot({ owner: '2', group: 'Heavy' }, HEAVY)).learned, false, 'oldest: forgotten');
 });
+
+test('memory store: a budget above 10,000 calls a window (raised test limits) is not paced, and stays bounded', async () => {
+  let now = 0;
+  const store = createMemoryBudgetStore({ now: () => now });
+  const k = { owner: '1', group: 'Medium' };
+  await store.reserve(k, 'p', HEAVY, 0);
+  // RingCentral says half of a billion is used: not a billion entries.
+  await store.complete(k, 'p', HEAVY, { limit: 1_000_000_000, windowMs: 60_000, remaining: 500_000_000 });
+  for (let i = 0; i < 10_050; i++) {
+    assert.equal((await store.reserve(k, `t${i}`, HEAVY, 0)).kind, 'go');
+    await store.complete(k, `t${i}`, HEAVY, {});
+    now += 1;
+  }
+  assert.equal((await store.snapshot(k, HEAVY)).used, 10_000);
+});
