@@ -14,6 +14,14 @@ export const DEMO_APP = { clientId: 'demo-client-id', clientSecret: 'demo-client
 /** A demo user of the emulator. */
 export const DEMO_ADMIN = { username: 'admin@example.com', password: 'Passw0rd!admin' } as const;
 
+/**
+ * Demo user `n` (1–9) of the emulator. Each peer of a benchmark logs in as its own user: RingCentral counts rate
+ * limits per user and app, so peers sharing a user would share (and confuse) one budget.
+ */
+export function demoUser(n: number): { username: string; password: string } {
+  return { username: `user${n}@example.com`, password: 'Passw0rd!user' };
+}
+
 /** One HTTP answer with its body read. */
 export interface Answer {
   readonly status: number;

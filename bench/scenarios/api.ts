@@ -10,7 +10,7 @@
  * throughput) and a fixed offered rate that every peer sustains, where the difference to the direct call is the
  * time the app itself adds to a request.
  */
-import { loginDirect, loginThroughServer, createAgent, send } from '../lib/browser.js';
+import { createAgent, demoUser, loginDirect, loginThroughServer, send } from '../lib/browser.js';
 import { countConnectionsTo, readCpuSeconds } from '../lib/child.js';
 import type { BenchContext } from '../lib/context.js';
 import { assertClean, runLoad, runPaced, type LoadResult } from '../lib/load.js';
@@ -73,11 +73,13 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
   ]);
 
   ctx.log('api: logging each peer in with a real OAuth flow');
-  const direct = await loginDirect(agent, emulator.url, 'http://localhost:5000/oauth2callback');
-  const proxyJar = await loginThroughServer(agent, `${proxy.url}/login`);
-  const quickJar = await loginThroughServer(agent, `${quickstart.url}/`);
-  const embeddedJar = await loginThroughServer(agent, `${embedded.url}/login`);
-  const redisJar = await loginThroughServer(agent, `${onRedis.url}/login`);
+  // One demo user per peer: RingCentral's rate-limit budgets are per user and app (see demoUser).
+  const callback = 'http://localhost:5000/oauth2callback';
+  const direct = await loginDirect(agent, emulator.url, callback, demoUser(1));
+  const proxyJar = await loginThroughServer(agent, `${proxy.url}/login`, demoUser(2));
+  const quickJar = await loginThroughServer(agent, `${quickstart.url}/`, demoUser(3));
+  const embeddedJar = await loginThroughServer(agent, `${embedded.url}/login`, demoUser(4));
+  const redisJar = await loginThroughServer(agent, `${onRedis.url}/login`, demoUser(5));
 
   const json = { accept: 'application/json' };
   const targets: Target[] = [
