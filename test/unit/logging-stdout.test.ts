@@ -1,7 +1,7 @@
 /**
  * @module test/unit/logging-stdout.test
- * The logger's default destination (standard output, written in batches): a lone line still goes out while the
- * process keeps running, and lines buffered when the process exits are not lost.
+ * The logger's default destination (standard output): a line goes out while the process keeps running, and
+ * lines logged just before `process.exit` are not lost.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -35,7 +35,7 @@ function run(
   });
 }
 
-test('a single line reaches stdout while the process keeps running (the batch is flushed on a timer)', async () => {
+test('a line reaches stdout while the process keeps running', async () => {
   const { out, signal } = await run(
     `const logger = createLogger({ level: 'info' });
      logger.info('lonely line');
@@ -46,7 +46,7 @@ test('a single line reaches stdout while the process keeps running (the batch is
   assert.equal(signal, 'SIGTERM', 'stopped by the test once the line arrived, not by the timeout');
 });
 
-test('lines still buffered when the process exits are written', async () => {
+test('lines logged just before process.exit are written', async () => {
   const { out, code } = await run(
     `const logger = createLogger({ level: 'info' });
      for (let i = 0; i < 3; i++) logger.info({ i }, 'before exit');
@@ -54,28 +54,4 @@ test('lines still buffered when the process exits are written', async () => {
   );
   assert.equal(code, 3);
   assert.equal(out.match(/"msg":"before exit"/g)?.length, 3, out);
-});
-
-test('flushLogsSync writes the buffered lines at once (they survive even a SIGKILL right after)', async () => {
-  const { out, signal } = await run(
-    `import { flushLogsSync } from './src/logging.ts';
-     const logger = createLogger({ level: 'info' });
-     logger.info('stopping now');
-     flushLogsSync(logger);
-     process.kill(process.pid, 'SIGKILL');`,
-  );
-  assert.equal(signal, 'SIGKILL');
-  assert.match(out, /"msg":"stopping now"/);
-});
-
-test('flushLogs resolves once the lines are out', async () => {
-  const { out, signal } = await run(
-    `import { flushLogs } from './src/logging.ts';
-     const logger = createLogger({ level: 'info' });
-     for (let i = 0; i < 5; i++) logger.info({ i }, 'flushed line');
-     await flushLogs(logger);
-     process.kill(process.pid, 'SIGKILL');`,
-  );
-  assert.equal(signal, 'SIGKILL');
-  assert.equal(out.match(/"msg":"flushed line"/g)?.length, 5, out);
 });
