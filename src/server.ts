@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import { createApp, type UpstreamInfo } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { ConfigError } from './errors.js';
-import { createLogger, flushLogs, flushLogsSync } from './logging.js';
+import { createLogger } from './logging.js';
 import { createAppMetrics } from './metrics/app-metrics.js';
 import { openEmbeddedStore } from './session/embedded-store.js';
 import { createMemoryStore } from './session/memory-store.js';
@@ -243,8 +243,6 @@ export async function main(): Promise<void> {
 
     const open = config.publicOrigin;
     logger.info({ url: open, ringCentral: upstream.serverUrl }, 'rc-authflow is listening');
-    // Log lines are written in batches: the start-up lines go out now, before the line for humans.
-    await new Promise<void>((resolve) => logger.flush(() => resolve()));
     if (config.ringCentral.serverUrl === undefined) {
       const demo = upstream.demoUsers?.find((u) => u.username === 'user1@example.com') ?? upstream.demoUsers?.[0];
       const who = demo ? `${demo.username} / ${demo.password}` : 'user1@example.com / Passw0rd!user';
@@ -258,7 +256,6 @@ export async function main(): Promise<void> {
     logger.fatal({ err }, 'rc-authflow could not start');
     console.error(`rc-authflow could not start: ${err instanceof Error ? err.message : String(err)}`);
     await closeAll();
-    await flushLogs(logger);
     process.exit(1);
   }
 
@@ -267,17 +264,16 @@ export async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    // Written now, not with the next batch: whoever stops the process watches for this line.
-    flushLogsSync(logger);
     const timer = setTimeout(() => {
       logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown took too long; exiting');
-      void flushLogs(logger, 500).then(() => process.exit(1));
+      logger.flush();
+      process.exit(1);
     }, config.shutdownTimeoutMs);
     timer.unref();
-    // Log lines still being written when the process exits would be lost: exit once they are out.
-    void closeAll()
-      .then(() => flushLogs(logger))
-      .then(() => process.exit(0));
+    void closeAll().then(() => {
+      logger.flush();
+      process.exit(0);
+    });
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
