@@ -100,8 +100,9 @@ async function bundle() {
     target: `node${process.versions.node.split('.')[0]}`,
     packages: 'external',
     sourcemap: 'linked',
-    // Keeps file and function names in stack traces and logs.
-    keepNames: true,
+    // No keepNames: it wraps every function created at run time (closures per request) in a defineProperty call,
+    // ~2% of a request's CPU in the profile. Stack traces map to the sources through the source map, and
+    // esbuild renames a class only when two share a name (error classes take `name` from the class).
     plugins: [keepModuleUrls],
     logLevel: 'silent',
   });

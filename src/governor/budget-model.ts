@@ -339,8 +339,11 @@ export function completeCall(
     state.windowMs = windowMs;
     state.learned = true;
   }
-  // A 429 says "full" by definition; its Retry-After, not its Remaining, says when calls may go again.
-  if (state.learned && remaining !== undefined && remaining >= 0 && retryAfterMs === undefined) {
+  // A 429 says "full" by definition; its Retry-After, not its Remaining, says when calls may go again. A budget
+  // above MAX_TRACKED_CALLS is not paced, so its Remaining cannot change a decision and is not reconciled (doing
+  // so would add up to MAX_TRACKED_CALLS entries per answer).
+  const paced = state.limit <= MAX_TRACKED_CALLS;
+  if (paced && state.learned && remaining !== undefined && remaining >= 0 && retryAfterMs === undefined) {
     const used = state.limit - remaining;
     // Calls answered before this one was sent (strictly before: within one millisecond the order is unknown) had
     // all reached RingCentral before it, yet it counted only `used - 1` others: the rest have left its window for
@@ -351,7 +354,7 @@ export function completeCall(
     if (gone > 0) state.sent.dropOldest(gone);
     // Calls RingCentral counted that were never seen here (another client of the user) are added.
     const known = state.sent.countAfter(sentAt - state.windowMs) + state.fly.size + 1;
-    const unseen = Math.min(used - known, state.limit, MAX_TRACKED_CALLS);
+    const unseen = Math.min(used - known, state.limit);
     for (let i = 0; i < unseen; i += 1) state.sent.insert(now);
   }
   state.sent.insert(now);

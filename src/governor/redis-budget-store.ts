@@ -157,12 +157,12 @@ if newLimit and newWindow and newLimit >= 1 and newWindow >= 1 then
 end
 local remaining = tonumber(ARGV[12])
 local retry = tonumber(ARGV[14])
-if learned and remaining and remaining >= 0 and not retry then
+if learned and limit <= ${MAX_TRACKED_CALLS} and remaining and remaining >= 0 and not retry then
   local used = limit - remaining
   local gone = redis.call('ZCOUNT', s, '-inf', '(' .. sentAt) - math.max(0, used - 1)
   if gone > 0 then redis.call('ZREMRANGEBYRANK', s, 0, gone - 1) end
   local known = redis.call('ZCOUNT', s, '(' .. (sentAt - W), '+inf') + redis.call('HLEN', f) + 1
-  local extra = math.min(used - known, limit, ${MAX_TRACKED_CALLS})
+  local extra = math.min(used - known, limit)
   for i = 1, extra do redis.call('ZADD', s, now, ticket .. ':' .. i) end
 end
 redis.call('ZADD', s, now, ticket)

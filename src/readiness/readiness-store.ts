@@ -48,9 +48,17 @@ export interface ReadinessStore {
 
 const DAY_MS = 86_400_000;
 
-/** `YYYY-MM-DD` of the UTC day of `t`. */
+let lastDayNumber = Number.NaN;
+let lastDay = '';
+
+/** `YYYY-MM-DD` of the UTC day of `t` (the last day's string is kept: it is asked for on every RingCentral call). */
 export function utcDay(t: number): string {
-  return new Date(t).toISOString().slice(0, 10);
+  const dayNumber = Math.floor(t / DAY_MS);
+  if (dayNumber !== lastDayNumber) {
+    lastDay = new Date(dayNumber * DAY_MS).toISOString().slice(0, 10);
+    lastDayNumber = dayNumber;
+  }
+  return lastDay;
 }
 
 /** The two days a report covers, oldest first, and the start of the first. */

@@ -221,6 +221,21 @@ export function budgetStoreContract(name: string, make: StoreFactory, options: {
       assert.equal(snapshot.planned, 0);
     });
 
+    test('a budget above 10,000 calls a window is not paced: its Remaining adds no unseen calls', async () => {
+      const { clock, store } = await setUp();
+      const k = key();
+      // A test server's raised limits: half a billion used by other clients. Reconciling would add 10,000
+      // entries per answer; unpaced, only the calls answered here are counted.
+      for (let i = 0; i < 5; i++) {
+        assert.deepEqual(await store.reserve(k, `r${i}`, HEAVY, 0), { kind: 'go' });
+        await store.complete(k, `r${i}`, HEAVY, learnt(1_000_000_000, 60_000, 500_000_000 - i));
+        clock.now += 1;
+      }
+      const snapshot = await store.snapshot(k, HEAVY);
+      assert.equal(snapshot.limit, 1_000_000_000);
+      assert.equal(snapshot.used, 5);
+    });
+
     test('budgets of other users and groups are independent', async () => {
       const { store } = await setUp();
       const a = key();
