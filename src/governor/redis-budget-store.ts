@@ -212,8 +212,27 @@ export function createRedisBudgetStore(options: RedisBudgetStoreOptions): Budget
     ];
   }
 
+  // Scripts go by their SHA-1 (`EVALSHA`): sending a script's text on every RingCentral call costs both sides
+  // (Redis hashes the text of each `EVAL` to find it in its cache). After a Redis restart the first call of a
+  // script gets NOSCRIPT and is sent once more with `EVAL`, which caches it again.
+  const shas = new Map<string, string>();
+  const shaOf = (script: string): string => {
+    let sha = shas.get(script);
+    if (sha === undefined) {
+      sha = createHash('sha1').update(script).digest('hex');
+      shas.set(script, sha);
+    }
+    return sha;
+  };
+
   async function run(script: string, key: BudgetKey, defaults: GroupBudget, extra: string[]): Promise<unknown> {
-    return client.eval(script, 4, ...keysOf(key), ...common(defaults), ...extra);
+    const args = [...keysOf(key), ...common(defaults), ...extra];
+    try {
+      return await client.evalsha(shaOf(script), 4, ...args);
+    } catch (err) {
+      if (!(err instanceof Error && err.message.startsWith('NOSCRIPT'))) throw err;
+      return client.eval(script, 4, ...args);
+    }
   }
 
   const numberAt = (reply: unknown, i: number): number => Number((reply as unknown[])[i]);

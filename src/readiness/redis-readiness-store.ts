@@ -2,8 +2,11 @@
  * @module readiness/redis-readiness-store
  * The readiness counters in Redis, shared by every app instance: per UTC day one hash of counters
  * (`<prefix>ready:<YYYY-MM-DD>`, fields as in `readiness-store.ts`) and one set of granted scopes
- * (`…:scopes`), each expiring three days after its last write. Writes are fire-and-forget on the app's connection
- * (sent before the request they belong to is answered); a failed write is logged once a minute and the count lost.
+ * (`…:scopes`), each expiring about three days after its last write. Writes are fire-and-forget on the app's
+ * connection (sent before the request they belong to is answered); a failed write is logged once a minute and the
+ * count lost. A count is one plain `HINCRBY` (it runs on every RingCentral call); each instance renews the hash's
+ * expiry with `PEXPIRE` at most once per {@link EXPIRY_RENEW_MS}, so a day's hash lives between three days minus
+ * that and three days after its last write.
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -19,11 +22,8 @@ import {
 const KEEP_MS = 3 * 86_400_000;
 const WARN_EVERY_MS = 60_000;
 
-// KEYS[1] hash; ARGV field, ttl
-const INCREMENT_SCRIPT = `
-redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return 1`;
+/** How often one instance renews a counter hash's expiry. */
+const EXPIRY_RENEW_MS = 3_600_000;
 
 // KEYS[1] set; ARGV member, ttl
 const ADD_SCRIPT = `
@@ -52,8 +52,18 @@ export function createRedisReadinessStore(options: RedisReadinessStoreOptions): 
     logger?.warn({ err }, 'readiness counters could not be written to redis; counts are lost until it is back');
   }
 
+  // The hash whose expiry this instance renewed last, and when.
+  let renewedKey = '';
+  let renewedAt = -Infinity;
   const increment = (field: string): void => {
-    client.eval(INCREMENT_SCRIPT, 1, keyOf(utcDay(now())), field, String(KEEP_MS)).catch(lost);
+    const t = now();
+    const key = keyOf(utcDay(t));
+    client.hincrby(key, field, 1).catch(lost);
+    if (key !== renewedKey || t - renewedAt >= EXPIRY_RENEW_MS) {
+      renewedKey = key;
+      renewedAt = t;
+      client.pexpire(key, KEEP_MS).catch(lost);
+    }
   };
 
   return {

@@ -8,9 +8,13 @@ import { ERROR_CATALOG, type AppError } from '../errors.js';
 import type { Session } from '../session/session-manager.js';
 import type { Chrome, ErrorPageModel } from './views/models.js';
 
-/** Header data for a page: the logged-in user and the logout form's CSRF token. */
+/**
+ * Header data for a page: the logged-in user, until when the RingCentral login is valid (the refresh token's
+ * expiry) and the logout form's CSRF token.
+ */
 export function chromeFor(session: Session | undefined, extra: Partial<Chrome> = {}): Chrome {
-  if (session?.data.tokens === undefined) return { ...extra };
+  const tokens = session?.data.tokens;
+  if (session === undefined || tokens === undefined) return { ...extra };
   const user = session.data.user ?? {};
   return {
     user: {
@@ -18,6 +22,7 @@ export function chromeFor(session: Session | undefined, extra: Partial<Chrome> =
       ...(user.extensionNumber === undefined ? {} : { extensionNumber: user.extensionNumber }),
     },
     csrf: session.data.csrf,
+    ...(tokens.refreshExpiresAt === undefined ? {} : { sessionExpiresAt: tokens.refreshExpiresAt }),
     ...extra,
   };
 }

@@ -281,12 +281,7 @@ export function registerApiRoute(
       reply,
       response.status,
       ctx.views.apiResult({
-        ...chromeFor(session, {
-          ...(rateLimit ? { rateLimit } : {}),
-          ...(session.data.tokens?.refreshExpiresAt === undefined
-            ? {}
-            : { sessionExpiresAt: session.data.tokens.refreshExpiresAt }),
-        }),
+        ...chromeFor(session, rateLimit ? { rateLimit } : {}),
         api,
         title: endpoint.title,
         request: `GET ${endpoint.path}${query === '' ? '' : `?${query}`}`,

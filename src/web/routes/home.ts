@@ -30,7 +30,6 @@ export function registerHomeRoutes(app: FastifyInstance, ctx: AppContext): void 
             description: ENDPOINTS[api].description,
             href: `/test?api=${api}`,
           })),
-          ...(tokens.refreshExpiresAt === undefined ? {} : { sessionExpiresAt: tokens.refreshExpiresAt }),
         }),
       );
     }

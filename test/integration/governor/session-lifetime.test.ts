@@ -26,6 +26,13 @@ describe('session lifetime and re-login', () => {
     assert.ok(Math.abs(expiresAt - (before + 7 * 86_400_000)) < 60_000, match[1]);
     const home = await browser.page('/');
     assert.match(home.text, /Your login stays valid until <time datetime="/);
+    // Every page with the signed-in header says it too: the logout confirmation, an error page (the user lacks
+    // the company call-log permission).
+    for (const path of ['/logout', '/test?api=account-call-log']) {
+      const other = await browser.page(path);
+      assert.ok(other.status === 200 || other.status === 403, `${path}: HTTP ${other.status}`);
+      assert.match(other.text, /data-testid="session-expiry">Login valid until <time datetime="/, path);
+    }
   });
 
   test('after the refresh token died, logging in again returns to the same page with its filters', async (t) => {

@@ -85,6 +85,36 @@ storeContract(
   redisSkip(),
 );
 
+test(
+  'redis readiness counters: one HINCRBY per count; the day hash expires about three days after its last write',
+  { skip: redisSkip() },
+  async () => {
+    const redis = await startRedis(cleanup);
+    const client = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await client.connect();
+    cleanup.after(() => {
+      client.disconnect();
+      return Promise.resolve();
+    });
+    const clock = { now: Date.UTC(2026, 10, 25, 12) };
+    const store = createRedisReadinessStore({ client, keyPrefix: 'ttl:', now: () => clock.now });
+    for (let i = 0; i < 3; i++) store.recordCall('readExtension', 200);
+    const key = 'ttl:ready:2026-11-25';
+    assert.equal(await client.hget(key, 'c|readExtension|2xx'), '3');
+    const ttl = await client.pttl(key);
+    assert.ok(ttl > 3 * DAY - 60_000 && ttl <= 3 * DAY, `ttl ${ttl}`);
+    // Renewed at most hourly per instance: a count two hours later pushes the expiry out again.
+    await client.pexpire(key, 1000);
+    clock.now += 1000;
+    store.recordCall('readExtension', 200);
+    assert.ok((await client.pttl(key)) <= 1000, 'not renewed within the hour');
+    clock.now += 2 * 3_600_000;
+    store.recordCall('readExtension', 200);
+    assert.ok((await client.pttl(key)) > 3 * DAY - 60_000, 'renewed after an hour');
+    assert.equal(await client.hget(key, 'c|readExtension|2xx'), '5');
+  },
+);
+
 test('classOf: 2xx, 4xx, 429 apart, 5xx, other, no answer', () => {
   assert.deepEqual([200, 204, 401, 429, 500, 302, 'error' as const].map(classOf), [
     '2xx',

@@ -65,3 +65,27 @@ describe('redis budget store: keys', { skip }, () => {
     assert.ok(Math.abs(sentAt - Number(seconds) * 1000) < 2000, 'the send time is Redis time');
   });
 });
+
+describe('redis budget store: scripts', { skip }, () => {
+  test('scripts run by SHA-1; after Redis forgets them (restart, SCRIPT FLUSH) the next call loads them again', async () => {
+    const c = await client();
+    const store = createRedisBudgetStore({ client: c, keyPrefix: 'sha:' });
+    await c.config('RESETSTAT');
+    const k = { owner: '7', group: 'Heavy' };
+    assert.deepEqual(await store.reserve(k, 'a', HEAVY, 0), { kind: 'go' });
+    await c.script('FLUSH');
+    assert.deepEqual(await store.reserve(k, 'b', HEAVY, 0), { kind: 'go' });
+    await store.complete(k, 'a', HEAVY, { limit: 10, windowMs: 60_000, remaining: 8 });
+    await c.script('FLUSH');
+    await store.complete(k, 'b', HEAVY, { limit: 10, windowMs: 60_000, remaining: 8 });
+    const snapshot = await store.snapshot(k, HEAVY);
+    assert.equal(snapshot.used, 2);
+    assert.equal(snapshot.learned, true);
+    const commands = await c.info('commandstats');
+    const calls = (name: string): number => Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(commands)?.[1] ?? 0);
+    assert.ok(calls('evalsha') >= 5, 'every call went by SHA-1');
+    // The text only for each script's first call after a flush: reserve and complete after the first, complete
+    // and snapshot after the second.
+    assert.equal(calls('eval'), 4);
+  });
+});
