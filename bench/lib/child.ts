@@ -191,6 +191,30 @@ export function readCpuSeconds(pid: number): number {
   return (utime + stime) / CLOCK_TICKS_PER_SECOND;
 }
 
+/**
+ * Waits until the processes `pids` are quiet: together at most `maxCpuShare` of one CPU over a `windowMs` window
+ * (a peer that was just loaded may still be collecting garbage or compacting, which would land in the next
+ * peer's round on the same core). Bounded by `timeoutMs`; returns the time waited, ms.
+ */
+export async function waitUntilQuiet(
+  pids: readonly number[],
+  options: { windowMs?: number; maxCpuShare?: number; timeoutMs?: number } = {},
+): Promise<number> {
+  const windowMs = options.windowMs ?? 500;
+  const maxCpuShare = options.maxCpuShare ?? 0.03;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const total = (): number => pids.reduce((sum, pid) => sum + readCpuSeconds(pid), 0);
+  const start = performance.now();
+  let before = total();
+  while (performance.now() - start < timeoutMs) {
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const after = total();
+    if (after - before <= (maxCpuShare * windowMs) / 1000) break;
+    before = after;
+  }
+  return performance.now() - start;
+}
+
 /** TCP connections to a local port right now (Linux `ss`): established ones per client pid, and TIME-WAIT ones. */
 export function countConnectionsTo(port: number): { establishedByPid: Map<number, number>; timeWait: number } {
   const filter = `( dport = :${port} )`;

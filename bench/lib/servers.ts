@@ -103,16 +103,20 @@ export async function startRedisServer(ctx: BenchContext, cpus?: string): Promis
   return { name: 'redis', url: `redis://127.0.0.1:${port}`, child };
 }
 
-/** The command `npm start` runs, split into executable and arguments (`node` = this Node). */
-export function npmStartCommand(root: string): { command: string; args: string[] } {
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const [first = 'node', ...args] = pkg.scripts.start.trim().split(/\s+/);
+/** The command `npm start` (or `npm run <script>`) runs, split into executable and arguments (`node` = this Node). */
+export function npmStartCommand(root: string, script = 'start'): { command: string; args: string[] } {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const line = pkg.scripts[script];
+  if (line === undefined) throw new Error(`package.json has no "${script}" script`);
+  const [first = 'node', ...args] = line.trim().split(/\s+/);
   return { command: first === 'node' ? process.execPath : first, args };
 }
 
 /** Options of {@link startRcAuthflow}. */
 export interface RcAuthflowOptions {
   readonly name: string;
+  /** The npm script whose command runs the app (default `start`). */
+  readonly script?: string;
   readonly store: 'embedded' | 'redis';
   readonly redisUrl?: string;
   readonly cpus?: string;
@@ -142,7 +146,7 @@ export async function startRcAuthflow(
   const url = `http://127.0.0.1:${port}`;
   const dataDir = join(ctx.workDir, `${options.name}-data`);
   await emulator.control.registerRedirectUri(`${url}/oauth2callback`);
-  const { command, args } = npmStartCommand(ctx.root);
+  const { command, args } = npmStartCommand(ctx.root, options.script);
   const child = startChild({
     name: options.name,
     command,

@@ -11,7 +11,7 @@
  * time the app itself adds to a request.
  */
 import { createAgent, demoUser, loginDirect, loginThroughServer, send } from '../lib/browser.js';
-import { countConnectionsTo, readCpuSeconds } from '../lib/child.js';
+import { countConnectionsTo, readCpuSeconds, waitUntilQuiet } from '../lib/child.js';
 import type { BenchContext } from '../lib/context.js';
 import { assertClean, runLoad, runPaced, type LoadResult } from '../lib/load.js';
 import type { Row, ScenarioResult } from '../lib/report.js';
@@ -31,12 +31,14 @@ const FIXED_RATE = 1_000;
 const EXTENSION_PATH = '/restapi/v1.0/account/~/extension';
 
 interface Target {
-  readonly key: 'direct' | 'minimal' | 'quickstart' | 'embedded' | 'redis';
+  readonly key: 'direct' | 'minimal' | 'quickstart' | 'embedded' | 'redis' | 'embeddedSingleGc';
   readonly label: string;
   readonly url: string;
   readonly headers: Record<string, string>;
   /** The load generator's CPUs while this target is loaded. */
   readonly loadCpus: string | undefined;
+  /** ... in the fixed-rate rounds, when not `loadCpus`. */
+  readonly fixedLoadCpus?: string | undefined;
   /** The process that serves this target (its CPU time per request is measured). */
   readonly pid: number;
   readonly closed: LoadResult[];
@@ -56,9 +58,21 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
   const agent = createAgent(16);
   ctx.onCleanup(() => agent.close());
 
-  ctx.log('api: starting the emulator, Redis and the four servers');
+  // A server pinned to one CPU is a one-CPU deployment: there V8's helper GC threads share the core with the
+  // main thread, and Node's --single-threaded-gc is the setting for it (`npm run start:one-cpu`, README). That
+  // configuration runs as a sixth peer so the table shows both.
+  const oneCpu = cpus.server !== undefined && /^\d+$/.test(cpus.server);
+  ctx.log(`api: starting the emulator, Redis and the ${oneCpu ? 'five' : 'four'} servers`);
   const emulator = await startEmulatorServer(ctx, cpus.upstream);
   const redis = await startRedisServer(ctx, cpus.upstream);
+  const singleGc = oneCpu
+    ? await startRcAuthflow(ctx, emulator, {
+        name: 'rc-authflow-embedded-single-gc',
+        script: 'start:one-cpu',
+        store: 'embedded',
+        cpus: cpus.server,
+      })
+    : undefined;
   const [proxy, quickstart, embedded, onRedis] = await Promise.all([
     startMinimalProxy(ctx, emulator, cpus.server),
     startQuickstartApp(ctx, emulator, cpus.server),
@@ -80,6 +94,7 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
   const quickJar = await loginThroughServer(agent, `${quickstart.url}/`, demoUser(3));
   const embeddedJar = await loginThroughServer(agent, `${embedded.url}/login`, demoUser(4));
   const redisJar = await loginThroughServer(agent, `${onRedis.url}/login`, demoUser(5));
+  const singleGcJar = singleGc ? await loginThroughServer(agent, `${singleGc.url}/login`, demoUser(6)) : undefined;
 
   const json = { accept: 'application/json' };
   const targets: Target[] = [
@@ -89,6 +104,10 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
       url: `${emulator.url}${EXTENSION_PATH}`,
       headers: { ...json, authorization: `Bearer ${direct.access_token}` },
       loadCpus: cpus.loadForUpstream,
+      // The latency baseline: the load generator where it sits while the apps are loaded (on a 2-core machine, on
+      // the emulator's core), so the emulator answers under the same conditions as behind an app and the
+      // difference is the app's own hop. Its capacity (closed loop) is measured from the other core.
+      fixedLoadCpus: cpus.loadForServer,
       pid: emulator.child.pid,
       closed: [],
       cpuUs: [],
@@ -138,6 +157,21 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
       cpuUs: [],
       fixed: [],
     },
+    ...(singleGc && singleGcJar
+      ? [
+          {
+            key: 'embeddedSingleGc' as const,
+            label: 'rc-authflow, embedded store, `npm run start:one-cpu` (--single-threaded-gc)',
+            url: `${singleGc.url}/test?api=extension`,
+            headers: { ...json, cookie: singleGcJar.header() },
+            loadCpus: cpus.loadForServer,
+            pid: singleGc.child.pid,
+            closed: [],
+            cpuUs: [],
+            fixed: [],
+          },
+        ]
+      : []),
   ];
 
   // Every peer must answer with RingCentral's extension list before any figure means anything.
@@ -163,9 +197,13 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
       }),
     );
   }
+  // Every serving process: before each round all of them must be quiet, so that what one peer left running
+  // (garbage collection after its load, LevelDB compaction) does not land in the next peer's round.
+  const servers = [...new Set([emulator.child.pid, redis.child.pid, ...targets.map((t) => t.pid)])];
   for (let round = 1; round <= durations.rounds; round++) {
     for (const target of targets) {
       ctx.pinSelf(target.loadCpus);
+      await waitUntilQuiet(servers);
       const cpuBefore = readCpuSeconds(target.pid);
       const result = await runLoad({
         url: target.url,
@@ -189,7 +227,8 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
     targets.find((t) => t.key === key)?.closed.reduce((sum, r) => sum + r.total, 0) ?? 0;
   for (let round = 1; round <= durations.rounds; round++) {
     for (const target of targets) {
-      ctx.pinSelf(target.loadCpus);
+      ctx.pinSelf(target.fixedLoadCpus ?? target.loadCpus);
+      await waitUntilQuiet(servers);
       const result = await runPaced({
         url: target.url,
         headers: target.headers,
@@ -241,13 +280,21 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
       met: vsFloor >= 0.75,
     });
   }
-  for (const ours of ['embedded', 'redis'] as const) {
-    const name = ours === 'embedded' ? 'rc-authflow (embedded)' : 'rc-authflow (Redis)';
+  const latencyPeers = singleGc
+    ? (['embedded', 'redis', 'embeddedSingleGc'] as const)
+    : (['embedded', 'redis'] as const);
+  for (const ours of latencyPeers) {
+    const name =
+      ours === 'embedded'
+        ? 'rc-authflow (embedded)'
+        : ours === 'redis'
+          ? 'rc-authflow (Redis)'
+          : 'rc-authflow (embedded, npm run start:one-cpu)';
     const added = addedP99(ours);
     rows.push({
       scenario: 'api',
       figure: `${name} p99 at ${formatNumber(FIXED_RATE)} req/s, ${CONNECTIONS} conns: ${formatMs(fixedP99(ours))}`,
-      peer: `emulator direct p99: ${formatMs(fixedP99('direct'))}`,
+      peer: `emulator direct p99: ${formatMs(fixedP99('direct'))}; minimal proxy p99: ${formatMs(fixedP99('minimal'))}`,
       ratio: `adds ${signedMs(added)}`,
       target: 'adds ≤ 5 ms',
       met: added <= 5,
@@ -267,6 +314,9 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
       `Closed loop: ${durations.rounds} interleaved rounds of ${durations.measureSeconds} s after a ${durations.warmupSeconds} s warm-up per peer; medians. ` +
       `Fixed rate: ${formatNumber(FIXED_RATE)} req/s sent at even intervals (open loop) over the same ${CONNECTIONS} connections, ${durations.rounds} interleaved rounds of ${durations.measureSeconds} s; ` +
       'each response timed from when its request was due; "adds" is the median over rounds of the p99 difference to the emulator hit directly in the same round. ' +
+      `At the fixed rate the emulator is hit directly with the load generator on CPUs ${cpus.loadForServer ?? 'unpinned'}, where it sits while the apps are loaded ` +
+      "(on a 2-core machine that is the emulator's own core: the emulator then answers under the same conditions as behind an app, so the difference is the app's hop); " +
+      `its closed-loop capacity is measured with the load generator on CPUs ${cpus.loadForUpstream ?? 'unpinned'}. ` +
       'Latency percentiles are computed from every 2xx response time; every run had 0 errors and 0 non-2xx answers (checked). ' +
       `rc-authflow's JSON body is RingCentral's byte-for-byte: ${byteForByte.body === reference.body ? 'yes' : 'NO'}.`,
     '',
