@@ -194,6 +194,15 @@ function leakIn(seat: Seat, api: Api, kind: Kind, response: HttpResponse): strin
   return undefined;
 }
 
+/** The `MALLOC_*` variables of this process's environment. */
+function mallocEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (name.startsWith('MALLOC_') && value !== undefined) env[name] = value;
+  }
+  return env;
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const dataDir = mkdtempSync(join(tmpdir(), 'rc-authflow-soak-'));
@@ -205,7 +214,11 @@ async function main(): Promise<void> {
     dataDir,
     port: appPort,
     sessionSecrets: 'soak-session-secret-0123456789-abcdefghijklmnopq',
-    env: { LOG_LEVEL: 'warn' },
+    // glibc's allocator settings of this environment (`MALLOC_*`, e.g. MALLOC_MMAP_THRESHOLD_) go to the app too,
+    // so their effect on its memory can be measured (docs/reliability.md, Soak).
+    env: { LOG_LEVEL: 'warn', ...mallocEnv() },
+    // As `npm start` runs it (bundled sources, its Node flags): the memory figures are the product's.
+    launch: 'npm-start',
   });
   const pid = app.process.pid ?? 0;
   let appStoppedCleanly = false;

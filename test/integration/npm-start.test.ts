@@ -107,7 +107,8 @@ test('npm start: app + built-in emulator, friendly line, /healthz 200, login pag
     code === 0 || code === 143 || signal === 'SIGTERM',
     `clean exit (code ${code}, signal ${signal})\n${output.out()}`,
   );
-  assert.match(output.out(), /shutting down/);
+  // npm may exit on the group's SIGTERM before the server's last lines reach the shared pipe: wait for them.
+  await waitFor(() => /shutting down/.test(output.out()), 'the server logging its shutdown', output.out);
 });
 
 test('a bad configuration exits 1 and lists every problem by variable name, never a secret value', async () => {

@@ -114,7 +114,7 @@ void describe('three app instances on one Redis', { skip: redisSkip() }, () => {
     // RingCentral's clock passes the access token's expiry: every request meets a 401 and needs a refresh. The one
     // refresh is held for a moment so that all 200 requests have met the 401 before it completes.
     await api.advanceClock(3600 + 60);
-    await api.fault({ route: 'token', delayMs: 500, count: 1 });
+    await api.fault({ route: 'token', delayMs: 2000, count: 1 });
     const responses = await Promise.all(
       Array.from({ length: REQUESTS }, (_, i) =>
         browsers[i % browsers.length]!.get('/test?api=extension', JSON_ACCEPT),

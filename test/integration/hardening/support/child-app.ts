@@ -6,7 +6,9 @@
  * by `scripts/soak.ts`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { recordSecrets, teeLogLines } from '../../../helpers/log-spy.js';
 
@@ -36,6 +38,19 @@ export interface ChildAppOptions {
   readonly env?: Record<string, string>;
   /** Bound on start-up (default 30 s). */
   readonly startTimeoutMs?: number;
+  /**
+   * How the app runs: `tsx` (default: the sources through the TypeScript loader) or `npm-start` (the command of
+   * `npm start` from package.json, without npm in between: the bundled sources with its Node flags).
+   */
+  readonly launch?: 'tsx' | 'npm-start';
+}
+
+/** The Node arguments of `npm start` (its script is `node <args…>`). */
+function npmStartArgs(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const [node, ...args] = pkg.scripts.start.trim().split(/\s+/);
+  if (node !== 'node') throw new Error(`npm start does not run node: ${pkg.scripts.start}`);
+  return args;
 }
 
 /** A running app process. */
@@ -58,7 +73,8 @@ export async function startChildApp(options: ChildAppOptions): Promise<ChildApp>
   const url = `http://127.0.0.1:${port}`;
   const redirectUrl = `${url}/oauth2callback`;
   recordSecrets(...options.sessionSecrets.split(','));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const args = options.launch === 'npm-start' ? npmStartArgs() : ['--import', 'tsx', 'src/server.ts'];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
