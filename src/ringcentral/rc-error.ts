@@ -1,11 +1,13 @@
 /**
  * @module ringcentral/rc-error
- * Reading RingCentral's REST error bodies and rate-limit headers.
+ * Reading RingCentral's REST error bodies and rate-limit headers, and the app error a user sees for a refusal.
  * Error shape: `{ errorCode, message, errors: [{ errorCode, message, permissionName? }], permissionName? }`.
  * @see https://developers.ringcentral.com/guide/basics/errors
  * @see https://developers.ringcentral.com/guide/basics/rate-limits
  */
+import { RCAPP_PERMISSION_DENIED, RestApiError, type AppError } from '../errors.js';
 import { headerValue, type RestResponse } from './rest-client.js';
+import { errorForStatus } from './upstream-errors.js';
 
 /** What an error body says, each field when present. */
 export interface RcErrorInfo {
@@ -65,4 +67,26 @@ export function parseRateLimit(headers: RestResponse['headers']): RateLimitInfo 
     return undefined;
   }
   return { group, limit, remaining, windowSeconds };
+}
+
+/**
+ * The app error for a REST answer that a user should see explained: 403 (naming the missing permission), 429
+ * (with the wait from `Retry-After`), 5xx. `undefined` for any other status.
+ */
+export function refusalError(response: RestResponse, now: number): AppError | undefined {
+  const { status } = response;
+  if (status === 403) {
+    const info = parseRcError(response.body);
+    const permission = info?.permissionName;
+    const message = permission
+      ? `RingCentral refused the call: it needs the "${permission}" permission, which this app or user does not have`
+      : `RingCentral refused the call (${info?.message ?? 'permission denied'})`;
+    return new RestApiError(RCAPP_PERMISSION_DENIED, message, {
+      upstreamStatus: status,
+      rcErrorCode: info?.subCode ?? info?.errorCode,
+      permissionName: permission,
+    });
+  }
+  if (status === 429 || status >= 500) return errorForStatus(status, headerValue(response.headers, 'retry-after'), now);
+  return undefined;
 }

@@ -16,18 +16,10 @@
  * @see https://developers.ringcentral.com/guide/basics/rate-limits
  * @see https://developers.ringcentral.com/guide/voice/call-log
  */
-import {
-  AppError,
-  RCAPP_PERMISSION_DENIED,
-  RCAPP_SESSION_ENDED,
-  RCAPP_UPSTREAM_ERROR,
-  RestApiError,
-  UpstreamError,
-} from '../../errors.js';
+import { AppError, RCAPP_SESSION_ENDED, RCAPP_UPSTREAM_ERROR, UpstreamError } from '../../errors.js';
 import { CURRENT_EXTENSION_PATH, ENDPOINTS } from '../../ringcentral/endpoints.js';
-import { parseRateLimit, parseRcError } from '../../ringcentral/rc-error.js';
-import { headerValue, type RestResponse } from '../../ringcentral/rest-client.js';
-import { errorForStatus } from '../../ringcentral/upstream-errors.js';
+import { parseRateLimit, parseRcError, refusalError } from '../../ringcentral/rc-error.js';
+import type { RestResponse } from '../../ringcentral/rest-client.js';
 import type { Session } from '../../session/session-manager.js';
 import type { AppContext } from '../context.js';
 import { asRecord, toText } from '../views/format.js';
@@ -247,27 +239,14 @@ export function createCallLogExplorer(ctx: AppContext, options: ExplorerOptions 
   }
 
   function errorFor(response: RestResponse): AppError {
-    const { status } = response;
-    if (status === 401)
+    if (response.status === 401)
       return new AppError(RCAPP_SESSION_ENDED, 'your RingCentral session has ended, please log in again');
-    if (status === 403) {
-      const info = parseRcError(response.body);
-      const permission = info?.permissionName;
-      const message = permission
-        ? `RingCentral refused the call: it needs the "${permission}" permission, which this app or user does not have`
-        : `RingCentral refused the call (${info?.message ?? 'permission denied'})`;
-      return new RestApiError(RCAPP_PERMISSION_DENIED, message, {
-        upstreamStatus: status,
-        rcErrorCode: info?.subCode ?? info?.errorCode,
-        permissionName: permission,
-      });
-    }
-    if (status === 429 || status >= 500)
-      return errorForStatus(status, headerValue(response.headers, 'retry-after'), now());
+    const refusal = refusalError(response, now());
+    if (refusal) return refusal;
     const info = parseRcError(response.body);
     return new UpstreamError(
       RCAPP_UPSTREAM_ERROR,
-      `RingCentral answered with HTTP ${status}${info?.message ? `: ${info.message}` : ''}`,
+      `RingCentral answered with HTTP ${response.status}${info?.message ? `: ${info.message}` : ''}`,
     );
   }
 

@@ -12,18 +12,15 @@ import {
   AppError,
   RCAPP_BAD_REQUEST,
   RCAPP_NOT_LOGGED_IN,
-  RCAPP_PERMISSION_DENIED,
   RCAPP_SESSION_ENDED,
   RCAPP_UNKNOWN_API,
   RCAPP_UPSTREAM_ERROR,
-  RestApiError,
   UpstreamError,
 } from '../../errors.js';
 import type { RateGovernor } from '../../governor/rate-governor.js';
 import { API_NAMES, ENDPOINTS, isApiName, type RingCentralApiName } from '../../ringcentral/endpoints.js';
-import { parseRateLimit, parseRcError } from '../../ringcentral/rc-error.js';
+import { parseRateLimit, refusalError } from '../../ringcentral/rc-error.js';
 import { headerValue, type RestResponse } from '../../ringcentral/rest-client.js';
-import { errorForStatus } from '../../ringcentral/upstream-errors.js';
 import type { Session } from '../../session/session-manager.js';
 import type { AppContext } from '../context.js';
 import { sendError } from '../error-handler.js';
@@ -163,27 +160,6 @@ function sendPassThrough(reply: FastifyReply, response: RestResponse): FastifyRe
   return reply.code(response.status).send(response.body);
 }
 
-/** The error a browser sees for a RingCentral error status, or `undefined` to show RingCentral's answer as is. */
-function htmlErrorFor(ctx: AppContext, response: RestResponse): AppError | undefined {
-  const { status } = response;
-  if (status === 403) {
-    const info = parseRcError(response.body);
-    const permission = info?.permissionName;
-    const message = permission
-      ? `RingCentral refused the call: it needs the "${permission}" permission, which this app or user does not have`
-      : `RingCentral refused the call (${info?.message ?? 'permission denied'})`;
-    return new RestApiError(RCAPP_PERMISSION_DENIED, message, {
-      upstreamStatus: status,
-      rcErrorCode: info?.subCode ?? info?.errorCode,
-      permissionName: permission,
-    });
-  }
-  if (status === 429 || status >= 500) {
-    return errorForStatus(status, headerValue(response.headers, 'retry-after'), ctx.now());
-  }
-  return undefined;
-}
-
 async function endSession(
   ctx: AppContext,
   request: FastifyRequest,
@@ -264,7 +240,7 @@ export function registerApiRoute(
     if (json) return sendPassThrough(reply, response);
 
     if (response.status === 401) return endSession(ctx, request, reply, session, json);
-    const failure = htmlErrorFor(ctx, response);
+    const failure = refusalError(response, ctx.now());
     if (failure) throw failure;
     let body: unknown;
     try {
