@@ -7,25 +7,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { recordSecrets, teeLogLines } from '../../../helpers/log-spy.js';
+import { freePort } from '../../../helpers/ports.js';
 
 export const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-
-/** A free TCP port on 127.0.0.1 (closed again before returning). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Options of {@link startChildApp}. */
 export interface ChildAppOptions {

@@ -10,7 +10,6 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { RunningEmulator } from '../../../../emulator/index.js';
@@ -18,6 +17,7 @@ import { openRedisBackend, type RedisBackend } from '../../../../src/redis/redis
 import { startTestApp, TEST_SESSION_SECRETS, type TestApp } from '../../../helpers/app.js';
 import { HttpClient } from '../../../helpers/http-client.js';
 import { parseMetrics, type Sample } from './metrics-text.js';
+import { freePort } from '../../../helpers/ports.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const START_TIMEOUT_MS = 30_000;
@@ -68,19 +68,6 @@ export async function metricsOf(url: string): Promise<Sample[]> {
   const response = await fetch(`${url}/metrics`);
   assert.equal(response.status, 200, `GET ${url}/metrics`);
   return parseMetrics(await response.text());
-}
-
-/** A free TCP port on 127.0.0.1 (for a child whose redirect URI must be known before it starts). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Resolves after `ms` (only for polling real processes, never for app time). */
