@@ -412,3 +412,15 @@ export function allowsInsecureRequests(serverUrl: string, allowInsecureHttp: boo
   const url = new URL(serverUrl);
   return url.protocol === 'https:' ? false : allowInsecureHttp || isLoopbackHost(url.hostname);
 }
+
+/** What a waiting instance allows beyond a refresh's own bounds (Redis round trips, the session write). */
+export const REFRESH_LOCK_WAIT_MARGIN_MS = 2_000;
+
+/**
+ * How long an instance waits for another instance's refresh of the same session before refreshing itself: longer
+ * than the holder can take (its rate-limit wait for RingCentral's Auth budget, then the token call bounded by
+ * `UPSTREAM_TIMEOUT_MS`), so a live holder is never given up on.
+ */
+export function refreshLockWaitMs(config: Pick<Config, 'upstreamTimeoutMs' | 'rateLimitMaxWaitMs'>): number {
+  return config.rateLimitMaxWaitMs + config.upstreamTimeoutMs + REFRESH_LOCK_WAIT_MARGIN_MS;
+}

@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { parse as parseDotenv } from 'dotenv';
 import type { Logger } from 'pino';
 import { createApp, type UpstreamInfo } from './app.js';
-import { loadConfig, type Config } from './config.js';
+import { loadConfig, refreshLockWaitMs, type Config } from './config.js';
 import { ConfigError } from './errors.js';
 import { createLogger } from './logging.js';
 import { createAppMetrics } from './metrics/app-metrics.js';
@@ -59,7 +59,7 @@ export function loadOrCreateSessionSecret(dataDir: string): { secret: string; cr
   return { secret, created: true };
 }
 
-interface SessionBackend {
+export interface SessionBackend {
   readonly store: SessionStore;
   /** Cross-instance single-flight for refreshes (Redis); default: in-process. */
   readonly coordinator?: RefreshCoordinator;
@@ -68,7 +68,8 @@ interface SessionBackend {
   readonly readinessStore?: ReadinessStore;
 }
 
-async function openSessionBackend(config: Readonly<Config>, logger: Logger): Promise<SessionBackend> {
+/** Opens the configured session store (and, on Redis, what the instances share besides sessions). */
+export async function openSessionBackend(config: Readonly<Config>, logger: Logger): Promise<SessionBackend> {
   switch (config.session.store) {
     case 'memory':
       logger.warn('SESSION_STORE=memory: sessions live in this process only and are lost on restart (dev/test only)');
@@ -87,6 +88,7 @@ async function openSessionBackend(config: Readonly<Config>, logger: Logger): Pro
       const backend = await openRedisBackend({
         url: config.session.redisUrl ?? '',
         logger,
+        lockWaitTimeoutMs: refreshLockWaitMs(config),
         ...(config.session.redisKeyPrefix === undefined ? {} : { keyPrefix: config.session.redisKeyPrefix }),
       });
       const [{ DEFAULT_REDIS_KEY_PREFIX }, { createRedisBudgetStore }, { createRedisReadinessStore }] =

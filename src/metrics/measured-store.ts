@@ -1,8 +1,7 @@
 /**
  * @module metrics/measured-store
  * A `SessionStore` decorator that times every operation and counts the failed ones, for any store (memory,
- * embedded, Redis), without touching the stores themselves. Only the port's methods are exposed: callers that
- * need a store's extras (e.g. `RedisStore.setIfVersion`) keep using the store they built.
+ * embedded, Redis), without touching the stores themselves. Only the port's methods are exposed.
  */
 import type { SessionStore } from '../session/store.js';
 import { STORE_OPERATIONS, type AppMetrics, type StoreOperation } from './app-metrics.js';
@@ -40,6 +39,8 @@ export function measureSessionStore(store: SessionStore, metrics: AppMetrics): S
     kind: store.kind,
     get: (id) => measure('get', () => store.get(id)),
     set: (id, session) => measure('set', () => store.set(id, session)),
+    setIfVersion: (id, session, expectedVersion) =>
+      measure('set', () => store.setIfVersion(id, session, expectedVersion)),
     destroy: (id) => measure('destroy', () => store.destroy(id)),
     touch: (id, lastSeenAt, expiresAt) => measure('touch', () => store.touch(id, lastSeenAt, expiresAt)),
     ping: () => measure('ping', () => store.ping()),

@@ -29,7 +29,10 @@ export interface RedisBackendOptions {
   readonly commandTimeoutMs?: number;
   /** Refresh lock expiry (the longest a crashed instance can block one session's refresh). Default 5000. */
   readonly lockTtlMs?: number;
-  /** How long an instance waits for another's refresh before refreshing itself. Default 15 000. */
+  /**
+   * How long an instance waits for another's refresh before refreshing itself. Default 15 000; the app passes
+   * `refreshLockWaitMs(config)` (longer than a refresh can take by its configured bounds).
+   */
   readonly lockWaitTimeoutMs?: number;
 }
 

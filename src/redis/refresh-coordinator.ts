@@ -14,16 +14,19 @@
  *    longer (the upstream timeout may be 10 s) keeps the lock with a watchdog that re-arms the expiry every
  *    `lockTtlMs / 3` (compare-and-pexpire), up to `maxHoldMs`. If the watchdog finds the lock gone, or cannot reach
  *    Redis for a whole TTL, the lease's `signal` aborts: the task may have lost exclusivity.
- * 5. Fencing is on the data, not on the lock: the session record's `version` is the fencing token. A writer that
- *    may have outlived its lock saves with `RedisStore.setIfVersion(id, next, loadedVersion)` and, on `false`,
- *    reloads and uses the newer record. (A lock alone cannot stop a paused holder from writing late.)
+ * 5. Fencing is on the data, not on the lock: the session record's `version` is the fencing token. The token
+ *    keeper saves new tokens with compare-and-set on the version it loaded (`SessionStore.setIfVersion`, through
+ *    `SessionManager.update`) and, on a newer record, reloads and applies them to it; a destroyed session is never
+ *    recreated. (A lock alone cannot stop a paused holder from writing late.)
  *
  * Failure modes, chosen for availability because a double refresh is harmless: RingCentral returns the same new
  * token pair when one refresh token is used again within its grace period (contract §2.5), and the task's reload
  * finds the first result when it is already stored.
  * - Redis unreachable while acquiring or waiting: the task runs without the cross-instance lock (still single-flight
  *   in this process); the lease says `locked: false`.
- * - Waited `waitTimeoutMs` (a live holder is slower than any upstream timeout): the same fallback.
+ * - Waited `waitTimeoutMs` (the app sets it longer than a refresh can take: the rate-limit wait plus the upstream
+ *   timeout): the same fallback. If the holder rotated the refresh token meanwhile, RingCentral refuses the
+ *   waiter's `invalid_grant`; the keeper then reloads and uses the holder's tokens instead of ending the session.
  * - Release fails (Redis went away): ignored; the lock expires by itself within `lockTtlMs`.
  * @see https://redis.io/docs/latest/develop/use/patterns/distributed-locks/ (single-instance lock, compare-and-delete)
  * @see https://martin.kleppmann.com/2016/02/08/how-to-do-distributed-locking.html (why fencing belongs to the data)
@@ -87,6 +90,8 @@ export interface RedisRefreshCoordinator extends RefreshCoordinator {
   run<T>(key: string, task: (lease: RefreshLease) => Promise<T>): Promise<T>;
   /** The Redis key of the lock for `key` (for tools and tests). */
   lockKeyFor(key: string): string;
+  /** How long a waiter waits for the holder before running the task without the lock. */
+  readonly waitTimeoutMs: number;
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {
@@ -212,6 +217,7 @@ export function createRedisRefreshCoordinator(options: RedisRefreshCoordinatorOp
 
   return {
     lockKeyFor,
+    waitTimeoutMs,
     run<T>(key: string, task: (lease: RefreshLease) => Promise<T>): Promise<T> {
       const existing = running.get(key);
       if (existing) return existing as Promise<T>;

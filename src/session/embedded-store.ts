@@ -18,7 +18,7 @@
 import { mkdir } from 'node:fs/promises';
 import { ClassicLevel } from 'classic-level';
 import type { SessionStore, StoredSession } from './store.js';
-import { assertStoredSession, assertTouchTimes, StoreClosedError } from './stored-session.js';
+import { assertExpectedVersion, assertStoredSession, assertTouchTimes, StoreClosedError } from './stored-session.js';
 
 export interface EmbeddedStoreOptions {
   /** Directory of the LevelDB database; created (mode 0700) when missing. */
@@ -80,6 +80,12 @@ function indexKey(expiresAt: number, id: string): string {
 function encode(s: StoredSession): string {
   const encoded: EncodedRecord = [s.createdAt, s.lastSeenAt, s.expiresAt, s.version, s.payload];
   return JSON.stringify(encoded);
+}
+
+/** A copy of the stored fields only (extra properties are not persisted). */
+function copyRecord(s: StoredSession): StoredSession {
+  const { createdAt, lastSeenAt, expiresAt, version, payload } = s;
+  return { createdAt, lastSeenAt, expiresAt, version, payload };
 }
 
 /** The record, or `undefined` for anything that is not a well-formed record (treated as absent, never thrown). */
@@ -164,6 +170,17 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     return decode(await db.get(recordKey(id)));
   }
 
+  /** Writes `record` and its index entry, dropping the index entry of `previous` when its expiry differs. */
+  async function writeRecord(id: string, previous: StoredSession | undefined, record: StoredSession): Promise<void> {
+    const ops: BatchOp[] = [];
+    if (previous !== undefined && previous.expiresAt !== record.expiresAt) {
+      ops.push({ type: 'del', key: indexKey(previous.expiresAt, id) });
+    }
+    ops.push({ type: 'put', key: recordKey(id), value: encode(record) });
+    ops.push({ type: 'put', key: indexKey(record.expiresAt, id), value: '' });
+    await db.batch(ops, writeOptions);
+  }
+
   async function sweepOne(id: string, key: string, t: number): Promise<boolean> {
     const record = await readRecord(id);
     if (record === undefined || record.expiresAt > t) {
@@ -241,18 +258,26 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     async set(id, session) {
       ensureOpen();
       assertStoredSession(session);
-      const { createdAt, lastSeenAt, expiresAt, version, payload } = session;
-      const record: StoredSession = { createdAt, lastSeenAt, expiresAt, version, payload };
+      const record = copyRecord(session);
+      await queueWrite(id, async () => {
+        await writeRecord(id, await readRecord(id), record);
+      });
+    },
+
+    async setIfVersion(id, session, expectedVersion) {
+      ensureOpen();
+      assertStoredSession(session);
+      assertExpectedVersion(expectedVersion);
+      const record = copyRecord(session);
+      let written = false;
+      // Read, compare and write inside the id's write queue: no other write of this id can come in between.
       await queueWrite(id, async () => {
         const previous = await readRecord(id);
-        const ops: BatchOp[] = [];
-        if (previous !== undefined && previous.expiresAt !== expiresAt) {
-          ops.push({ type: 'del', key: indexKey(previous.expiresAt, id) });
-        }
-        ops.push({ type: 'put', key: recordKey(id), value: encode(record) });
-        ops.push({ type: 'put', key: indexKey(expiresAt, id), value: '' });
-        await db.batch(ops, writeOptions);
+        if (previous === undefined || previous.expiresAt <= now() || previous.version !== expectedVersion) return;
+        await writeRecord(id, previous, record);
+        written = true;
       });
+      return written;
     },
 
     async destroy(id) {
@@ -271,12 +296,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
       await queueWrite(id, async () => {
         const previous = await readRecord(id);
         if (previous === undefined || previous.expiresAt <= now()) return;
-        const record = { ...previous, lastSeenAt, expiresAt };
-        const ops: BatchOp[] = [];
-        if (previous.expiresAt !== expiresAt) ops.push({ type: 'del', key: indexKey(previous.expiresAt, id) });
-        ops.push({ type: 'put', key: recordKey(id), value: encode(record) });
-        ops.push({ type: 'put', key: indexKey(expiresAt, id), value: '' });
-        await db.batch(ops, writeOptions);
+        await writeRecord(id, previous, { ...previous, lastSeenAt, expiresAt });
       });
     },
 

@@ -5,7 +5,7 @@
  * warning).
  */
 import type { SessionStore, StoredSession } from './store.js';
-import { assertStoredSession, assertTouchTimes, StoreClosedError } from './stored-session.js';
+import { assertExpectedVersion, assertStoredSession, assertTouchTimes, StoreClosedError } from './stored-session.js';
 
 export interface MemoryStoreOptions {
   /** Clock in ms since epoch; expiry is checked against it on every read. */
@@ -81,6 +81,19 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
         assertStoredSession(session);
         const { createdAt, lastSeenAt, expiresAt, version, payload } = session;
         map.set(id, JSON.stringify({ createdAt, lastSeenAt, expiresAt, version, payload }));
+      });
+    },
+
+    setIfVersion(id, session, expectedVersion) {
+      return Promise.resolve().then(() => {
+        ensureOpen();
+        assertStoredSession(session);
+        assertExpectedVersion(expectedVersion);
+        const current = read(id);
+        if (current === undefined || current.version !== expectedVersion) return false;
+        const { createdAt, lastSeenAt, expiresAt, version, payload } = session;
+        map.set(id, JSON.stringify({ createdAt, lastSeenAt, expiresAt, version, payload }));
+        return true;
       });
     },
 

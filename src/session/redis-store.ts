@@ -22,7 +22,13 @@
 import type { Redis } from 'ioredis';
 import { describeRedisError } from '../redis/client.js';
 import type { SessionStore, StoredSession } from './store.js';
-import { assertStoredSession, assertTouchTimes, StoreClosedError, StoreUnavailableError } from './stored-session.js';
+import {
+  assertExpectedVersion,
+  assertStoredSession,
+  assertTouchTimes,
+  StoreClosedError,
+  StoreUnavailableError,
+} from './stored-session.js';
 
 /** Default key prefix: every key the app writes starts with it. */
 export const DEFAULT_REDIS_KEY_PREFIX = 'rcaf:';
@@ -47,20 +53,11 @@ export interface RedisStoreOptions {
   readonly ownsClient?: boolean;
 }
 
-/** The Redis store: the port plus a compare-and-set write. */
+/** The Redis store. */
 export interface RedisStore extends SessionStore {
   readonly kind: 'redis';
   /** The Redis key of session `id` (for tools and tests). */
   keyFor(id: string): string;
-  /**
-   * Writes `session` only if the stored record's version is `expectedVersion` (an absent or expired record counts
-   * as version 0, the version of a session never saved). Resolves to whether it wrote. Check and write are one
-   * atomic script, so this is the fencing for concurrent writers of one session: a writer that loaded version `n`
-   * and saves `n + 1` with `setIfVersion(id, next, n)` cannot overwrite a newer save made meanwhile by another
-   * instance (e.g. a refresh lock holder that stalled past its lock's expiry); on `false` it reloads and uses the
-   * newer record. Same input checks as `set`.
-   */
-  setIfVersion(id: string, session: StoredSession, expectedVersion: number): Promise<boolean>;
 }
 
 // KEYS[1] record; ARGV c l e v p ttlMs
@@ -83,15 +80,13 @@ redis.call('HSET', KEYS[1], 'l', ARGV[1], 'e', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return 1`;
 
-// KEYS[1] record; ARGV c l e v p ttlMs now expectedVersion
+// KEYS[1] record; ARGV c l e v p ttlMs now expectedVersion. Only a live record of that version is replaced; an
+// absent, expired or foreign key is left alone (a destroyed session is never recreated).
 const SET_IF_VERSION_SCRIPT = `
-local version = 0
-if redis.call('TYPE', KEYS[1]).ok == 'hash' then
-  local cur = redis.call('HMGET', KEYS[1], 'e', 'v')
-  local e = tonumber(cur[1])
-  if e ~= nil and e > tonumber(ARGV[7]) then version = tonumber(cur[2]) or -1 end
-end
-if version ~= tonumber(ARGV[8]) then return 0 end
+if redis.call('TYPE', KEYS[1]).ok ~= 'hash' then return 0 end
+local cur = redis.call('HMGET', KEYS[1], 'e', 'v')
+local e = tonumber(cur[1])
+if e == nil or e <= tonumber(ARGV[7]) or tonumber(cur[2]) ~= tonumber(ARGV[8]) then return 0 end
 redis.call('DEL', KEYS[1])
 if tonumber(ARGV[6]) > 0 then
   redis.call('HSET', KEYS[1], 'c', ARGV[1], 'l', ARGV[2], 'e', ARGV[3], 'v', ARGV[4], 'p', ARGV[5])
@@ -261,9 +256,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       if (closed) return Promise.reject(new StoreClosedError('redis'));
       let write: ReturnType<typeof writeArgs>;
       try {
-        if (!Number.isSafeInteger(expectedVersion) || expectedVersion < 0) {
-          throw new TypeError('"expectedVersion" must be a non-negative integer');
-        }
+        assertExpectedVersion(expectedVersion);
         write = writeArgs(id, session);
       } catch (error) {
         return Promise.reject(asError(error));

@@ -15,6 +15,17 @@ const CSRF_BYTES = 32;
 /** base64url of 32 bytes: 43 characters, no padding. */
 const ID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 const DEFAULT_TOUCH_INTERVAL_MS = 60_000;
+/** Compare-and-set attempts of {@link SessionManager.update} before it gives up. */
+const UPDATE_ATTEMPTS = 5;
+
+/** Every attempt to update a session met a newer write by another request; the caller may try again shortly. */
+export class SessionBusyError extends Error {
+  override readonly name = 'SessionBusyError';
+  readonly code = 'RCAPP_SESSION_BUSY';
+  constructor() {
+    super('the session kept changing while it was being saved');
+  }
+}
 
 export interface SessionManagerOptions {
   store: SessionStore;
@@ -150,16 +161,26 @@ export class SessionManager {
     return { id, data, createdAt: record.createdAt, lastSeenAt: record.lastSeenAt, version: record.version };
   }
 
-  /** Seals and stores the session's data; increments `version` and restarts the idle timeout. */
-  async save(session: Session): Promise<void> {
+  /**
+   * Seals and stores the session's data; increments `version` and restarts the idle timeout. A session never saved
+   * (`version` 0) is created. A stored one is written with compare-and-set on the version it was loaded (or last
+   * saved) with: resolves `false`, and changes nothing, when the stored record was destroyed, expired or saved by
+   * someone else meanwhile (reload it, or use {@link SessionManager.update}). A destroyed session is never recreated.
+   */
+  async save(session: Session): Promise<boolean> {
     const t = this.#now();
     const version = session.version + 1;
     // The id is bound into the ciphertext, so a record copied under another id does not open.
     const payload = this.#cipher.seal(session.data, session.id);
     const expiresAt = this.#expiresAt(session.createdAt, t, session.data);
+    const record = { createdAt: session.createdAt, lastSeenAt: t, expiresAt, version, payload };
     const cache = this.#cache;
     cache?.beginWrite(session.id);
-    await this.#store.set(session.id, { createdAt: session.createdAt, lastSeenAt: t, expiresAt, version, payload });
+    if (session.version === 0) {
+      await this.#store.set(session.id, record);
+    } else if (!(await this.#store.setIfVersion(session.id, record, session.version))) {
+      return false;
+    }
     cache?.wrote(session.id, {
       createdAt: session.createdAt,
       lastSeenAt: t,
@@ -169,8 +190,27 @@ export class SessionManager {
     });
     session.version = version;
     session.lastSeenAt = t;
+    return true;
   }
 
+  /**
+   * Applies `change` to the session and saves it with compare-and-set; when the stored record changed meanwhile
+   * (another request saved it), reloads it and applies `change` to the fresh copy, up to a few times. `change`
+   * mutates `session.data` and returns whether there is anything to write (`false`: leave the record as it is).
+   * Resolves to the session as stored (`session` itself when the first attempt wrote), or `undefined` when the
+   * session is gone (destroyed, expired): it is never recreated.
+   * @throws {SessionBusyError} when every attempt met a newer write
+   */
+  async update(session: Session, change: (session: Session) => boolean): Promise<Session | undefined> {
+    let current: Session | undefined = session;
+    for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+      if (!change(current)) return current;
+      if (await this.save(current)) return current;
+      current = await this.load(current.id);
+      if (current === undefined) return undefined;
+    }
+    throw new SessionBusyError();
+  }
   /**
    * Restarts the idle timeout without rewriting the data. Skipped (no store call) when the session was saved or
    * touched less than `touchIntervalMs` ago, so busy sessions do not write on every request.
@@ -190,8 +230,8 @@ export class SessionManager {
   }
 
   /**
-   * Moves the data to a new id with a fresh absolute timeout, stores it, and destroys the old id (do this at
-   * login, against session fixation). The old `session` object must not be used afterwards. The new record is
+   * Moves the data to a new id with a fresh absolute timeout and a new anti-CSRF token, stores it, and destroys
+   * the old id (do this at login, against session fixation). The old `session` object must not be used afterwards. The new record is
    * written before the old one is destroyed; if either write fails the promise rejects and the caller must not
    * hand out the new id (the old one may still be valid).
    * @see https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html#renew-the-session-id-after-any-privilege-level-change
@@ -200,12 +240,13 @@ export class SessionManager {
     const t = this.#now();
     const fresh: Session = {
       id: this.newId(),
-      data: structuredClone(session.data),
+      // A new anti-CSRF token too: nothing issued to the anonymous session stays valid in the logged-in one.
+      data: { ...structuredClone(session.data), csrf: randomBytes(CSRF_BYTES).toString('base64url') },
       createdAt: t,
       lastSeenAt: t,
       version: 0,
     };
-    await this.save(fresh);
+    await this.save(fresh); // version 0: a create, never refused
     this.#cache?.drop(session.id);
     await this.#store.destroy(session.id);
     return fresh;

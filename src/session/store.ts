@@ -30,8 +30,15 @@ export interface SessionStore {
   readonly kind: SessionStoreKind;
   /** The record, or `undefined` when absent or expired (`expiresAt <= now`). */
   get(id: string): Promise<StoredSession | undefined>;
-  /** Creates or replaces the record; it expires at `session.expiresAt`. */
+  /** Creates or replaces the record; it expires at `session.expiresAt`. Used for new sessions only. */
   set(id: string, session: StoredSession): Promise<void>;
+  /**
+   * Replaces the record only if a live (unexpired) record is stored under `id` and its `version` is
+   * `expectedVersion`; check and write are one atomic step. Resolves to whether it wrote. Never creates a record:
+   * a session destroyed (logout) or expired meanwhile stays gone. This is the fencing of every write that follows a
+   * slow step (a refresh, the OAuth callback): the writer saves over the version it loaded, and on `false` reloads.
+   */
+  setIfVersion(id: string, session: StoredSession, expectedVersion: number): Promise<boolean>;
   /** Removes the record; removing an absent id is not an error. */
   destroy(id: string): Promise<void>;
   /** Moves the idle deadline without rewriting the payload; a no-op when the record is gone. */

@@ -56,3 +56,10 @@ export function assertTouchTimes(lastSeenAt: unknown, expiresAt: unknown): void 
   if (!isTimestamp(lastSeenAt)) throw new TypeError('"lastSeenAt" must be an integer timestamp in ms');
   if (!isTimestamp(expiresAt)) throw new TypeError('"expiresAt" must be an integer timestamp in ms');
 }
+
+/** Throws a `TypeError` unless `value` is a valid `expectedVersion` of `SessionStore.setIfVersion`. */
+export function assertExpectedVersion(value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new TypeError('"expectedVersion" must be a non-negative integer');
+  }
+}

@@ -3,7 +3,8 @@
  * The app's one error handler and its 404 handler. App errors show their (safe) message with their status; any
  * other error is a generic 500 whose details go to the log only (with the request id), never to the client.
  * Fastify's own 4xx (bad body, wrong content type, oversize) become `RCAPP_BAD_REQUEST` with their status; a
- * session store that cannot be reached (e.g. Redis down) is a 503 `RCAPP_SESSION_STORE_UNAVAILABLE`.
+ * session store that cannot be reached (e.g. Redis down), or a session that kept changing under a write, is a 503
+ * `RCAPP_SESSION_STORE_UNAVAILABLE`.
  * JSON or HTML by content negotiation.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -16,6 +17,7 @@ import {
   RCAPP_SESSION_STORE_UNAVAILABLE,
   type ErrorCode,
 } from '../errors.js';
+import { SessionBusyError } from '../session/session-manager.js';
 import { StoreClosedError, StoreUnavailableError } from '../session/stored-session.js';
 import type { AppContext } from './context.js';
 import { wantsJson } from './negotiate.js';
@@ -56,6 +58,11 @@ function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof StoreUnavailableError || err instanceof StoreClosedError) {
     return new AppError(RCAPP_SESSION_STORE_UNAVAILABLE, 'the session store is not available; try again shortly', {
+      cause: err,
+    });
+  }
+  if (err instanceof SessionBusyError) {
+    return new AppError(RCAPP_SESSION_STORE_UNAVAILABLE, 'your session is busy with another request; try again', {
       cause: err,
     });
   }

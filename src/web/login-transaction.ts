@@ -26,9 +26,29 @@ export interface StartedLogin {
   readonly authorizeUrl: string;
 }
 
+/** The transaction `current` becomes for `options`, and whether anything changed; `fresh` when none is reusable. */
+function planLogin(
+  current: LoginTransaction | undefined,
+  fresh: () => LoginTransaction,
+  now: number,
+  reuseForMs: number,
+  options: LoginOptions,
+): { login: LoginTransaction; changed: boolean } {
+  // Reuse only while at least half of the login timeout is left, so a reused link does not expire mid-login.
+  if (current === undefined || now - current.startedAt >= reuseForMs) return { login: fresh(), changed: true };
+  let login = current;
+  if (options.popup !== undefined && options.popup !== (current.popup === true))
+    login = { ...login, popup: options.popup };
+  if (options.returnTo !== undefined && options.returnTo !== current.returnTo) {
+    login = { ...login, returnTo: options.returnTo };
+  }
+  return { login, changed: login !== current };
+}
+
 /**
  * Reuses this browser's login in progress when it is recent (so two tabs, or a reload, do not invalidate each
- * other's links), otherwise starts a new one. Saves the session (and sets the cookie) only when something changed.
+ * other's links), otherwise starts a new one. Saves the session (and sets the cookie) only when something changed;
+ * the write is a compare-and-set, so two tabs starting a login at once end with one transaction both links share.
  */
 export async function startLogin(
   ctx: AppContext,
@@ -37,39 +57,32 @@ export async function startLogin(
   existing: Session | undefined,
   options: LoginOptions = {},
 ): Promise<StartedLogin> {
-  const session = existing ?? ctx.sessions.manager.create();
   const now = ctx.now();
-  const current = session.data.login;
-  let login: LoginTransaction;
-  let changed = existing === undefined;
-  // Reuse only while at least half of the login timeout is left, so a reused link does not expire mid-login.
-  if (current !== undefined && now - current.startedAt < ctx.loginTimeoutMs / 2) {
-    login = current;
-    if (options.popup !== undefined && options.popup !== (current.popup === true)) {
-      login = { ...login, popup: options.popup };
-      changed = true;
-    }
-    if (options.returnTo !== undefined && options.returnTo !== current.returnTo) {
-      login = { ...login, returnTo: options.returnTo };
-      changed = true;
-    }
-  } else {
-    const pkce = await createPkcePair();
-    login = {
-      state: createState(),
-      codeVerifier: pkce.codeVerifier,
-      startedAt: now,
-      ...(options.popup ? { popup: true } : {}),
-      ...(options.returnTo === undefined ? {} : { returnTo: options.returnTo }),
-    };
-    changed = true;
-  }
-  if (changed) {
-    session.data.login = login;
-    await ctx.sessions.save(request, reply, session);
-  } else {
+  const pkce = await createPkcePair();
+  const fresh = (): LoginTransaction => ({
+    state: createState(),
+    codeVerifier: pkce.codeVerifier,
+    startedAt: now,
+    ...(options.popup ? { popup: true } : {}),
+    ...(options.returnTo === undefined ? {} : { returnTo: options.returnTo }),
+  });
+  const planned: { login?: LoginTransaction; changed?: boolean } = {};
+  const apply = (session: Session): boolean => {
+    const plan = planLogin(session.data.login, fresh, now, ctx.loginTimeoutMs / 2, options);
+    planned.login = plan.login;
+    planned.changed = plan.changed;
+    session.data.login = plan.login;
+    return plan.changed;
+  };
+  let session = await ctx.sessions.update(request, reply, existing ?? ctx.sessions.manager.create(), apply);
+  if (session === undefined) {
+    // The browser's session ended meanwhile (e.g. a logout in another tab): a new one.
+    session = await ctx.sessions.update(request, reply, ctx.sessions.manager.create(), apply);
+  } else if (planned.changed === false) {
     await ctx.sessions.touch(request, session);
   }
+  const { login } = planned;
+  if (session === undefined || login === undefined) throw new TypeError('a new session cannot be gone');
   const authorizeUrl = buildAuthorizeUrl({
     baseUrl: ctx.oauth.authorizeBaseUrl,
     clientId: ctx.oauth.clientId,

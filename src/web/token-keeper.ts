@@ -4,14 +4,17 @@
  * refreshes once and retries once. Refreshes are single-flight per session (see `refresh-coordinator.ts`) and
  * correct for late arrivals: inside the flight the session is reloaded from the store, and if its access token is
  * no longer the one that failed, someone already refreshed and that token is used. New tokens are written back to
- * the session. A dead refresh token (`invalid_grant`) ends the session.
+ * the session with compare-and-set on the version loaded: a session destroyed meanwhile (a logout, on any instance)
+ * is never brought back; its new tokens are revoked and the request answers as not logged in. A dead refresh token
+ * (`invalid_grant`) ends the session, unless the session meanwhile holds tokens of another refresh (an instance
+ * that gave up waiting for the lock refreshed with a token the lock holder had rotated): those are used.
  * @see https://developers.ringcentral.com/guide/authentication/refresh-tokens
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
  */
 import type { Logger } from 'pino';
 import { AppError, RCAPP_NOT_LOGGED_IN, RCAPP_SESSION_ENDED, TokenEndpointError } from '../errors.js';
 import type { OAuthClient } from '../oauth/client.js';
-import { refreshTokens } from '../oauth/token.js';
+import { refreshTokens, revokeToken } from '../oauth/token.js';
 import type { Session, SessionManager } from '../session/session-manager.js';
 import type { TokenSet } from '../session/types.js';
 import type { RefreshCoordinator } from './refresh-coordinator.js';
@@ -39,13 +42,19 @@ export interface TokenKeeper {
   /**
    * Calls `call` with the session's access token, refreshing first when it is about to expire, and once more
    * (one refresh, one retry) when RingCentral answers 401.
-   * @throws {AppError} `RCAPP_NOT_LOGGED_IN` (no tokens), `RCAPP_SESSION_ENDED` (the refresh token is dead; the
-   * session has been destroyed), upstream errors from the refresh (session kept)
+   * @throws {AppError} `RCAPP_NOT_LOGGED_IN` (no tokens, or the session ended while refreshing),
+   * `RCAPP_SESSION_ENDED` (the refresh token is dead; the session has been destroyed), upstream errors from the
+   * refresh (session kept)
    */
   withAccessToken<T extends { readonly status: number }>(
     session: Session,
     call: (accessToken: string) => Promise<T>,
   ): Promise<T>;
+}
+
+/** The error for a session that ended (a logout, here or on another instance) while a request was using it. */
+export function loggedOut(): AppError {
+  return new AppError(RCAPP_NOT_LOGGED_IN, 'you are not logged in: the session ended meanwhile');
 }
 
 /** The error for a login RingCentral no longer honours. */
@@ -61,10 +70,19 @@ export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
 
   const expiringSoon = (tokens: TokenSet): boolean => tokens.accessExpiresAt - now() < aheadMs;
 
+  /** RingCentral ends the whole login when either token is revoked; used to drop tokens nobody will hold. */
+  async function revokeQuietly(tokens: TokenSet): Promise<void> {
+    try {
+      await revokeToken(oauth, tokens.refreshToken ?? tokens.accessToken);
+    } catch (err) {
+      logger.warn({ err }, 'could not revoke the tokens of a refresh whose session had ended');
+    }
+  }
+
   async function refreshInFlight(sessionId: string, failedAccessToken: string): Promise<TokenSet> {
     const current = await sessions.load(sessionId);
     const stored = current?.data.tokens;
-    if (current === undefined || stored === undefined) throw sessionEnded();
+    if (current === undefined || stored === undefined) throw loggedOut();
     // A late arrival: another request already refreshed this session.
     if (stored.accessToken !== failedAccessToken && !expiringSoon(stored)) {
       report('coalesced');
@@ -84,14 +102,34 @@ export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
     } catch (err) {
       report('failed');
       if (err instanceof TokenEndpointError && err.isInvalidGrant) {
+        // Another instance may have rotated the refresh token while this one waited for (or gave up on) the
+        // lock: RingCentral then refuses the old one. The session holds the other refresh's tokens: use them.
+        const reloaded = await sessions.load(sessionId);
+        const latest = reloaded?.data.tokens;
+        if (reloaded === undefined || latest === undefined) throw loggedOut();
+        if (latest.refreshToken !== stored.refreshToken && !expiringSoon(latest)) {
+          logger.info('refresh token already rotated by another request; using its tokens');
+          report('coalesced');
+          return latest;
+        }
         logger.info({ rcErrorCode: err.rcErrorCode }, 'refresh token rejected by RingCentral; session ended');
         await sessions.destroy(sessionId);
         throw sessionEnded();
       }
       throw err;
     }
-    current.data.tokens = fresh;
-    await sessions.save(current);
+    // The refresh took a while: save over the version loaded (compare-and-set), never recreating the session.
+    const saved = await sessions.update(current, (session) => {
+      if (session.data.tokens === undefined) return false;
+      session.data.tokens = fresh;
+      return true;
+    });
+    if (saved?.data.tokens !== fresh) {
+      // Logged out meanwhile (on this instance or another): the new tokens must not outlive the session.
+      logger.info('session ended while its tokens were refreshed; the new tokens are revoked');
+      await revokeQuietly(fresh);
+      throw loggedOut();
+    }
     logger.debug('tokens refreshed');
     return fresh;
   }

@@ -7,7 +7,7 @@
 import type {} from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, RCAPP_SESSION_STORE_UNAVAILABLE } from '../errors.js';
-import type { Session, SessionManager } from '../session/session-manager.js';
+import { SessionBusyError, type Session, type SessionManager } from '../session/session-manager.js';
 
 /** HKDF label of the cookie-signing key (independent of the session-encryption key). */
 export const COOKIE_SIGNING_LABEL = 'rc-authflow cookie-signing v1';
@@ -40,8 +40,17 @@ export interface WebSessions {
   load(request: FastifyRequest, reply: FastifyReply): Promise<Session | undefined>;
   /** The session `load` found for this request, without loading (for error pages). */
   cached(request: FastifyRequest): Session | undefined;
-  /** Stores the session and (re)sets the cookie when its id is not the one the browser sent. */
-  save(request: FastifyRequest, reply: FastifyReply, session: Session): Promise<void>;
+  /**
+   * Applies `change` and stores the session with compare-and-set (see `SessionManager.update`), and (re)sets the
+   * cookie when its id is not the one the browser sent. Resolves to the session as stored, or `undefined` when it
+   * ended meanwhile (it is not recreated).
+   */
+  update(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    session: Session,
+    change: (session: Session) => boolean,
+  ): Promise<Session | undefined>;
   /** Sets the cookie to `id`. */
   setCookie(reply: FastifyReply, id: string): void;
   /**
@@ -118,15 +127,21 @@ export function createWebSessions(options: WebSessionsOptions): WebSessions {
     cached(request) {
       return loaded.get(request)?.session;
     },
-    async save(request, reply, session) {
+    async update(request, reply, session, change) {
+      let stored: Session | undefined;
       try {
-        await manager.save(session);
+        stored = await manager.update(session, change);
       } catch (err) {
-        throw storeUnavailable(err);
+        throw err instanceof SessionBusyError ? err : storeUnavailable(err);
       }
       const cached = loaded.get(request);
-      if (cached?.id !== session.id) sessions.setCookie(reply, session.id);
-      loaded.set(request, { id: session.id, session });
+      if (stored === undefined) {
+        if (cached?.id === session.id) loaded.set(request, { id: session.id, session: undefined });
+        return undefined;
+      }
+      if (cached?.id !== stored.id) sessions.setCookie(reply, stored.id);
+      loaded.set(request, { id: stored.id, session: stored });
+      return stored;
     },
     async touch(request, session) {
       try {

@@ -174,6 +174,7 @@ describe('RingCentral faults', () => {
       kind: 'memory' as const,
       get: () => Promise.reject(failing),
       set: () => Promise.reject(failing),
+      setIfVersion: () => Promise.reject(failing),
       destroy: () => Promise.reject(failing),
       touch: () => Promise.reject(failing),
       ping: () => Promise.reject(failing),

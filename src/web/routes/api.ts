@@ -24,7 +24,7 @@ import { headerValue, type RestResponse } from '../../ringcentral/rest-client.js
 import type { Session } from '../../session/session-manager.js';
 import type { AppContext } from '../context.js';
 import { sendError } from '../error-handler.js';
-import type { CallLogExplorer } from '../explorer/call-log-explorer.js';
+import type { CallLogExplorer, PreparedCallLog } from '../explorer/call-log-explorer.js';
 import { parseCallLogFilters, type CallLogFilters } from '../explorer/filters.js';
 import { prefersJson } from '../negotiate.js';
 import { startLogin } from '../login-transaction.js';
@@ -214,24 +214,30 @@ export function registerApiRoute(
     // The explorer's own calls of a call-log page (time zone, chart pages) are attributed to this user by token.
     if (!json && api !== 'extension') governor?.directory.rememberTokens(session.data.tokens);
     const owner = session.data.tokens.ownerId === '' ? {} : { owner: session.data.tokens.ownerId };
-    const prepared =
-      api !== 'extension' && parsed.filters !== undefined
-        ? await explorer.prepare(
-            session,
-            { api, filters: parsed.filters, page: parsed.page, perPage: parsed.perPage },
-            !json,
-          )
-        : undefined;
-    const rcQuery = prepared?.query ?? pageQuery(parsed);
-
+    let prepared: PreparedCallLog | undefined;
+    let rcQuery: URLSearchParams;
     let response: RestResponse;
     try {
-      response = await ctx.keeper.withAccessToken(session, (token) =>
-        ctx.rest.get(endpoint.path, token, rcQuery, owner),
-      );
+      prepared =
+        api !== 'extension' && parsed.filters !== undefined
+          ? await explorer.prepare(
+              session,
+              { api, filters: parsed.filters, page: parsed.page, perPage: parsed.perPage },
+              !json,
+            )
+          : undefined;
+      rcQuery = prepared?.query ?? pageQuery(parsed);
+      const query = rcQuery;
+      response = await ctx.keeper.withAccessToken(session, (token) => ctx.rest.get(endpoint.path, token, query, owner));
     } catch (err) {
       if (err instanceof AppError && err.code === RCAPP_SESSION_ENDED)
         return endSession(ctx, request, reply, session, json);
+      if (err instanceof AppError && err.code === RCAPP_NOT_LOGGED_IN) {
+        // Logged out meanwhile (another tab, another instance): answer as to anyone not logged in.
+        ctx.sessions.clearCookie(reply);
+        if (json) throw err;
+        return reply.redirect('/', 302);
+      }
       throw err;
     }
     if (prepared) explorer.observe(session, response);

@@ -1,7 +1,8 @@
 /**
  * @module web/routes/callback
  * `GET <RC_REDIRECT_URL path>` (default `/oauth2callback`): the end of the login. In this order: read this
- * browser's login transaction and **delete it** (consumed before use, so a replayed callback finds nothing) →
+ * browser's login transaction and **delete it** with compare-and-set (consumed before use, so a replayed or a
+ * concurrent callback finds nothing) →
  * require a transaction, a recent one → validate `state`, then `?error=` → require `code` → exchange code +
  * verifier → new session id (the old id is gone from the store) holding the tokens (encrypted by the session
  * manager) and the user's name → redirect (or the popup page).
@@ -19,7 +20,7 @@ import {
 import { validateCallback } from '../../oauth/callback.js';
 import { exchangeCode } from '../../oauth/token.js';
 import { CURRENT_EXTENSION_PATH } from '../../ringcentral/endpoints.js';
-import type { SessionUser, TokenSet } from '../../session/types.js';
+import type { LoginTransaction, SessionUser, TokenSet } from '../../session/types.js';
 import type { AppContext } from '../context.js';
 import { wantsJson } from '../negotiate.js';
 import { sendHtml } from '../pages.js';
@@ -53,13 +54,22 @@ async function fetchUser(ctx: AppContext, request: FastifyRequest, tokens: Token
 export function registerCallbackRoute(app: FastifyInstance, ctx: AppContext): void {
   app.get(ctx.config.callbackPath, async (request: FastifyRequest, reply: FastifyReply) => {
     const params = rawQuery(request);
-    const session = await ctx.sessions.load(request, reply);
-    const login = session?.data.login;
-    if (session !== undefined && login !== undefined) {
-      // Consume the one-time transaction before using it: whatever happens next, it cannot be used again.
-      delete session.data.login;
-      await ctx.sessions.save(request, reply, session);
-    }
+    const loaded = await ctx.sessions.load(request, reply);
+    // Consume the one-time transaction before using it: whatever happens next, it cannot be used again. The write
+    // is a compare-and-set on the version loaded, so of two callbacks racing with one transaction (a double click,
+    // two instances) only one takes it: the other reloads, finds none, and exchanges nothing.
+    const taken: { login?: LoginTransaction } = {};
+    const session =
+      loaded === undefined
+        ? undefined
+        : await ctx.sessions.update(request, reply, loaded, (current) => {
+            // Called again on the reloaded session when another callback wrote first: take only what is there now.
+            taken.login = current.data.login;
+            if (taken.login === undefined) return false;
+            delete current.data.login;
+            return true;
+          });
+    const { login } = taken;
     try {
       if (session === undefined || login === undefined) {
         if (!params.has('code') && !params.has('error')) {

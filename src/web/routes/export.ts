@@ -111,6 +111,8 @@ export function registerExportRoute(
         await ctx.sessions.end(reply, session.id);
         request.log.info('session ended: RingCentral no longer accepts its tokens');
       }
+      // Logged out meanwhile: the cookie names a session that is gone.
+      if (err instanceof AppError && err.code === RCAPP_NOT_LOGGED_IN) ctx.sessions.clearCookie(reply);
       throw err;
     }
     const totalPages = first.done === true ? 0 : (first.value.totalPages ?? 0);

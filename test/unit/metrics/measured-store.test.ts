@@ -50,6 +50,7 @@ test('failures are counted as errors (also synchronous throws) and rethrown unch
     set: () => {
       throw new TypeError('stored session must be an object');
     },
+    setIfVersion: async () => false,
     destroy: async () => undefined,
     touch: async () => undefined,
     ping: async () => {

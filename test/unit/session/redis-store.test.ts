@@ -193,45 +193,6 @@ void describe('redis store', { skip }, () => {
     assert.equal((await manager.load(session.id))?.data.tokens?.accessToken, secrets.accessToken);
   });
 
-  void it('setIfVersion writes only over the expected version (absent or expired counts as 0)', async (t) => {
-    const server = await shared();
-    let clock = T0;
-    const { store } = await storeOn(t, server, { now: () => clock });
-    assert.equal(await store.setIfVersion('a', record({ version: 1, payload: 'v1' }), 1), false);
-    assert.equal(await store.get('a'), undefined);
-    assert.equal(await store.setIfVersion('a', record({ version: 1, payload: 'v1' }), 0), true);
-    assert.equal(await store.setIfVersion('a', record({ version: 2, payload: 'stale writer' }), 0), false);
-    assert.equal(await store.setIfVersion('a', record({ version: 2, payload: 'v2' }), 1), true);
-    assert.deepEqual(await store.get('a'), record({ version: 2, payload: 'v2' }));
-
-    // A touch keeps the version, so a writer that loaded before the touch still wins.
-    await store.touch('a', T0 + 5, T0 + 90_000);
-    assert.equal(await store.setIfVersion('a', record({ version: 3, payload: 'v3', lastSeenAt: T0 + 6 }), 2), true);
-    assert.equal((await store.get('a'))?.payload, 'v3');
-
-    await store.set('b', record({ version: 9, expiresAt: T0 + 1000 }));
-    clock = T0 + 1000;
-    assert.equal(await store.setIfVersion('b', record({ version: 1, expiresAt: T0 + 5000 }), 9), false);
-    assert.equal(await store.setIfVersion('b', record({ version: 1, expiresAt: T0 + 5000 }), 0), true);
-    assert.equal((await store.get('b'))?.version, 1);
-
-    await assert.rejects(store.setIfVersion('c', record(), -1), TypeError);
-    await assert.rejects(store.setIfVersion('c', record({ version: Number.NaN }), 0), TypeError);
-    assert.equal(await store.get('c'), undefined);
-  });
-
-  void it('lets exactly one of many concurrent setIfVersion writers win', async (t) => {
-    const server = await shared();
-    const { store } = await storeOn(t, server);
-    await store.set('race', record({ version: 4 }));
-    const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => store.setIfVersion('race', record({ version: 5, payload: `w${i}` }), 4)),
-    );
-    assert.equal(results.filter(Boolean).length, 1);
-    const winner = results.indexOf(true);
-    assert.equal((await store.get('race'))?.payload, `w${winner}`);
-  });
-
   void it('treats a foreign value under its key as no session, and replaces it on set', async (t) => {
     const server = await shared();
     const { store } = await storeOn(t, server);

@@ -130,7 +130,8 @@ void describe('session manager cache', () => {
     const fresh = await manager.regenerate(b);
     assert.equal(await manager.load(b.id), undefined);
     assert.equal(await inner.get(b.id), undefined);
-    assert.deepEqual((await manager.load(fresh.id))?.data, b.data);
+    assert.deepEqual((await manager.load(fresh.id))?.data, fresh.data);
+    assert.deepEqual(fresh.data.tokens, b.data.tokens);
   });
 
   void it('applies the idle and absolute timeouts to cached sessions', async () => {

@@ -27,15 +27,16 @@ const tokens: TokenSet = {
   refreshExpiresAt: T0 + 7 * 24 * 3600_000,
 };
 
-type Method = 'get' | 'set' | 'destroy' | 'touch' | 'ping' | 'close';
+type Method = 'get' | 'set' | 'setIfVersion' | 'destroy' | 'touch' | 'ping' | 'close';
 
 function spyOn(store: SessionStore): SessionStore & { calls: Record<Method, number> } {
-  const calls: Record<Method, number> = { get: 0, set: 0, destroy: 0, touch: 0, ping: 0, close: 0 };
+  const calls: Record<Method, number> = { get: 0, set: 0, setIfVersion: 0, destroy: 0, touch: 0, ping: 0, close: 0 };
   return {
     kind: store.kind,
     calls,
     get: (id) => (calls.get++, store.get(id)),
     set: (id, s) => (calls.set++, store.set(id, s)),
+    setIfVersion: (id, s, v) => (calls.setIfVersion++, store.setIfVersion(id, s, v)),
     destroy: (id) => (calls.destroy++, store.destroy(id)),
     touch: (id, l, e) => (calls.touch++, store.touch(id, l, e)),
     ping: () => (calls.ping++, store.ping()),
@@ -236,7 +237,7 @@ void describe('session manager', () => {
     assert.equal(store.calls.touch, 1);
   });
 
-  void it('regenerate moves the data to a new id, removes the old id from the store and restarts the absolute timeout', async () => {
+  void it('regenerate moves the data to a new id with a new anti-CSRF token, removes the old id from the store and restarts the absolute timeout', async () => {
     const { manager, clock, map } = setup();
     const anonymous = manager.create({ login: { state: 's', codeVerifier: 'v', startedAt: T0 } });
     await manager.save(anonymous);
@@ -250,7 +251,10 @@ void describe('session manager', () => {
     assert.equal(map.has(anonymous.id), false);
     assert.equal(await manager.load(anonymous.id), undefined);
     const reloaded = await manager.load(fresh.id);
-    assert.deepEqual(reloaded?.data, { csrf: anonymous.data.csrf, tokens });
+    const { csrf, ...data } = reloaded?.data ?? { csrf: '' };
+    assert.deepEqual(data, { tokens });
+    assert.match(csrf, /^[A-Za-z0-9_-]{43}$/);
+    assert.notEqual(csrf, anonymous.data.csrf, 'a new anti-CSRF token at login');
     assert.equal(reloaded?.createdAt, T0 + MINUTE);
     assert.equal(reloaded?.version, 1);
     assert.notEqual(fresh.data, loaded.data, 'the new session does not share the data object with the old one');

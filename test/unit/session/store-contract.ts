@@ -148,6 +148,55 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
       assert.equal((await store.get('c'))?.payload, 'back');
     });
 
+    void it('setIfVersion replaces a live record only over the expected version', async () => {
+      await store.set('a', record({ version: 1, payload: 'v1' }));
+      assert.equal(await store.setIfVersion('a', record({ version: 2, payload: 'stale writer' }), 0), false);
+      assert.equal(await store.setIfVersion('a', record({ version: 2, payload: 'v2' }), 1), true);
+      assert.equal(await store.setIfVersion('a', record({ version: 2, payload: 'late writer' }), 1), false);
+      assert.deepEqual(await store.get('a'), record({ version: 2, payload: 'v2' }));
+      // A touch keeps the version: a writer that loaded before the touch still wins.
+      await store.touch('a', T0 + 5, T0 + 90_000);
+      assert.equal(await store.setIfVersion('a', record({ version: 3, payload: 'v3', lastSeenAt: T0 + 6 }), 2), true);
+      assert.deepEqual(await store.get('a'), record({ version: 3, payload: 'v3', lastSeenAt: T0 + 6 }));
+    });
+
+    void it('setIfVersion never recreates a destroyed, absent or expired record', async () => {
+      await store.set('gone', record({ version: 3 }));
+      await store.destroy('gone');
+      assert.equal(await store.setIfVersion('gone', record({ version: 4 }), 3), false);
+      assert.equal(await store.get('gone'), undefined, 'a write after a logout does not bring the session back');
+      assert.equal(await store.setIfVersion('never', record({ version: 1 }), 0), false);
+      assert.equal(await store.get('never'), undefined);
+      await store.set('old', record({ version: 5, expiresAt: T0 + 1000 }));
+      clock = T0 + 1000;
+      assert.equal(await store.setIfVersion('old', record({ version: 6, expiresAt: T0 + 9000 }), 5), false);
+      assert.equal(await store.get('old'), undefined);
+    });
+
+    void it('setIfVersion: of many concurrent writers over one version exactly one wins', async () => {
+      await store.set('race', record({ version: 4 }));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => store.setIfVersion('race', record({ version: 5, payload: `w${i}` }), 4)),
+      );
+      assert.equal(results.filter(Boolean).length, 1);
+      assert.equal((await store.get('race'))?.payload, `w${results.indexOf(true)}`);
+    });
+
+    void it('setIfVersion after a destroy issued before it (not awaited) does not write', async () => {
+      await store.set('a', record({ version: 1 }));
+      const [, written] = await Promise.all([store.destroy('a'), store.setIfVersion('a', record({ version: 2 }), 1)]);
+      assert.equal(written, false);
+      assert.equal(await store.get('a'), undefined);
+    });
+
+    void it('setIfVersion rejects a malformed record or version with a TypeError and writes nothing', async () => {
+      await store.set('a', record({ version: 1, payload: 'kept' }));
+      await assert.rejects(store.setIfVersion('a', record({ version: 2 }), -1), TypeError);
+      await assert.rejects(store.setIfVersion('a', record({ version: 2 }), 1.5), TypeError);
+      await assert.rejects(store.setIfVersion('a', record({ version: Number.NaN }), 1), TypeError);
+      assert.equal((await store.get('a'))?.payload, 'kept');
+    });
+
     void it('keeps many ids apart', async () => {
       const ids = Array.from({ length: 300 }, (_, i) => `id-${i}`);
       for (const [i, id] of ids.entries()) await store.set(id, record({ payload: `payload-${i}`, version: i }));

@@ -179,6 +179,86 @@ describe('token keeper', () => {
     assert.ok(await store.get(session.id));
   });
 
+  test('logged out while the refresh was in flight: the session is not recreated, the new tokens are revoked', async () => {
+    const late: { logout?: () => Promise<void> } = {};
+    const { stub, keeper, store, loggedIn, sessions } = setup([
+      // RingCentral answers the refresh only after the user has logged out (on another instance, say).
+      async () => {
+        await late.logout?.();
+        return refreshed(2);
+      },
+      new Response(null, { status: 200 }),
+    ]);
+    const session = await loggedIn();
+    late.logout = () => sessions.destroy(session.id);
+    await assert.rejects(
+      keeper.withAccessToken(session, async () => unauthorized),
+      { code: 'RCAPP_NOT_LOGGED_IN', status: 401 },
+    );
+    assert.equal(await store.get(session.id), undefined, 'the logout stays a logout');
+    stub.assertDone();
+    assert.match(stub.requests[1]!.url, /\/restapi\/oauth\/revoke$/);
+    assert.equal(stub.requests[1]!.body.get('token'), 'RT-2', 'the tokens of the dropped refresh are revoked');
+  });
+
+  test('the session changed meanwhile (another field): the new tokens go onto the current version', async () => {
+    const late: { save?: () => Promise<void> } = {};
+    const { keeper, loggedIn, sessions } = setup([
+      async () => {
+        await late.save?.();
+        return refreshed(2);
+      },
+    ]);
+    const session = await loggedIn();
+    late.save = async () => {
+      // Another request of the same browser saves the session while the refresh is in flight.
+      const other = (await sessions.load(session.id))!;
+      other.data.flash = 'saved by another request';
+      assert.equal(await sessions.save(other), true);
+    };
+    const used: string[] = [];
+    const result = await keeper.withAccessToken(
+      session,
+      async (token) => (used.push(token), token === 'AT-1' ? unauthorized : ok),
+    );
+    assert.equal(result.status, 200);
+    assert.deepEqual(used, ['AT-1', 'AT-2']);
+    const stored = await sessions.load(session.id);
+    assert.equal(stored?.data.tokens?.refreshToken, 'RT-2');
+    assert.equal(stored?.data.flash, 'saved by another request', 'the other write is kept');
+    assert.equal(stored?.version, 3);
+  });
+
+  test('invalid_grant after another request rotated the refresh token: its tokens are used, the user stays logged in', async () => {
+    const late: { rotate?: () => Promise<void> } = {};
+    const { stub, keeper, store, loggedIn, sessions } = setup([
+      async () => {
+        await late.rotate?.();
+        return jsonResponse(400, {
+          error: 'invalid_grant',
+          error_description: 'Token not found',
+          errors: [{ errorCode: 'OAU-213', message: 'x' }],
+        });
+      },
+    ]);
+    const session = await loggedIn();
+    late.rotate = async () => {
+      // Meanwhile another instance (which held the refresh lock) stored its rotation of the same refresh token.
+      const other = (await sessions.load(session.id))!;
+      other.data.tokens = { ...other.data.tokens!, accessToken: 'AT-9', refreshToken: 'RT-9' };
+      assert.equal(await sessions.save(other), true);
+    };
+    const used: string[] = [];
+    const result = await keeper.withAccessToken(
+      session,
+      async (token) => (used.push(token), token === 'AT-1' ? unauthorized : ok),
+    );
+    assert.equal(result.status, 200);
+    assert.deepEqual(used, ['AT-1', 'AT-9']);
+    assert.ok(await store.get(session.id), 'the session is kept');
+    stub.assertDone();
+  });
+
   test('a session without tokens → RCAPP_NOT_LOGGED_IN', async () => {
     const { keeper, sessions } = setup([]);
     await assert.rejects(

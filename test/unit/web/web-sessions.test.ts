@@ -37,7 +37,7 @@ async function build(secrets: readonly string[]) {
   });
   app.get('/new', async (request, reply) => {
     const session = manager.create({ flash: 'hello' });
-    await sessions.save(request, reply, session);
+    await sessions.update(request, reply, session, () => true);
     return { id: session.id };
   });
   app.get('/who', async (request, reply) => {

@@ -32,7 +32,14 @@ export interface SharedInstance {
 /** Starts `count` in-process app instances on one Redis (closed after the test). */
 export async function startSharedInstances(
   t: TestContext,
-  options: { redisUrl: string; emulator: RunningEmulator; count: number; keyPrefix: string },
+  options: {
+    redisUrl: string;
+    emulator: RunningEmulator;
+    count: number;
+    keyPrefix: string;
+    /** How long an instance waits for another's refresh lock (default: the backend's). */
+    lockWaitTimeoutMs?: number;
+  },
 ): Promise<SharedInstance[]> {
   const instances: SharedInstance[] = [];
   for (let i = 0; i < options.count; i++) {
@@ -40,6 +47,7 @@ export async function startSharedInstances(
       url: options.redisUrl,
       keyPrefix: options.keyPrefix,
       commandTimeoutMs: 1_000,
+      ...(options.lockWaitTimeoutMs === undefined ? {} : { lockWaitTimeoutMs: options.lockWaitTimeoutMs }),
     });
     // The app closes the store on teardown, and the store owns the connection.
     const app = await startTestApp(t, {
