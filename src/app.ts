@@ -36,6 +36,7 @@ import { installErrorHandlers } from './web/error-handler.js';
 import { lazySchemaCompilers } from './web/lazy-schema-compilers.js';
 import { installGracefulClose } from './web/graceful-close.js';
 import { parseQuery } from './web/query.js';
+import { createPendingLogins } from './web/pending-logins.js';
 import { installLoginRateLimit, registerRateLimitPlugin } from './web/rate-limit.js';
 import { buildSecurityHeaders } from './web/security-headers.js';
 import { createLocalRefreshCoordinator, type RefreshCoordinator } from './web/refresh-coordinator.js';
@@ -186,6 +187,10 @@ export function createApp(deps: AppDeps): FastifyInstance {
     upstreamLabel: deps.upstream.label,
     demoUsers: deps.upstream.demoUsers,
     loginTimeoutMs: LOGIN_TIMEOUT_MS,
+    pendingLogins:
+      config.loginRateLimit === undefined
+        ? undefined
+        : createPendingLogins({ max: config.loginRateLimit.max, ttlMs: LOGIN_TIMEOUT_MS, now }),
   };
   const explorer = createCallLogExplorer(ctx, deps.explorer);
 

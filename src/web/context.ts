@@ -8,6 +8,7 @@ import type { OAuthClient } from '../oauth/client.js';
 import type { RestClient } from '../ringcentral/rest-client.js';
 import type { SessionStore } from '../session/store.js';
 import type { Asset } from './assets/index.js';
+import type { PendingLogins } from './pending-logins.js';
 import type { Views } from './views/models.js';
 import type { TokenKeeper } from './token-keeper.js';
 import type { WebSessions } from './web-sessions.js';
@@ -36,4 +37,6 @@ export interface AppContext {
   readonly demoUsers: readonly DemoUser[] | undefined;
   /** A login started longer ago than this is refused at the callback. */
   readonly loginTimeoutMs: number;
+  /** The logins in progress each client holds (bounded); `undefined` when `LOGIN_RATE_LIMIT=off`. */
+  readonly pendingLogins: PendingLogins | undefined;
 }

@@ -10,7 +10,9 @@ import { buildAuthorizeUrl } from '../oauth/authorize-url.js';
 import { createPkcePair, createState } from '../oauth/pkce.js';
 import type { Session } from '../session/session-manager.js';
 import type { LoginTransaction } from '../session/types.js';
+import { clientKey } from './client-address.js';
 import type { AppContext } from './context.js';
+import { tooManyLogins } from './rate-limit.js';
 
 /** How the login should end. */
 export interface LoginOptions {
@@ -74,10 +76,17 @@ export async function startLogin(
     session.data.login = plan.login;
     return plan.changed;
   };
-  let session = await ctx.sessions.update(request, reply, existing ?? ctx.sessions.manager.create(), apply);
+  const admitNew = (): Session => {
+    const created = ctx.sessions.manager.create();
+    // A new session record: counted against the logins in progress this client may hold.
+    const waitSeconds = ctx.pendingLogins?.admit(clientKey(request.ip), created.id);
+    if (waitSeconds !== undefined) throw tooManyLogins(waitSeconds);
+    return created;
+  };
+  let session = await ctx.sessions.update(request, reply, existing ?? admitNew(), apply);
   if (session === undefined) {
     // The browser's session ended meanwhile (e.g. a logout in another tab): a new one.
-    session = await ctx.sessions.update(request, reply, ctx.sessions.manager.create(), apply);
+    session = await ctx.sessions.update(request, reply, admitNew(), apply);
   } else if (planned.changed === false) {
     await ctx.sessions.touch(request, session);
   }

@@ -3,9 +3,10 @@
  * Per-client-IP rate limit on the routes that start or finish a login (`LOGIN_RATE_LIMIT`, default 60/min):
  * `/login`, the OAuth callback, and `/` + `/index` for visitors who are not logged in — each of those creates a
  * login transaction (a session record), so an unlimited flood would fill the session store. Logged-in users on
- * `/` and every other route are never counted. Built on `@fastify/rate-limit` (fixed window, IPv6 grouped by
- * /56) with a store on the app's injected clock. The client IP is Fastify's `request.ip`, which honours
- * `TRUST_PROXY`: with the proxy off, spoofed `X-Forwarded-For` headers change nothing.
+ * `/` and every other route are never counted. Built on `@fastify/rate-limit` (fixed window) with a store on the
+ * app's injected clock, keyed by {@link clientKey} (IPv6 grouped by /56). The client IP is Fastify's `request.ip`,
+ * which honours `TRUST_PROXY`: with the proxy off, spoofed `X-Forwarded-For` headers change nothing. How many
+ * logins a client holds in progress at once is bounded too (`pending-logins.ts`).
  * Over the limit: 429 `RCAPP_TOO_MANY_LOGINS` (page or JSON) with `Retry-After`.
  * @see https://www.rfc-editor.org/rfc/rfc6585#section-4
  * @see https://cheatsheetseries.owasp.org/cheatsheets/Denial_of_Service_Cheat_Sheet.html
@@ -14,6 +15,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { LoginRateLimit } from '../config.js';
 import { AppError, RCAPP_TOO_MANY_LOGINS } from '../errors.js';
+import { clientKey } from './client-address.js';
 import type { AppContext } from './context.js';
 
 /** Largest number of client addresses tracked at once (least recently seen are dropped first). */
@@ -84,6 +86,7 @@ export function registerRateLimitPlugin(
     global: false,
     max: limit.max,
     timeWindow: limit.windowMs,
+    keyGenerator: (request) => clientKey(request.ip),
     store: clockStore(now, MAX_TRACKED_CLIENTS),
   });
 }

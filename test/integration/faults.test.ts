@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import { startEmulator } from '../../emulator/index.js';
+import { UPSTREAM_CHECK_TTL_MS } from '../../src/web/routes/health.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { HttpClient, signInAtAuthorizeUrl, type HttpResponse } from '../helpers/http-client.js';
 import { control, sessionIdOf, startTestEmulatorFor, USER1 } from './support/fixtures.js';
@@ -64,11 +65,13 @@ describe('RingCentral faults', () => {
   test('RingCentral unreachable (connection refused) → 503 RCAPP_UPSTREAM_UNAVAILABLE; session kept; /readyz 503', async (t) => {
     const emulator = await startEmulator({ port: 0 });
     t.after(() => emulator.close());
-    const app = await startTestApp(t, { emulator });
+    let now = Date.now();
+    const app = await startTestApp(t, { emulator, now: () => now });
     const browser = new HttpClient(app.url);
     await browser.loginAs(USER1.username, USER1.password);
     assert.equal((await browser.get('/readyz')).status, 200);
     await emulator.close();
+    now += UPSTREAM_CHECK_TTL_MS; // /readyz's last look at RingCentral is out of date
     const json = await browser.get('/test?api=extension', JSON_ACCEPT);
     assert.equal(json.status, 503);
     assert.equal(json.json<{ code: string }>().code, 'RCAPP_UPSTREAM_UNAVAILABLE');

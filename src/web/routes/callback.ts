@@ -21,6 +21,7 @@ import { validateCallback } from '../../oauth/callback.js';
 import { exchangeCode } from '../../oauth/token.js';
 import { CURRENT_EXTENSION_PATH } from '../../ringcentral/endpoints.js';
 import type { LoginTransaction, SessionUser, TokenSet } from '../../session/types.js';
+import { clientKey } from '../client-address.js';
 import type { AppContext } from '../context.js';
 import { wantsJson } from '../negotiate.js';
 import { sendHtml } from '../pages.js';
@@ -70,6 +71,7 @@ export function registerCallbackRoute(app: FastifyInstance, ctx: AppContext): vo
             return true;
           });
     const { login } = taken;
+    if (login !== undefined && loaded !== undefined) ctx.pendingLogins?.finish(clientKey(request.ip), loaded.id);
     try {
       if (session === undefined || login === undefined) {
         if (!params.has('code') && !params.has('error')) {

@@ -134,6 +134,62 @@ describe('login rate limit (LOGIN_RATE_LIMIT, per client IP)', () => {
     assert.ok(app.logLines.some((line) => line.includes('"remoteAddress":"203.0.113.2"')));
   });
 
+  test('TRUST_PROXY on: IPv6 clients are grouped by /56 (60 different /64s of one /56 are one client)', async (t) => {
+    const app = await startTestApp(t, {
+      emulator: await emulatorFor(t),
+      env: { LOGIN_RATE_LIMIT: '10/min', TRUST_PROXY: 'loopback' },
+    });
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 60; i++) {
+      // A fresh browser each time, from another /64 of 2001:db8:ab:cd00::/56.
+      const ip = `2001:db8:ab:cd${i.toString(16).padStart(2, '0')}::${i + 1}`;
+      const response = await new HttpClient(app.url).get('/login', { 'x-forwarded-for': ip });
+      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+    }
+    assert.deepEqual(Object.fromEntries(statuses), { 302: 10, 429: 50 });
+    const neighbour = await new HttpClient(app.url).get('/login', { 'x-forwarded-for': '2001:db8:ab:ce00::1' });
+    assert.equal(neighbour.status, 302, 'the next /56 is another client');
+    const mapped = new HttpClient(app.url);
+    for (let i = 0; i < 10; i++) await mapped.get('/login', { 'x-forwarded-for': '198.51.100.9' });
+    const sameV4 = await new HttpClient(app.url).get('/login', { 'x-forwarded-for': '::ffff:198.51.100.9' });
+    assert.equal(sameV4.status, 429, 'an IPv4-mapped address is its IPv4 client');
+  });
+
+  test('one client holds at most the limit’s count of logins in progress, however long it keeps going', async (t) => {
+    let now = Date.now();
+    const map = new Map<string, string>();
+    const emulator = await emulatorFor(t);
+    const app = await startTestApp(t, {
+      emulator,
+      env: { LOGIN_RATE_LIMIT: '3/min' },
+      now: () => now,
+      store: createMemoryStore({ now: () => now, map }),
+    });
+    const first = new HttpClient(app.url);
+    const authorizeUrl = await first.startLogin();
+    for (let i = 0; i < 2; i++) assert.equal((await new HttpClient(app.url).get('/login')).status, 302);
+    assert.equal(map.size, 3, 'three logins in progress');
+
+    now += 61_000; // a new rate-limit window: the request budget is back, the logins in progress are not
+    const refused = await new HttpClient(app.url).get('/login', JSON_ACCEPT);
+    assert.equal(refused.status, 429);
+    assert.equal(refused.json<{ code: string }>().code, 'RCAPP_TOO_MANY_LOGINS');
+    assert.equal(refused.headers.get('retry-after'), String(600 - 61), 'until the oldest login times out');
+    assert.equal(map.size, 3, 'no session record for the refused login');
+    assert.equal((await first.page('/')).status, 200, 'a browser reuses its own login in progress');
+
+    // Finishing a login frees its place.
+    const callback = await signInAtAuthorizeUrl(authorizeUrl, USER1);
+    assert.equal((await first.page(callback)).status, 302);
+    now += 61_000;
+    assert.equal((await new HttpClient(app.url).get('/login')).status, 302);
+    assert.equal((await new HttpClient(app.url).get('/login')).status, 429, 'three in progress again');
+
+    now += 600_000; // every login in progress has timed out
+    assert.equal((await new HttpClient(app.url).get('/login')).status, 302);
+    assert.equal((await new HttpClient(app.url).get('/login')).status, 302);
+  });
+
   test('LOGIN_RATE_LIMIT=off turns the limit off; bad values are refused at start', async (t) => {
     const app = await startTestApp(t, { emulator: await emulatorFor(t), env: { LOGIN_RATE_LIMIT: 'off' } });
     const client = new HttpClient(app.url);
