@@ -12,20 +12,17 @@ import { allowsInsecureRequests, type Config } from './config.js';
 import { generateRequestId, RequestLogController } from './logging.js';
 import { createAppMetrics, type AppMetrics } from './metrics/app-metrics.js';
 import { installHttpMetrics } from './metrics/http-metrics.js';
-import { measureOAuthFetch } from './metrics/measured-fetch.js';
-import { measureRestClient } from './metrics/measured-rest-client.js';
 import { measureSessionStore } from './metrics/measured-store.js';
-import { createRingCentralCallRecorder } from './metrics/ringcentral-calls.js';
+import { ringCentralCallCounter } from './metrics/ringcentral-calls.js';
 import { createOAuthClient } from './oauth/client.js';
-import { withErrorFixes } from './doctor/error-fixes.js';
 import { createMemoryBudgetStore, type BudgetStore } from './governor/budget-store.js';
-import { governOAuthFetch } from './governor/governed-oauth-fetch.js';
-import { governRestClient } from './governor/governed-rest-client.js';
 import { createGovernorMetrics } from './governor/governor-metrics.js';
 import { createRateGovernor, type GovernorSleep } from './governor/rate-governor.js';
+import { readinessCounter } from './readiness/readiness-listener.js';
 import { createMemoryReadinessStore, type ReadinessStore } from './readiness/readiness-store.js';
-import { recordOAuthFetch, recordRestCalls } from './readiness/recorded-calls.js';
-import { createRestClient } from './ringcentral/rest-client.js';
+import { createRingCentral } from './ringcentral/client.js';
+import type { RefreshCoordinator } from './ringcentral/refresh-coordinator.js';
+import { createTransport } from './ringcentral/transport.js';
 import { createSessionCipher, deriveKey } from './session/cipher.js';
 import { SessionManager } from './session/session-manager.js';
 import type { SessionStore } from './session/store.js';
@@ -33,14 +30,13 @@ import type { Asset } from './web/assets/index.js';
 import type { AppContext, DemoUser } from './web/context.js';
 import { createFrameworkErrorHandler } from './web/bad-url.js';
 import { installErrorHandlers } from './web/error-handler.js';
+import { createChartCache, explorerSettings, type ExplorerOptions } from './web/explorer/call-log-explorer.js';
 import { lazySchemaCompilers } from './web/lazy-schema-compilers.js';
 import { installGracefulClose } from './web/graceful-close.js';
 import { parseQuery } from './web/query.js';
 import { createPendingLogins } from './web/pending-logins.js';
 import { installLoginRateLimit, registerRateLimitPlugin } from './web/rate-limit.js';
 import { buildSecurityHeaders } from './web/security-headers.js';
-import { createLocalRefreshCoordinator, type RefreshCoordinator } from './web/refresh-coordinator.js';
-import { createCallLogExplorer, type ExplorerOptions } from './web/explorer/call-log-explorer.js';
 import { registerAdminRoutes } from './web/routes/admin.js';
 import { registerApiRoute } from './web/routes/api.js';
 import { registerExportRoute } from './web/routes/export.js';
@@ -51,7 +47,6 @@ import { registerHomeRoutes } from './web/routes/home.js';
 import { registerLoginRoute } from './web/routes/login.js';
 import { registerLogoutRoutes } from './web/routes/logout.js';
 import { registerMetricsRoute } from './web/routes/metrics.js';
-import { createTokenKeeper } from './web/token-keeper.js';
 import type { Views } from './web/views/models.js';
 import { COOKIE_SIGNING_LABEL, createWebSessions } from './web/web-sessions.js';
 
@@ -92,7 +87,7 @@ export interface AppDeps {
   readonly refreshCoordinator?: RefreshCoordinator;
   /** This instance's Prometheus metrics (`GET /metrics`). Default: a fresh registry without process metrics. */
   readonly metrics?: AppMetrics;
-  /** Call-log explorer tunables (chart budget, export page size, the sleep of paced calls). */
+  /** Call-log explorer tunables (chart budget, export page size). */
   readonly explorer?: ExplorerOptions;
   /** Where RingCentral rate-limit budgets live (Redis: shared by all instances). Default: in this process. */
   readonly rateLimitStore?: BudgetStore;
@@ -110,7 +105,6 @@ export function createApp(deps: AppDeps): FastifyInstance {
   const authorizeBaseUrl = new URL(deps.upstream.authorizeBaseUrl ?? serverUrl).origin;
   const metrics = deps.metrics ?? createAppMetrics();
   const store = measureSessionStore(deps.store, metrics);
-  const upstreamCalls = createRingCentralCallRecorder(metrics);
   // RingCentral's rules: every call waits for its user's rate-limit slot, and is counted for the readiness report.
   const governor = createRateGovernor({
     store: deps.rateLimitStore ?? createMemoryBudgetStore({ now }),
@@ -142,47 +136,33 @@ export function createApp(deps: AppDeps): FastifyInstance {
     allowInsecureRequests: allowsInsecureRequests(serverUrl, config.ringCentral.allowInsecureHttp),
     timeoutMs: config.upstreamTimeoutMs,
     now,
-    fetch: governOAuthFetch(
-      recordOAuthFetch(measureOAuthFetch(deps.fetch ?? fetch, upstreamCalls), readiness),
-      governor,
-    ),
+    ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
   });
-  const rest = governRestClient(
-    recordRestCalls(
-      measureRestClient(
-        createRestClient({
-          serverUrl,
-          timeoutMs: config.upstreamTimeoutMs,
-          ...(deps.dispatcher === undefined ? {} : { dispatcher: deps.dispatcher }),
-        }),
-        upstreamCalls,
-      ),
-      readiness,
-    ),
+  const ringcentral = createRingCentral({
+    transport: createTransport({
+      serverUrl,
+      timeoutMs: config.upstreamTimeoutMs,
+      ...(deps.dispatcher === undefined ? {} : { dispatcher: deps.dispatcher }),
+    }),
+    oauth,
+    sessions: manager,
     governor,
-  );
+    ...(deps.refreshCoordinator === undefined ? {} : { coordinator: deps.refreshCoordinator }),
+    listeners: [ringCentralCallCounter(metrics), readinessCounter(readiness)],
+    onRefreshOutcome: (outcome) => metrics.refreshes[outcome].inc(),
+    now,
+    logger,
+  });
+  const settings = explorerSettings(deps.explorer);
   const ctx: AppContext = {
     config,
     logger,
-    // Error pages caused by RingCentral (a refused login, a missing permission) say how to fix the cause.
-    views: withErrorFixes(deps.views, {
-      redirectUrl: config.ringCentral.redirectUrl,
-      clientId: config.ringCentral.clientId,
-      publicClient: config.ringCentral.clientSecret === undefined,
-    }),
+    views: deps.views,
     assets: deps.assets,
     sessions: createWebSessions({ manager, secure: config.cookieSecure }),
     store,
-    keeper: createTokenKeeper({
-      oauth,
-      sessions: manager,
-      coordinator: deps.refreshCoordinator ?? createLocalRefreshCoordinator(),
-      now,
-      logger,
-      onRefreshOutcome: (outcome) => metrics.refreshes[outcome].inc(),
-    }),
+    ringcentral,
     oauth,
-    rest,
     now,
     upstreamLabel: deps.upstream.label,
     demoUsers: deps.upstream.demoUsers,
@@ -191,8 +171,13 @@ export function createApp(deps: AppDeps): FastifyInstance {
       config.loginRateLimit === undefined
         ? undefined
         : createPendingLogins({ max: config.loginRateLimit.max, ttlMs: LOGIN_TIMEOUT_MS, now }),
+    explorer: { settings, charts: createChartCache(settings, now) },
+    errorFixes: {
+      redirectUrl: config.ringCentral.redirectUrl,
+      clientId: config.ringCentral.clientId,
+      publicClient: config.ringCentral.clientSecret === undefined,
+    },
   };
-  const explorer = createCallLogExplorer(ctx, deps.explorer);
 
   const fastifyLogger: FastifyBaseLogger = logger;
   const app = Fastify({
@@ -236,7 +221,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
     done();
   });
   app.addHook('onClose', async () => {
-    await rest.close();
+    await ringcentral.close();
   });
   installGracefulClose(app);
   installHttpMetrics(app, metrics);
@@ -249,8 +234,8 @@ export function createApp(deps: AppDeps): FastifyInstance {
     registerHomeRoutes(instance, ctx);
     registerLoginRoute(instance, ctx);
     registerCallbackRoute(instance, ctx);
-    registerApiRoute(instance, ctx, explorer, governor);
-    registerExportRoute(instance, ctx, explorer, governor);
+    registerApiRoute(instance, ctx);
+    registerExportRoute(instance, ctx);
     registerLogoutRoutes(instance, ctx);
     registerHealthRoutes(instance, ctx);
     registerMetricsRoute(instance, ctx, { metrics, token: config.metricsToken });

@@ -22,7 +22,7 @@ import { createMemoryStore } from './session/memory-store.js';
 import type { SessionStore } from './session/store.js';
 import type { BudgetStore } from './governor/budget-store.js';
 import type { ReadinessStore } from './readiness/readiness-store.js';
-import type { RefreshCoordinator } from './web/refresh-coordinator.js';
+import type { RefreshCoordinator } from './ringcentral/refresh-coordinator.js';
 import { assets } from './web/assets/index.js';
 import type { DemoUser } from './web/context.js';
 import { createViews } from './web/views/index.js';

@@ -40,7 +40,7 @@
  * died are dropped after `stalePlanMs`/`staleFlightMs`.
  * @see https://developers.ringcentral.com/guide/basics/rate-limits
  */
-import type { RateLimitGroupName } from '../ringcentral/endpoints.js';
+import type { RateLimitGroup as RateLimitGroupName } from '../rc-api/operations.js';
 
 /**
  * Answered calls kept per budget at most. RingCentral's budgets are tens of calls a minute; a budget above this
@@ -278,7 +278,11 @@ export function reserveCall(
     slot = now + tuning.pollMs;
   }
   const waitMs = slot - now;
-  if (!state.learned) return { kind: 'poll', waitMs: Math.min(tuning.pollMs, waitMs), slotMs: waitMs };
+  if (!state.learned) {
+    // Asking again soon teaches the budget; during a 429 block nothing can, so the block's end is the next look.
+    const pollMs = state.blockedUntil > now ? state.blockedUntil - now : Math.min(tuning.pollMs, waitMs);
+    return { kind: 'poll', waitMs: pollMs, slotMs: waitMs };
+  }
   if (waitMs > maxWaitMs) return { kind: 'full', retryAfterMs: waitMs };
   state.plan.set(ticket, slot);
   return { kind: 'wait', waitMs };

@@ -9,7 +9,7 @@
  * | `ringcentral_governor_shed_total` | `group` | calls refused with "try again in N s" because the wait would exceed `RATE_LIMIT_MAX_WAIT_MS` |
  */
 import { Histogram, type Registry } from 'prom-client';
-import { RATE_LIMIT_GROUPS } from '../ringcentral/endpoints.js';
+import { RATE_LIMIT_GROUPS } from '../rc-api/operations.js';
 import { CellCounter, type CounterCell } from '../metrics/cell-counter.js';
 
 /** Waits from 10 ms to a RingCentral window (60 s). */

@@ -16,12 +16,11 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { AppError, RCAPP_RATE_LIMITED } from '../errors.js';
-import { toRateLimitGroup, type RateLimitGroupName } from '../ringcentral/endpoints.js';
-import { DEFAULT_RETRY_AFTER_SECONDS, parseRetryAfter } from '../ringcentral/upstream-errors.js';
+import { toRateLimitGroup, type RateLimitGroup as RateLimitGroupName } from '../rc-api/operations.js';
+import { DEFAULT_RETRY_AFTER_SECONDS, parseRetryAfter } from '../rc-api/rate-limit-headers.js';
 import { DOCUMENTED_BUDGETS, type GroupBudget, type Observation } from './budget-model.js';
 import type { BudgetSnapshot, BudgetStore } from './budget-store.js';
 import type { GovernorMetrics } from './governor-metrics.js';
-import { createOwnerDirectory, type OwnerDirectory } from './owner-directory.js';
 
 /** Waits `ms`, or rejects with the signal's reason once it aborts. */
 export type GovernorSleep = (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -39,7 +38,6 @@ export interface RateGovernorOptions {
   readonly budgets?: Partial<Record<RateLimitGroupName, GroupBudget>>;
   readonly metrics?: GovernorMetrics;
   readonly logger?: Pick<Logger, 'warn'>;
-  readonly directory?: OwnerDirectory;
 }
 
 /** Whose budget a call spends, and how long it may wait. */
@@ -61,8 +59,6 @@ export interface AnswerView {
 
 /** The governor of one app instance. */
 export interface RateGovernor {
-  /** Token → user, for calls that do not name their user. */
-  readonly directory: OwnerDirectory;
   /**
    * Waits for the call's slot, sends it, and learns from the answer.
    * @throws {AppError} `RCAPP_RATE_LIMITED` (429, `retryAfterSeconds`) when the wait would exceed the bound;
@@ -126,7 +122,6 @@ export function rateLimitedError(group: string, waitMs: number): AppError {
 export function createRateGovernor(options: RateGovernorOptions): RateGovernor {
   const { store, now, metrics, logger } = options;
   const sleep = options.sleep ?? realSleep;
-  const directory = options.directory ?? createOwnerDirectory();
   const budgets: Record<RateLimitGroupName, GroupBudget> = { ...DOCUMENTED_BUDGETS, ...options.budgets };
   let warnedAt = -Infinity;
   // Tickets: unique across instances (a random prefix per governor) and cheap (a counter).
@@ -193,8 +188,6 @@ export function createRateGovernor(options: RateGovernorOptions): RateGovernor {
   }
 
   return {
-    directory,
-
     async run<T>(call: GovernedCall, send: () => Promise<T>, read: (answer: T) => AnswerView): Promise<T> {
       const ticket = nextTicket();
       const key = { owner: call.owner, group: call.group };

@@ -105,7 +105,10 @@ if slot <= now then
 end
 local wait = slot - now
 touch()
-if not learned then return {'poll', math.min(poll, wait), wait} end
+if not learned then
+  if blocked > now then return {'poll', blocked - now, wait} end
+  return {'poll', math.min(poll, wait), wait}
+end
 if wait > maxWait then return {'full', wait, 0} end
 redis.call('ZADD', p, slot, ticket)
 return {'wait', wait, 0}

@@ -23,8 +23,9 @@ import { CellCounter, type CounterCell } from './cell-counter.js';
 export type RefreshOutcome = 'ok' | 'failed' | 'coalesced';
 
 /** RingCentral's API rate-limit groups, plus `unknown` for an answer that names none. */
-export const RATE_LIMIT_GROUPS = ['Light', 'Medium', 'Heavy', 'Auth'] as const;
-export type RateLimitGroup = (typeof RATE_LIMIT_GROUPS)[number] | 'unknown';
+import { RATE_LIMIT_GROUPS } from '../rc-api/operations.js';
+
+export { RATE_LIMIT_GROUPS };
 
 /** Session store operations (the methods of `SessionStore`). */
 export const STORE_OPERATIONS = ['get', 'set', 'destroy', 'touch', 'ping', 'close'] as const;

@@ -64,12 +64,27 @@ export function createOAuthClient(options: OAuthClientOptions): OAuthClient {
   });
 }
 
-/** oauth4webapi request options: injected fetch, http allowed only when configured, bounded time. */
+/** Sees RingCentral's HTTP answer to a token or revoke call (its body is left to the validation). */
+export type AnswerObserver = (response: Response) => void;
+
+/**
+ * oauth4webapi request options: injected fetch (through `observe` when given), http allowed only when configured,
+ * bounded time.
+ */
 export function requestOptions(
   client: OAuthClient,
+  observe?: AnswerObserver,
 ): oauth.TokenEndpointRequestOptions & oauth.RevocationRequestOptions {
+  const send = client.fetch;
   return {
-    [oauth.customFetch]: client.fetch,
+    [oauth.customFetch]:
+      observe === undefined
+        ? send
+        : async (...args: Parameters<typeof fetch>) => {
+            const response = await send(...args);
+            observe(response);
+            return response;
+          },
     [oauth.allowInsecureRequests]: client.allowInsecureRequests,
     signal: () => AbortSignal.timeout(client.timeoutMs),
   };

@@ -3,7 +3,9 @@
  * The three token-endpoint operations, each a request plus oauth4webapi's response validation: the code
  * exchange (with the PKCE verifier), the refresh, and the revocation. RingCentral's error bodies
  * (`error`, `error_description`, `errors[].errorCode`) become {@link TokenEndpointError}; transport failures
- * become typed upstream errors. Nothing here logs, and no error message carries a token, code or verifier.
+ * become typed upstream errors. Each takes an optional observer that sees RingCentral's answer (status and
+ * headers: rate limits, `Retry-After`) before it is validated. Nothing here logs, and no error message carries a
+ * token, code or verifier.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
  * @see https://www.rfc-editor.org/rfc/rfc7009
@@ -11,10 +13,9 @@
  */
 import * as oauth from 'oauth4webapi';
 import { AppError, RCAPP_UPSTREAM_ERROR, TokenEndpointError, UpstreamError } from '../errors.js';
-import type { TokenSet } from '../session/types.js';
-import { classifyTransportError, errorForStatus } from '../ringcentral/upstream-errors.js';
-import { requestOptions, type OAuthClient } from './client.js';
-import { toTokenSet } from './types.js';
+import { classifyTransportError, errorForStatus } from '../rc-api/upstream-errors.js';
+import { requestOptions, type AnswerObserver, type OAuthClient } from './client.js';
+import { toTokenSet, type TokenSet } from './types.js';
 
 interface RingCentralErrorBody {
   error?: unknown;
@@ -95,6 +96,7 @@ export async function exchangeCode(
   client: OAuthClient,
   callbackParams: URLSearchParams,
   codeVerifier: string,
+  observe?: AnswerObserver,
 ): Promise<TokenSet> {
   try {
     const response = await oauth.authorizationCodeGrantRequest(
@@ -104,7 +106,7 @@ export async function exchangeCode(
       callbackParams,
       client.redirectUri,
       codeVerifier,
-      requestOptions(client),
+      requestOptions(client, observe),
     );
     return await processTokenResponse(client, response, 'authorization_code');
   } catch (err) {
@@ -119,14 +121,18 @@ export async function exchangeCode(
  * @throws {TokenEndpointError} `invalid_grant` (OAU-213 token not found, OAU-210 expired): the login is over
  * @throws {UpstreamError} RingCentral unreachable, timed out, or 5xx
  */
-export async function refreshTokens(client: OAuthClient, refreshToken: string): Promise<TokenSet> {
+export async function refreshTokens(
+  client: OAuthClient,
+  refreshToken: string,
+  observe?: AnswerObserver,
+): Promise<TokenSet> {
   try {
     const response = await oauth.refreshTokenGrantRequest(
       client.as,
       client.client,
       client.clientAuth,
       refreshToken,
-      requestOptions(client),
+      requestOptions(client, observe),
     );
     return await processTokenResponse(client, response, 'refresh_token');
   } catch (err) {
@@ -139,14 +145,14 @@ export async function refreshTokens(client: OAuthClient, refreshToken: string): 
  * Revokes a token; RingCentral then ends the whole OAuth session (access and refresh tokens).
  * @throws {TokenEndpointError} or {UpstreamError}; RingCentral advises callers to ignore revoke failures.
  */
-export async function revokeToken(client: OAuthClient, token: string): Promise<void> {
+export async function revokeToken(client: OAuthClient, token: string, observe?: AnswerObserver): Promise<void> {
   try {
     const response = await oauth.revocationRequest(
       client.as,
       client.client,
       client.clientAuth,
       token,
-      requestOptions(client),
+      requestOptions(client, observe),
     );
     await oauth.processRevocationResponse(response);
     await response.body?.cancel().catch(() => undefined);

@@ -4,7 +4,21 @@
  * app's camelCase {@link TokenSet} with absolute expiry times.
  * @see https://developers.ringcentral.com/api-reference/Get-Token (TokenInfo)
  */
-import type { TokenSet } from '../session/types.js';
+
+/** RingCentral tokens of a logged-in user, with absolute expiry times (ms since epoch). */
+export interface TokenSet {
+  readonly accessToken: string;
+  readonly refreshToken?: string;
+  readonly tokenType: string;
+  readonly scope: string;
+  /** RingCentral extension id of the user (`owner_id`, a string on the wire). */
+  readonly ownerId: string;
+  readonly endpointId?: string;
+  /** RingCentral's OAuth session id (`session_id`). */
+  readonly rcSessionId?: string;
+  readonly accessExpiresAt: number;
+  readonly refreshExpiresAt?: number;
+}
 
 /** `POST /restapi/oauth/token` 200 body (SPEC `TokenInfo`). `owner_id` is a string on the wire. */
 export interface TokenResponse {

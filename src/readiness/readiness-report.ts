@@ -9,8 +9,11 @@
  * @see https://developers.ringcentral.com/guide/getting-started/graduate-app
  * @see https://community.ringcentral.com/developer-platform-apis-integrations-5/production-access-request-criteria-9509
  */
-import { REST_OPERATIONS, REVOKE_OPERATION, TOKEN_OPERATION } from '../ringcentral/endpoints.js';
+import { findOperation } from '../rc-api/operations.js';
 import type { OutcomeClass, ReadinessCounts } from './readiness-store.js';
+
+/** The OAuth endpoints, reported apart from the REST operations. */
+const OAUTH_OPERATIONS: ReadonlySet<string> = new Set(['getToken', 'revokeToken']);
 
 /** RingCentral's thresholds. */
 export const CRITERIA = {
@@ -102,16 +105,19 @@ function percent(value: number): string {
 export function buildReadinessReport(counts: ReadinessCounts, now: number): ReadinessReport {
   const endpoints: EndpointFigures[] = [];
   const usedPermissions = new Set<string>();
-  for (const [path, operation] of REST_OPERATIONS) {
-    const row = counts.operations[operation.operationId] ?? EMPTY;
+  // By operationId, so the report reads the same whichever call came first.
+  for (const [operationId, row] of Object.entries(counts.operations).sort(([a], [b]) => a.localeCompare(b))) {
+    const operation = findOperation(operationId);
+    // The OAuth endpoints have their own section; an operation this version does not know is left out.
+    if (operation === undefined || OAUTH_OPERATIONS.has(operationId)) continue;
     const calls = total(row);
     if (calls === 0) continue;
     if (row['2xx'] > 0 && operation.appPermission !== undefined) usedPermissions.add(operation.appPermission);
     const clientErrorShare = share(row['4xx'] + row['429'], calls);
     endpoints.push({
-      operationId: operation.operationId,
-      method: 'GET',
-      path,
+      operationId,
+      method: operation.method,
+      path: operation.path,
       group: operation.group,
       ...(operation.appPermission === undefined ? {} : { permission: operation.appPermission }),
       calls,
@@ -138,8 +144,8 @@ export function buildReadinessReport(counts: ReadinessCounts, now: number): Read
       sum((e) => e.calls),
     ),
   };
-  const token = counts.operations[TOKEN_OPERATION.operationId] ?? EMPTY;
-  const revoke = counts.operations[REVOKE_OPERATION.operationId] ?? EMPTY;
+  const token = counts.operations.getToken ?? EMPTY;
+  const revoke = counts.operations.revokeToken ?? EMPTY;
   const oauth = {
     tokenCalls: total(token),
     tokenRateLimited: token['429'],

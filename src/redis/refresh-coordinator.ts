@@ -34,7 +34,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { RefreshCoordinator } from '../web/refresh-coordinator.js';
+import type { RefreshCoordinator } from '../ringcentral/refresh-coordinator.js';
 import { describeRedisError, type RedisLogger } from './client.js';
 
 const DEFAULT_KEY_PREFIX = 'rcaf:';

@@ -3,6 +3,9 @@
  * The plaintext shape of one browser session, as the web layer sees it after the session manager has
  * decrypted it. Stores only ever see it sealed (see `store.ts`).
  */
+import type { TokenSet } from '../oauth/types.js';
+
+export type { TokenSet } from '../oauth/types.js';
 
 /** One login in progress (RFC 6749 §4.1, RFC 7636). Consumed (deleted) before it is used. */
 export interface LoginTransaction {
@@ -16,24 +19,12 @@ export interface LoginTransaction {
   readonly popup?: boolean;
 }
 
-/** RingCentral tokens of a logged-in user, with absolute expiry times (ms since epoch). */
-export interface TokenSet {
-  readonly accessToken: string;
-  readonly refreshToken?: string;
-  readonly tokenType: string;
-  readonly scope: string;
-  /** RingCentral extension id of the user (`owner_id`, a string on the wire). */
-  readonly ownerId: string;
-  readonly endpointId?: string;
-  /** RingCentral's OAuth session id (`session_id`). */
-  readonly rcSessionId?: string;
-  readonly accessExpiresAt: number;
-  readonly refreshExpiresAt?: number;
-}
-
+/** The logged-in user as RingCentral described them at login (their own extension). */
 export interface SessionUser {
   readonly name?: string;
   readonly extensionNumber?: string;
+  /** The IANA time zone of their RingCentral regional settings, for days and times on pages. */
+  readonly timeZone?: string;
 }
 
 export interface SessionData {

@@ -4,13 +4,14 @@
  */
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import type { ExplainContext } from '../doctor/explain.js';
 import type { OAuthClient } from '../oauth/client.js';
-import type { RestClient } from '../ringcentral/rest-client.js';
+import type { RingCentral } from '../ringcentral/client.js';
 import type { SessionStore } from '../session/store.js';
 import type { Asset } from './assets/index.js';
+import type { ChartCache, ExplorerSettings } from './explorer/call-log-explorer.js';
 import type { PendingLogins } from './pending-logins.js';
 import type { Views } from './views/models.js';
-import type { TokenKeeper } from './token-keeper.js';
 import type { WebSessions } from './web-sessions.js';
 
 /** A demo account shown on the login page when running against the built-in emulator. */
@@ -26,11 +27,14 @@ export interface AppContext {
   readonly logger: Logger;
   readonly views: Views;
   readonly assets: readonly Asset[];
+  /** The request's session (cookie → store → cipher). */
   readonly sessions: WebSessions;
+  /** The session store itself (for `/readyz`). */
   readonly store: SessionStore;
-  readonly keeper: TokenKeeper;
+  /** RingCentral: `ringcentral.forSession(session)` is the client of one logged-in session. */
+  readonly ringcentral: RingCentral;
+  /** The OAuth client description (authorize URL parts for starting a login). */
   readonly oauth: OAuthClient;
-  readonly rest: RestClient;
   readonly now: () => number;
   /** Where RingCentral is, for page text (e.g. "the built-in RingCentral emulator"). */
   readonly upstreamLabel: string;
@@ -39,4 +43,8 @@ export interface AppContext {
   readonly loginTimeoutMs: number;
   /** The logins in progress each client holds (bounded); `undefined` when `LOGIN_RATE_LIMIT=off`. */
   readonly pendingLogins: PendingLogins | undefined;
+  /** The call-log explorer's settings and its short-lived chart counts. */
+  readonly explorer: { readonly settings: ExplorerSettings; readonly charts: ChartCache };
+  /** What the "How to fix" lines of error pages need to know of the app's registration. */
+  readonly errorFixes: ExplainContext;
 }

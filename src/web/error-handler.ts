@@ -51,7 +51,11 @@ export function sendError(
     };
     return reply.code(error.status).type('application/json; charset=utf-8').send(JSON.stringify(body));
   }
-  return sendHtml(reply, error.status, ctx.views.error(errorPageModel(error, ctx.sessions.cached(request))));
+  return sendHtml(
+    reply,
+    error.status,
+    ctx.views.error(errorPageModel(error, ctx.sessions.cached(request), ctx.errorFixes)),
+  );
 }
 
 function toAppError(err: unknown): AppError {

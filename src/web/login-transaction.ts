@@ -68,11 +68,10 @@ export async function startLogin(
     ...(options.popup ? { popup: true } : {}),
     ...(options.returnTo === undefined ? {} : { returnTo: options.returnTo }),
   });
-  const planned: { login?: LoginTransaction; changed?: boolean } = {};
+  const planned: { login?: LoginTransaction } = {};
   const apply = (session: Session): boolean => {
     const plan = planLogin(session.data.login, fresh, now, ctx.loginTimeoutMs / 2, options);
     planned.login = plan.login;
-    planned.changed = plan.changed;
     session.data.login = plan.login;
     return plan.changed;
   };
@@ -87,8 +86,6 @@ export async function startLogin(
   if (session === undefined) {
     // The browser's session ended meanwhile (e.g. a logout in another tab): a new one.
     session = await ctx.sessions.update(request, reply, admitNew(), apply);
-  } else if (planned.changed === false) {
-    await ctx.sessions.touch(request, session);
   }
   const { login } = planned;
   if (session === undefined || login === undefined) throw new TypeError('a new session cannot be gone');

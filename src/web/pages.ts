@@ -4,6 +4,8 @@
  * model for an {@link AppError}.
  */
 import type { FastifyReply } from 'fastify';
+import { fixForError } from '../doctor/error-fixes.js';
+import type { ExplainContext } from '../doctor/explain.js';
 import { ERROR_CATALOG, type AppError } from '../errors.js';
 import type { Session } from '../session/session-manager.js';
 import type { Chrome, ErrorPageModel } from './views/models.js';
@@ -32,9 +34,13 @@ export function sendHtml(reply: FastifyReply, status: number, html: string): Fas
   return reply.code(status).type('text/html; charset=utf-8').send(html);
 }
 
-/** The error page model of an app error (message is safe to show: see `errors.ts`). */
-export function errorPageModel(error: AppError, session: Session | undefined): ErrorPageModel {
+/**
+ * The error page model of an app error (message is safe to show: see `errors.ts`), with the fix of its RingCentral
+ * cause when one is known (a refused login, a missing permission).
+ */
+export function errorPageModel(error: AppError, session: Session | undefined, fixes: ExplainContext): ErrorPageModel {
   const entry = ERROR_CATALOG[error.code];
+  const fix = fixForError(error.code, error.message, fixes);
   const loginActions = error.status === 400 || error.status === 401 ? [{ href: '/login', label: 'Log in again' }] : [];
   return {
     ...chromeFor(session),
@@ -42,6 +48,7 @@ export function errorPageModel(error: AppError, session: Session | undefined): E
     title: entry.title,
     message: error.message,
     code: error.code,
+    ...(fix === undefined ? {} : { fix }),
     ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }),
     actions:
       session?.data.tokens === undefined

@@ -36,7 +36,10 @@ export interface WebSessions {
     readonly sameSite: 'lax';
     readonly secure: boolean;
   };
-  /** The request's session, or `undefined`. Loaded once per request. */
+  /**
+   * The request's session, or `undefined`. Loaded once per request, and its idle deadline moved (throttled by the
+   * manager: at most one store write a minute per session; best effort, a store hiccup there is only logged).
+   */
   load(request: FastifyRequest, reply: FastifyReply): Promise<Session | undefined>;
   /** The session `load` found for this request, without loading (for error pages). */
   cached(request: FastifyRequest): Session | undefined;
@@ -53,11 +56,6 @@ export interface WebSessions {
   ): Promise<Session | undefined>;
   /** Sets the cookie to `id`. */
   setCookie(reply: FastifyReply, id: string): void;
-  /**
-   * Moves the idle deadline (throttled by the manager). Best effort: a store hiccup here is logged and does not
-   * fail a request that has already done its work.
-   */
-  touch(request: FastifyRequest, session: Session): Promise<void>;
   /** Destroys the session in the store and clears the cookie. */
   end(reply: FastifyReply, id: string): Promise<void>;
   /** Clears the cookie only. */
@@ -122,6 +120,13 @@ export function createWebSessions(options: WebSessionsOptions): WebSessions {
         }
       }
       loaded.set(request, { id, session });
+      if (session !== undefined) {
+        try {
+          await manager.touch(session);
+        } catch (err) {
+          request.log.warn({ err }, 'could not extend the session (store unavailable)');
+        }
+      }
       return session;
     },
     cached(request) {
@@ -142,13 +147,6 @@ export function createWebSessions(options: WebSessionsOptions): WebSessions {
       if (cached?.id !== stored.id) sessions.setCookie(reply, stored.id);
       loaded.set(request, { id: stored.id, session: stored });
       return stored;
-    },
-    async touch(request, session) {
-      try {
-        await manager.touch(session);
-      } catch (err) {
-        request.log.warn({ err }, 'could not extend the session (store unavailable)');
-      }
     },
     setCookie(reply, id) {
       reply.setCookie(cookieName, id, { ...cookieOptions, signed: true });

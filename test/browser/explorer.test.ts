@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { DEMO } from '../../emulator/index.js';
 import type { ExplorerOptions } from '../../src/web/explorer/call-log-explorer.js';
-import type { Sleep } from '../../src/web/explorer/call-log-pages.js';
+import type { GovernorSleep as Sleep } from '../../src/governor/rate-governor.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import {
   VIEWPORTS,
@@ -39,12 +39,20 @@ interface Stack {
   readonly app: TestApp;
 }
 
-async function startStack(t: TestContext, explorer?: ExplorerOptions): Promise<Stack> {
+async function startStack(
+  t: TestContext,
+  explorer?: ExplorerOptions,
+  held?: { sleep: Sleep; now(): number },
+): Promise<Stack> {
   const emulator = await startTestEmulator(t);
   for (const group of ['Light', 'Medium', 'Heavy'] as const) {
     await emulator.control.limits({ group, limit: 10_000, windowSeconds: 60 });
   }
-  const app = await startTestApp(t, { emulator, ...(explorer === undefined ? {} : { explorer }) });
+  const app = await startTestApp(t, {
+    emulator,
+    ...(explorer === undefined ? {} : { explorer }),
+    ...(held === undefined ? {} : { governorSleep: held.sleep, now: () => held.now() }),
+  });
   return { emulator, app };
 }
 
@@ -66,19 +74,26 @@ async function logIn(page: Page, appUrl: string, user: { username: string; passw
   await page.waitForURL((url) => url.origin === new URL(appUrl).origin, { waitUntil: 'load' });
 }
 
-/** A sleep for the export's waits that holds until the test lets it go (or the client leaves). */
-function heldSleep(): { sleep: Sleep; asleep: Promise<void>; release(): void } {
+/**
+ * A sleep for the rate-limit governor's waits that holds until the test lets it go (or the client leaves); once let
+ * go, each wait moves the app's clock (`now`) instead of sleeping, so the governor sees its window pass.
+ */
+function heldSleep(): { sleep: Sleep; asleep: Promise<void>; release(): void; now(): number } {
   let markAsleep: () => void = () => undefined;
   const asleep = new Promise<void>((resolve) => (markAsleep = resolve));
   let releaseAll: () => void = () => undefined;
   const released = new Promise<void>((resolve) => (releaseAll = resolve));
-  const sleep: Sleep = (_ms, signal) =>
+  let offsetMs = 0;
+  const sleep: Sleep = (ms, signal) =>
     new Promise((resolve, reject) => {
-      signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
-      void released.then(resolve);
+      signal?.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+      void released.then(() => {
+        offsetMs += ms;
+        resolve();
+      });
       markAsleep();
     });
-  return { sleep, asleep, release: () => releaseAll() };
+  return { sleep, asleep, release: () => releaseAll(), now: () => Date.now() + offsetMs };
 }
 
 /** Polls (bounded) for something the server does, that the test cannot await directly. */
@@ -154,7 +169,7 @@ void describe('browser: call-log explorer', { skip: chromium.skip }, () => {
 
   void it('exports CSV with progress and saves the file', async (t) => {
     const held = heldSleep();
-    const { app, emulator } = await startStack(t, { exportPageSize: 500, sleep: held.sleep });
+    const { app, emulator } = await startStack(t, { exportPageSize: 500 }, held);
     const { page, watcher } = await open(t, browser);
     await logIn(page, app.url, ADMIN);
     await page.goto(
@@ -164,8 +179,9 @@ void describe('browser: call-log explorer', { skip: chromium.skip }, () => {
     const total = Number(await link.getAttribute('data-total'));
     assert.ok(total > 2000, `a big export (${total})`);
 
-    // Two pages, then the export waits for the rate-limit window: the page shows how far it got.
-    await emulator.control.limits({ group: 'Heavy', limit: 3, windowSeconds: 60 });
+    // Two pages (a new limit starts a new window at RingCentral), then the export waits for the rate-limit window:
+    // the page shows how far it got.
+    await emulator.control.limits({ group: 'Heavy', limit: 2, windowSeconds: 60 });
     const download = page.waitForEvent('download');
     await link.click();
     await held.asleep;
@@ -197,7 +213,7 @@ void describe('browser: call-log explorer', { skip: chromium.skip }, () => {
 
   void it('Cancel stops the export at RingCentral too', async (t) => {
     const held = heldSleep();
-    const { app, emulator } = await startStack(t, { exportPageSize: 100, sleep: held.sleep });
+    const { app, emulator } = await startStack(t, { exportPageSize: 100 }, held);
     const { page, watcher } = await open(t, browser);
     await logIn(page, app.url, ADMIN);
     await page.goto(`${app.url}/test?api=account-call-log&dateFrom=${utcDay(-30)}&dateTo=${utcDay(0)}&tz=UTC`);

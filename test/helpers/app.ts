@@ -17,7 +17,8 @@ import { createMemoryStore } from '../../src/session/memory-store.js';
 import type { SessionStore } from '../../src/session/store.js';
 import { assets } from '../../src/web/assets/index.js';
 import type { ExplorerOptions } from '../../src/web/explorer/call-log-explorer.js';
-import type { RefreshCoordinator } from '../../src/web/refresh-coordinator.js';
+import type { GovernorSleep } from '../../src/governor/rate-governor.js';
+import type { RefreshCoordinator } from '../../src/ringcentral/refresh-coordinator.js';
 import { createViews } from '../../src/web/views/index.js';
 import { logSpyEnabled, recordCookieValue, recordSecrets, spyOnFetch, teeLogLines } from './log-spy.js';
 
@@ -43,8 +44,10 @@ export interface TestAppOptions {
   readonly fetch?: typeof fetch;
   readonly dispatcher?: Dispatcher;
   readonly refreshCoordinator?: RefreshCoordinator;
-  /** Call-log explorer tunables (e.g. a small export page size, or a sleep that moves the emulator clock). */
+  /** Call-log explorer tunables (e.g. a small export page size). */
   readonly explorer?: ExplorerOptions;
+  /** The rate-limit governor's waits (e.g. a sleep that moves the emulator clock). Default: real timers. */
+  readonly governorSleep?: GovernorSleep;
 }
 
 export interface TestApp {
@@ -127,6 +130,7 @@ export async function startTestApp(t: TestContext | undefined, options: TestAppO
     ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }),
     ...(options.refreshCoordinator === undefined ? {} : { refreshCoordinator: options.refreshCoordinator }),
     ...(options.explorer === undefined ? {} : { explorer: options.explorer }),
+    ...(options.governorSleep === undefined ? {} : { governorSleep: options.governorSleep }),
   });
   const routes: { method: string; url: string }[] = [];
   // Added before ready(): the route plugins load at ready() and inherit the hook, so no route escapes the list.

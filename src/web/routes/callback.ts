@@ -18,11 +18,12 @@ import {
   RCAPP_SESSION_STORE_UNAVAILABLE,
 } from '../../errors.js';
 import { validateCallback } from '../../oauth/callback.js';
-import { exchangeCode } from '../../oauth/token.js';
-import { CURRENT_EXTENSION_PATH } from '../../ringcentral/endpoints.js';
-import type { LoginTransaction, SessionUser, TokenSet } from '../../session/types.js';
+import type { SessionClient } from '../../ringcentral/client.js';
+import type { LoginTransaction, SessionUser } from '../../session/types.js';
 import { clientKey } from '../client-address.js';
 import type { AppContext } from '../context.js';
+import { isTimeZone } from '../explorer/time-zone.js';
+import { asRecord, toText } from '../views/format.js';
 import { wantsJson } from '../negotiate.js';
 import { sendHtml } from '../pages.js';
 
@@ -32,18 +33,23 @@ function rawQuery(request: FastifyRequest): URLSearchParams {
   return new URLSearchParams(q === -1 ? '' : request.url.slice(q + 1));
 }
 
-/** The user's name and extension number for the page header; a failure here does not fail the login. */
-async function fetchUser(ctx: AppContext, request: FastifyRequest, tokens: TokenSet): Promise<SessionUser> {
+/**
+ * The user's name, extension number and time zone (their own extension, through the new session's client): for
+ * the page header and the days and times of pages. A failure here does not fail the login.
+ */
+async function fetchUser(rc: SessionClient, request: FastifyRequest): Promise<SessionUser> {
   try {
-    const response = await ctx.rest.get(CURRENT_EXTENSION_PATH, tokens.accessToken);
-    if (response.status !== 200) {
-      request.log.warn({ status: response.status }, 'could not read the current extension after login');
+    const answer = await rc.call('readExtension');
+    if (!answer.ok) {
+      request.log.warn({ status: answer.status }, 'could not read the current extension after login');
       return {};
     }
-    const body = JSON.parse(response.body.toString('utf8')) as { name?: unknown; extensionNumber?: unknown };
+    const body = asRecord(answer.json());
+    const zone = toText(asRecord(asRecord(body?.regionalSettings)?.timezone)?.name);
     return {
-      ...(typeof body.name === 'string' ? { name: body.name.slice(0, 200) } : {}),
-      ...(typeof body.extensionNumber === 'string' ? { extensionNumber: body.extensionNumber.slice(0, 20) } : {}),
+      ...(typeof body?.name === 'string' ? { name: body.name.slice(0, 200) } : {}),
+      ...(typeof body?.extensionNumber === 'string' ? { extensionNumber: body.extensionNumber.slice(0, 20) } : {}),
+      ...(isTimeZone(zone) ? { timeZone: zone } : {}),
     };
   } catch (err) {
     request.log.warn({ err }, 'could not read the current extension after login');
@@ -86,9 +92,8 @@ export function registerCallbackRoute(app: FastifyInstance, ctx: AppContext): vo
       if (!validated.get('code')) {
         throw new AppError(RCAPP_NO_AUTH_CODE, 'no "code" parameter in the callback');
       }
-      const tokens = await exchangeCode(ctx.oauth, validated, login.codeVerifier);
-      session.data.tokens = tokens;
-      session.data.user = await fetchUser(ctx, request, tokens);
+      session.data.tokens = await ctx.ringcentral.exchangeCode(validated, login.codeVerifier);
+      session.data.user = await fetchUser(ctx.ringcentral.forSession(session), request);
       // New id at login (against session fixation); the old id is removed from the store.
       let fresh;
       try {

@@ -2,9 +2,10 @@
  * @module web/routes/export
  * `GET /export/call-log.csv?scope=extension|account[&dateFrom&dateTo][&direction][&type][&tz]`: every call of the
  * filtered range as CSV (see `explorer/csv.ts`), streamed page by page as RingCentral returns them (1,000 records
- * per call; nothing beyond the page being written is held). The calls are paced by the user's rate-limit budget
- * and a 429 is waited out, never passed on (see `explorer/call-log-pages.ts`); each call also takes its slot in the
- * rate-limit governor, waiting (up to `EXPORT_MAX_WAIT_MS`) rather than being refused. The first page is read before
+ * per call; nothing beyond the page being written is held). Each page call takes its slot in the user's shared
+ * rate-limit budget (the governor, across instances on Redis), waiting (up to `EXPORT_MAX_WAIT_MS`) rather than
+ * being refused, and a 429 RingCentral sends anyway is waited out, never passed on (`ringcentral/pages.ts`). The
+ * first page is read before
  * anything is sent, so a refusal (e.g. the account call log without FullCompanyCallLog) is a proper error page;
  * a failure after that cuts the download off, so a partial file never looks complete. When the client leaves,
  * the reading stops at the next wait or call.
@@ -17,11 +18,9 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { AppError, RCAPP_BAD_REQUEST, RCAPP_NOT_LOGGED_IN, RCAPP_SESSION_ENDED } from '../../errors.js';
-import type { RateGovernor } from '../../governor/rate-governor.js';
-import { ENDPOINTS } from '../../ringcentral/endpoints.js';
+import { readPages, type ListPage } from '../../ringcentral/pages.js';
+import { apiPage } from '../api-pages.js';
 import type { AppContext } from '../context.js';
-import type { CallLogExplorer } from '../explorer/call-log-explorer.js';
-import { readCallLogPages, type CallLogPage } from '../explorer/call-log-pages.js';
 import { callLogCsv, csvHeader } from '../explorer/csv.js';
 import { parseCallLogFilters, resolveDateRange, toRingCentralQuery } from '../explorer/filters.js';
 import { createZonedCalendar } from '../explorer/time-zone.js';
@@ -34,17 +33,12 @@ const HIGH_WATER_MARK = 64 * 1024;
 
 /**
  * An export page may wait this long for its rate-limit slot in the governor (a RingCentral window plus a penalty);
- * the export's own pacing normally leaves nothing to wait for, and the client leaving ends any wait.
+ * the client leaving ends any wait.
  */
 const EXPORT_MAX_WAIT_MS = 10 * 60_000;
 
 /** Registers `GET /export/call-log.csv`. */
-export function registerExportRoute(
-  app: FastifyInstance,
-  ctx: AppContext,
-  explorer: CallLogExplorer,
-  governor?: RateGovernor,
-): void {
+export function registerExportRoute(app: FastifyInstance, ctx: AppContext): void {
   app.get('/export/call-log.csv', async (request, reply) => {
     const scope = singleParam(request.query, 'scope') ?? 'extension';
     if (scope !== 'extension' && scope !== 'account') {
@@ -55,47 +49,29 @@ export function registerExportRoute(
     if (session?.data.tokens === undefined) {
       throw new AppError(RCAPP_NOT_LOGGED_IN, 'log in first: the export needs a logged-in session');
     }
-    const timeZone = filters.timeZone ?? (await explorer.userTimeZone(session)) ?? explorer.settings.defaultTimeZone;
+    const { settings } = ctx.explorer;
+    const timeZone = filters.timeZone ?? session.data.user?.timeZone ?? settings.defaultTimeZone;
     const calendar = createZonedCalendar(timeZone);
     const range = resolveDateRange(filters, calendar);
     const to = range.to ?? ctx.now();
     const from = range.from ?? to - DAY_MS;
     const api = scope === 'account' ? 'account-call-log' : 'extension-call-log';
-    const path = ENDPOINTS[api].path;
-    const { settings } = explorer;
-    governor?.directory.rememberTokens(session.data.tokens);
-    const callOptions = {
-      ...(session.data.tokens.ownerId === '' ? {} : { owner: session.data.tokens.ownerId }),
-      maxWaitMs: EXPORT_MAX_WAIT_MS,
-    };
 
     const stop = new AbortController();
     const onClose = (): void => {
       if (!reply.raw.writableFinished) stop.abort(new Error('the client closed the connection'));
     };
     reply.raw.once('close', onClose);
-    const pages = readCallLogPages({
-      fetchPage: (page) =>
-        ctx.keeper.withAccessToken(session, (token) =>
-          ctx.rest.get(
-            path,
-            token,
-            toRingCentralQuery(filters, { from, to }, { page, perPage: settings.exportPageSize, view: 'Simple' }),
-            { ...callOptions, signal: stop.signal },
-          ),
-        ),
-      errorFor: (response) => explorer.errorFor(response),
-      budget: explorer.budget,
-      subject: explorer.subjectOf(session),
-      sleep: settings.sleep,
+    const pages = readPages(ctx.ringcentral.forSession(session), apiPage(api).operationId, {
+      query: (page) =>
+        toRingCentralQuery(filters, { from, to }, { page, perPage: settings.exportPageSize, view: 'Simple' }),
+      maxPages: settings.maxExportPages,
+      maxWaitMs: EXPORT_MAX_WAIT_MS,
       signal: stop.signal,
       now: ctx.now,
-      reserve: settings.exportReserve,
-      maxPages: settings.maxExportPages,
-      onWait: (ms) => request.log.debug({ waitMs: ms }, 'call-log export waits for the RingCentral rate limit'),
     });
 
-    let first: IteratorResult<CallLogPage, void>;
+    let first: IteratorResult<ListPage, void>;
     try {
       first = await pages.next();
     } catch (err) {
@@ -124,7 +100,6 @@ export function registerExportRoute(
         `the range holds more calls than one export reads (${settings.maxExportPages} RingCentral pages); narrow "dateFrom" and "dateTo"`,
       );
     }
-    await ctx.sessions.touch(request, session);
 
     const total = first.done === true ? 0 : first.value.totalElements;
     const fileName = `call-log-${scope}-${calendar.dayKey(from)}-to-${calendar.dayKey(to)}.csv`;

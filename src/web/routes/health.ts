@@ -46,7 +46,7 @@ function cachedCheck(probe: () => Promise<unknown>, ttlMs: number, now: () => nu
 
 /** Registers `GET /healthz` and `GET /readyz`. */
 export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const ringCentralReachable = cachedCheck(() => ctx.rest.ping(), UPSTREAM_CHECK_TTL_MS, ctx.now);
+  const ringCentralReachable = cachedCheck(() => ctx.ringcentral.ping(), UPSTREAM_CHECK_TTL_MS, ctx.now);
   app.get('/healthz', { exposeHeadRoute: true }, async (_request, reply) => reply.code(200).send({ status: 'ok' }));
 
   app.get('/readyz', { exposeHeadRoute: true }, async (_request, reply) => {

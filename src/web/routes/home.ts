@@ -4,7 +4,7 @@
  * of API links when logged in. A fixed-key `?notice=` shows a one-shot message.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { API_NAMES, ENDPOINTS } from '../../ringcentral/endpoints.js';
+import { API_PAGES } from '../api-pages.js';
 import type { AppContext } from '../context.js';
 import { startLogin } from '../login-transaction.js';
 import { noticeFor } from '../notices.js';
@@ -18,18 +18,12 @@ export function registerHomeRoutes(app: FastifyInstance, ctx: AppContext): void 
     const session = await ctx.sessions.load(request, reply);
     const tokens = session?.data.tokens;
     if (session !== undefined && tokens !== undefined) {
-      await ctx.sessions.touch(request, session);
       return sendHtml(
         reply,
         200,
         ctx.views.home({
           ...chromeFor(session, notice ? { notice } : {}),
-          apis: API_NAMES.map((api) => ({
-            api,
-            label: ENDPOINTS[api].label,
-            description: ENDPOINTS[api].description,
-            href: `/test?api=${api}`,
-          })),
+          apis: API_PAGES.map(({ api, label, description, href }) => ({ api, label, description, href })),
         }),
       );
     }

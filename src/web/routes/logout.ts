@@ -12,7 +12,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, RCAPP_CSRF } from '../../errors.js';
-import { revokeToken } from '../../oauth/token.js';
 import type { Session } from '../../session/session-manager.js';
 import type { AppContext } from '../context.js';
 import { noticeUrl } from '../notices.js';
@@ -42,11 +41,9 @@ async function logout(
   session: Session | undefined,
 ): Promise<FastifyReply> {
   if (session !== undefined) {
-    const tokens = session.data.tokens;
-    if (tokens !== undefined) {
+    if (session.data.tokens !== undefined) {
       try {
-        // Revoking either token ends the whole RingCentral session; the refresh token lives longer.
-        await revokeToken(ctx.oauth, tokens.refreshToken ?? tokens.accessToken);
+        await ctx.ringcentral.forSession(session).revoke();
       } catch (err) {
         request.log.warn({ err }, 'token revocation failed; logging out anyway');
       }

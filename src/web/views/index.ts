@@ -10,7 +10,7 @@ import { STATUS_CODES } from 'node:http';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta/core';
-import { API_CATALOG, findApi } from './api-catalog.js';
+import { API_PAGES as API_CATALOG, findApi } from '../api-pages.js';
 import { toChartView } from './call-chart.js';
 import { toCallLogRows } from './call-log-rows.js';
 import type { ErrorSummary } from './error-summary.js';

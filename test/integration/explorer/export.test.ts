@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Sleep } from '../../../src/web/explorer/call-log-pages.js';
+import type { GovernorSleep as Sleep } from '../../../src/governor/rate-governor.js';
 import { parseCsv } from '../../helpers/csv.js';
 import { HttpClient } from '../../helpers/http-client.js';
 import { ADMIN, USER1 } from '../support/fixtures.js';
@@ -119,7 +119,11 @@ describe('CSV export', () => {
       });
       assert.equal(response.status, 200);
     };
-    const stack = await startStack(t, { explorer: { exportPageSize: 100, sleep }, now: () => Date.now() + offsetMs });
+    const stack = await startStack(t, {
+      explorer: { exportPageSize: 100 },
+      governorSleep: sleep,
+      now: () => Date.now() + offsetMs,
+    });
     emulatorUrl = stack.emulator.url;
     const { browser, token } = await logIn(stack, ADMIN);
     const range = RANGE();
@@ -139,8 +143,8 @@ describe('CSV export', () => {
     const pages = Math.ceil(records.length / 100);
     assert.equal(after['rest.readCompanyCallLog']! - before['rest.readCompanyCallLog']!, pages, 'each page asked once');
     assert.equal(after.rateLimited, 0, 'RingCentral never answered 429');
-    // Nine calls per 5-second window (one kept for the user's page views).
-    assert.equal(waits.length, Math.ceil(pages / 9) - 1, `waited for the window between bursts: ${waits.join(', ')}`);
+    // Ten calls per 5-second window: the whole budget, paced by the governor that page views share.
+    assert.equal(waits.length, Math.ceil(pages / 10) - 1, `waited for the window between bursts: ${waits.join(', ')}`);
     assert.ok(waits.every((ms) => ms > 0 && ms <= 5_250));
   });
 
@@ -168,7 +172,11 @@ describe('CSV export', () => {
       offsetMs += ms;
       return Promise.resolve();
     };
-    const stack = await startStack(t, { explorer: { exportPageSize: 500, sleep }, now: () => Date.now() + offsetMs });
+    const stack = await startStack(t, {
+      explorer: { exportPageSize: 500 },
+      governorSleep: sleep,
+      now: () => Date.now() + offsetMs,
+    });
     const { browser, token } = await logIn(stack, ADMIN);
     const range = RANGE();
     const records = await emulatorCallLog(stack.emulator.url, token, 'account', {
@@ -180,7 +188,7 @@ describe('CSV export', () => {
     const response = await browser.get(`/export/call-log.csv?scope=account&${range.query}`);
     assert.equal(response.status, 200);
     assert.equal(parseCsv(response.text).length - 1, records.length);
-    assert.deepEqual(waits, [60_250], "RingCentral's Retry-After (60 s) and a small margin, once");
+    assert.deepEqual(waits, [61_200], "RingCentral's Retry-After (60 s) and the governor's margin (2% of 60 s), once");
     assert.ok(stack.app.logLines.some((line) => line.includes('"msg":"call-log export finished"')));
   });
 
@@ -190,10 +198,10 @@ describe('CSV export', () => {
     // The export's wait for the window: it never ends by itself here, only by the client leaving.
     const sleep: Sleep = (_ms, signal) =>
       new Promise((_resolve, reject) => {
-        signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
-        sleeping(signal);
+        signal?.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+        if (signal !== undefined) sleeping(signal);
       });
-    const stack = await startStack(t, { explorer: { exportPageSize: 100, sleep } });
+    const stack = await startStack(t, { explorer: { exportPageSize: 100 }, governorSleep: sleep });
     const { browser } = await logIn(stack, ADMIN);
     await stack.emulator.control.limits({ group: 'Heavy', limit: 3, windowSeconds: 60 });
 
@@ -208,7 +216,7 @@ describe('CSV export', () => {
     assert.match(Buffer.from(first.value).toString('utf8'), /^id,sessionId,startTime,/);
     const signal = await asleep;
     const calls = (await stack.emulator.control.stats())['rest.readCompanyCallLog'];
-    assert.equal(calls, 2, 'two pages read, then waiting for the window (one call kept for the user)');
+    assert.equal(calls, 3, 'three pages read (the whole budget), then waiting for the window');
 
     client.abort();
     await eventually(() => signal.aborted, 'the export to notice the client left');
@@ -224,13 +232,13 @@ describe('CSV export', () => {
     const asleep = new Promise<AbortSignal>((resolve) => (sleeping = resolve));
     const sleep: Sleep = (_ms, signal) =>
       new Promise((_resolve, reject) => {
-        signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
-        sleeping(signal);
+        signal?.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+        if (signal !== undefined) sleeping(signal);
       });
-    const stack = await startStack(t, { explorer: { sleep } });
+    const stack = await startStack(t, { governorSleep: sleep });
     const { browser } = await logIn(stack, ADMIN);
-    await stack.emulator.control.limits({ group: 'Heavy', limit: 2, windowSeconds: 60 });
-    // The page view spends one of two calls: the export must wait before its first one (one is kept for the user).
+    await stack.emulator.control.limits({ group: 'Heavy', limit: 1, windowSeconds: 60 });
+    // The page view spends the only call of the window: the export must wait before its first one.
     const page = await browser.page(`/test?api=account-call-log&${RANGE().query}&perPage=5`);
     assert.match(page.text, /data-testid="chart-note"/, 'no budget for a chart either');
     const calls = (await stack.emulator.control.stats())['rest.readCompanyCallLog'];

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
+import type { GovernorSleep } from '../../../src/governor/rate-governor.js';
 import type { ExplorerOptions } from '../../../src/web/explorer/call-log-explorer.js';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
 import { startTestEmulator, type TestEmulator } from '../../helpers/emulator.js';
@@ -46,7 +47,12 @@ export interface Stack {
 /** The emulator (generous rate limits unless `limits: false`) and the app, closed after the test. */
 export async function startStack(
   t: TestContext,
-  options: { explorer?: ExplorerOptions; now?: () => number; generousLimits?: boolean } = {},
+  options: {
+    explorer?: ExplorerOptions;
+    governorSleep?: GovernorSleep;
+    now?: () => number;
+    generousLimits?: boolean;
+  } = {},
 ): Promise<Stack> {
   const emulator = await startTestEmulator(t);
   if (options.generousLimits !== false) {
@@ -57,6 +63,7 @@ export async function startStack(
   const app = await startTestApp(t, {
     emulator,
     ...(options.explorer === undefined ? {} : { explorer: options.explorer }),
+    ...(options.governorSleep === undefined ? {} : { governorSleep: options.governorSleep }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });
   return { emulator, app };

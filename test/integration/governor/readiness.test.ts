@@ -68,9 +68,9 @@ async function checkAgainstEmulator(emulator: TestEmulator, report: ReadinessRep
     report.endpoints.map((e) => [e.operationId, e.success, e.clientErrors, e.rateLimited]),
     [
       ['listExtensions', 7, 1, 0],
+      ['readCompanyCallLog', 5, 2, 0],
       ['readExtension', 2, 0, 0],
       ['readUserCallLog', 5, 0, 1],
-      ['readCompanyCallLog', 5, 2, 0],
     ],
   );
   assert.equal(stats['rest.unauthorized'], 1, 'the one 401 (expired token) is the listExtensions 4xx');

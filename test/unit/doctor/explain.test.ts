@@ -4,10 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { fixForErrorPage, withErrorFixes } from '../../../src/doctor/error-fixes.js';
+import { fixForError } from '../../../src/doctor/error-fixes.js';
 import { EXPLAINED_CODES, explainCode, explainRingCentralError } from '../../../src/doctor/explain.js';
 import { formatDoctorReport } from '../../../src/doctor/run-doctor.js';
 import { assessSecret, estimateBits } from '../../../src/doctor/secret-strength.js';
+import { AppError, RestApiError } from '../../../src/errors.js';
+import { errorPageModel } from '../../../src/web/pages.js';
 import { createViews } from '../../../src/web/views/index.js';
 
 describe('explain', () => {
@@ -54,62 +56,36 @@ describe('explain', () => {
 describe('error page fixes', () => {
   const context = { redirectUrl: 'http://localhost:5000/oauth2callback' };
 
-  test('a refused login and a missing permission get their fix; other pages none', () => {
+  test('a refused login and a missing permission get their fix; other errors none', () => {
     assert.match(
-      fixForErrorPage(
-        {
-          status: 400,
-          title: 'Login error',
-          code: 'RCAPP_LOGIN_FAILED',
-          message: 'RingCentral: Redirect URIs do not match',
-        },
-        context,
-      ) ?? '',
+      fixForError('RCAPP_LOGIN_FAILED', 'RingCentral: Redirect URIs do not match', context) ?? '',
       /register exactly "http:\/\/localhost:5000\/oauth2callback"/,
     );
     assert.match(
-      fixForErrorPage(
-        {
-          status: 403,
-          title: 'Permission denied',
-          code: 'RCAPP_PERMISSION_DENIED',
-          message:
-            'RingCentral refused the call: it needs the "FullCompanyCallLog" permission, which this app or user does not have',
-        },
+      fixForError(
+        'RCAPP_PERMISSION_DENIED',
+        'RingCentral refused the call: it needs the "FullCompanyCallLog" permission, which this app or user does not have',
         context,
       ) ?? '',
       /"FullCompanyCallLog"/,
     );
-    assert.equal(
-      fixForErrorPage({ status: 404, title: 'x', code: 'RCAPP_NOT_FOUND', message: 'no such page' }, context),
-      undefined,
-    );
+    assert.equal(fixForError('RCAPP_NOT_FOUND', 'no such page', context), undefined);
   });
 
-  test('the error page shows "How to fix", escaped', () => {
-    const views = withErrorFixes(createViews(), { redirectUrl: 'http://x.example/<cb>' });
-    const html = views.error({
-      status: 400,
-      title: 'Login error',
-      code: 'RCAPP_LOGIN_FAILED',
-      message: 'RingCentral: Redirect URIs do not match',
-    });
+  test('the error page of an app error shows "How to fix", escaped', () => {
+    const views = createViews();
+    const fixes = { redirectUrl: 'http://x.example/<cb>' };
+    const login = new AppError('RCAPP_LOGIN_FAILED', 'RingCentral: Redirect URIs do not match');
+    const html = views.error(errorPageModel(login, undefined, fixes));
     assert.match(html, /<strong>How to fix:<\/strong> register exactly &quot;http:\/\/x\.example\/&lt;cb&gt;&quot;/);
-    const plain = views.error({
-      status: 404,
-      title: 'Page not found',
-      code: 'RCAPP_NOT_FOUND',
-      message: 'no such page',
-    });
+    const plain = views.error(errorPageModel(new AppError('RCAPP_NOT_FOUND', 'no such page'), undefined, fixes));
     assert.doesNotMatch(plain, /How to fix/);
-    const given = views.error({
-      status: 400,
-      title: 't',
-      message: 'RingCentral: Token expired',
-      code: 'RCAPP_LOGIN_FAILED',
-      fix: 'do this',
-    });
-    assert.match(given, /How to fix:<\/strong> do this/);
+    const denied = new RestApiError(
+      'RCAPP_PERMISSION_DENIED',
+      'RingCentral refused the call: it needs the "ReadCallLog" permission, which this app or user does not have',
+      { upstreamStatus: 403 },
+    );
+    assert.match(views.error(errorPageModel(denied, undefined, fixes)), /How to fix:<\/strong>[^<]*ReadCallLog/);
   });
 });
 

@@ -138,6 +138,19 @@ export function budgetStoreContract(name: string, make: StoreFactory, options: {
       assert.deepEqual(await store.admit(k, 'y', HEAVY), { kind: 'go' });
     });
 
+    test('a 429 on a budget not learnt yet: the next look is when the block ends, not a poll every few ms', async () => {
+      const { clock, store } = await setUp();
+      const k = key();
+      await store.reserve(k, 'probe', HEAVY, 60_000);
+      // RingCentral's 429 named no budget (no X-Rate-Limit headers): only its Retry-After is known.
+      await store.complete(k, 'probe', HEAVY, { retryAfterMs: 30_000 });
+      const blocked = await store.reserve(k, 'x', HEAVY, 120_000);
+      assert.equal(blocked.kind, 'poll');
+      assert.ok(blocked.kind === 'poll' && blocked.waitMs >= 30_000, `waits for the block: ${JSON.stringify(blocked)}`);
+      clock.now += blocked.kind === 'poll' ? blocked.waitMs : 0;
+      assert.deepEqual(await store.reserve(k, 'x', HEAVY, 120_000), { kind: 'go' });
+    });
+
     test('calls RingCentral counted that the store did not see (another client) are added', async () => {
       const { store } = await setUp();
       const k = key();

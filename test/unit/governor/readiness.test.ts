@@ -1,5 +1,5 @@
 /**
- * The readiness counters (in-process and Redis), the decorators that feed them, and the report measured against
+ * The readiness counters (in-process and Redis), the call listener that feeds them, and the report measured against
  * RingCentral's production-access criteria: each criterion met and missed, with the figures it names.
  */
 import assert from 'node:assert/strict';
@@ -12,9 +12,8 @@ import {
   type ReadinessCounts,
   type ReadinessStore,
 } from '../../../src/readiness/readiness-store.js';
-import { recordOAuthFetch, recordRestCalls } from '../../../src/readiness/recorded-calls.js';
+import { readinessCounter } from '../../../src/readiness/readiness-listener.js';
 import { createRedisReadinessStore } from '../../../src/readiness/redis-readiness-store.js';
-import type { RestClient } from '../../../src/ringcentral/rest-client.js';
 import { fileCleanup, redisSkip, startRedis } from '../../helpers/redis.js';
 
 const DAY = 86_400_000;
@@ -127,48 +126,38 @@ test('classOf: 2xx, 4xx, 429 apart, 5xx, other, no answer', () => {
   ]);
 });
 
-describe('recording decorators', () => {
-  test('REST calls are counted by operationId, failures as "error" and rethrown', async () => {
+describe('readiness call listener', () => {
+  test('calls count by operationId and outcome, refreshes as ok/failed, granted scopes once each', async () => {
     const store = createMemoryReadinessStore({ now: () => T0 });
-    let fail = false;
-    const inner: RestClient = {
-      serverUrl: 'https://x.example',
-      get: () =>
-        fail
-          ? Promise.reject(new Error('ECONNRESET'))
-          : Promise.resolve({ status: 403, headers: {}, body: Buffer.alloc(0) }),
-      ping: () => Promise.resolve(),
-      close: () => Promise.resolve(),
-    };
-    const rest = recordRestCalls(inner, store);
-    await rest.get('/restapi/v1.0/account/~/call-log', 't');
-    fail = true;
-    await assert.rejects(rest.get('/restapi/v1.0/account/~/call-log', 't'), /ECONNRESET/);
-    await rest.get('/restapi/v1.0/elsewhere', 't').catch(() => undefined);
+    const listen = readinessCounter(store);
+    const call = { group: 'Heavy', durationMs: 3, owner: '101' } as const;
+    listen({ ...call, operationId: 'readCompanyCallLog', outcome: 403 });
+    listen({ ...call, operationId: 'readCompanyCallLog', outcome: 'error' });
+    listen({
+      ...call,
+      operationId: 'getToken',
+      group: 'Auth',
+      outcome: 200,
+      grant: 'authorization_code',
+      scope: 'ReadAccounts ReadCallLog',
+    });
+    listen({ ...call, operationId: 'getToken', group: 'Auth', outcome: 400, grant: 'refresh_token' });
+    listen({ ...call, operationId: 'getToken', group: 'Auth', outcome: 'error', grant: 'refresh_token' });
+    listen({
+      ...call,
+      operationId: 'getToken',
+      group: 'Auth',
+      outcome: 200,
+      grant: 'refresh_token',
+      scope: 'ReadAccounts',
+    });
+    listen({ ...call, operationId: 'revokeToken', group: 'Auth', outcome: 200 });
     const counts = await store.read();
     assert.equal(counts.operations.readCompanyCallLog?.['4xx'], 1);
     assert.equal(counts.operations.readCompanyCallLog?.error, 1);
-    assert.equal(counts.operations.other?.error, 1);
-  });
-
-  test('token calls count as getToken, refreshes as ok/failed, granted scopes; revocations as revokeToken', async () => {
-    const store = createMemoryReadinessStore({ now: () => T0 });
-    const answers = [
-      new Response('{"access_token":"a","scope":"ReadAccounts ReadCallLog"}', { status: 200 }),
-      new Response('{"error":"invalid_grant"}', { status: 400 }),
-      new Response('', { status: 200 }),
-    ];
-    const fetchFn = recordOAuthFetch(() => Promise.resolve(answers.shift()!), store);
-    const form = (grant: string) => ({ method: 'POST', body: new URLSearchParams({ grant_type: grant }) });
-    await fetchFn('https://x.example/restapi/oauth/token', form('authorization_code'));
-    await fetchFn('https://x.example/restapi/oauth/token', form('refresh_token'));
-    await fetchFn('https://x.example/restapi/oauth/revoke', { method: 'POST', body: 'token=t' });
-    const failing = recordOAuthFetch(() => Promise.reject(new Error('timeout')), store);
-    await assert.rejects(failing('https://x.example/restapi/oauth/token', form('refresh_token')), /timeout/);
-    const counts = await store.read();
-    assert.deepEqual({ ...counts.operations.getToken }, { '2xx': 1, '4xx': 1, '429': 0, '5xx': 0, other: 0, error: 1 });
+    assert.deepEqual({ ...counts.operations.getToken }, { '2xx': 2, '4xx': 1, '429': 0, '5xx': 0, other: 0, error: 1 });
     assert.equal(counts.operations.revokeToken?.['2xx'], 1);
-    assert.deepEqual(counts.refreshes, { ok: 0, failed: 2 });
+    assert.deepEqual(counts.refreshes, { ok: 1, failed: 2 });
     assert.deepEqual(counts.scopes, ['ReadAccounts', 'ReadCallLog']);
   });
 });

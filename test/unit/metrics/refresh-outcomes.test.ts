@@ -10,8 +10,9 @@ import { createOAuthClient } from '../../../src/oauth/client.js';
 import { createSessionCipher } from '../../../src/session/cipher.js';
 import { createMemoryStore } from '../../../src/session/memory-store.js';
 import { SessionManager, type Session } from '../../../src/session/session-manager.js';
-import { createLocalRefreshCoordinator } from '../../../src/web/refresh-coordinator.js';
-import { createTokenKeeper } from '../../../src/web/token-keeper.js';
+import { createLocalRefreshCoordinator } from '../../../src/ringcentral/refresh-coordinator.js';
+import { createTokenKeeper } from '../../../src/ringcentral/token-keeper.js';
+import { refreshTokens, revokeToken } from '../../../src/oauth/token.js';
 import { jsonResponse, stubFetch } from '../oauth/fetch-stub.js';
 
 const HOUR = 3_600_000;
@@ -28,17 +29,19 @@ function setup(responders: Parameters<typeof stubFetch>) {
   });
   const stub = stubFetch(...responders);
   const outcomes: string[] = [];
+  const oauth = createOAuthClient({
+    serverUrl: 'https://platform.ringcentral.com',
+    clientId: 'id',
+    clientSecret: 'secret',
+    redirectUri: 'https://app.example/cb',
+    allowInsecureRequests: false,
+    timeoutMs: 1000,
+    fetch: stub.fetch,
+    now,
+  });
   const keeper = createTokenKeeper({
-    oauth: createOAuthClient({
-      serverUrl: 'https://platform.ringcentral.com',
-      clientId: 'id',
-      clientSecret: 'secret',
-      redirectUri: 'https://app.example/cb',
-      allowInsecureRequests: false,
-      timeoutMs: 1000,
-      fetch: stub.fetch,
-      now,
-    }),
+    refresh: (refreshToken) => refreshTokens(oauth, refreshToken),
+    revoke: (tokens) => revokeToken(oauth, tokens.refreshToken ?? tokens.accessToken),
     sessions,
     coordinator: createLocalRefreshCoordinator(),
     now,

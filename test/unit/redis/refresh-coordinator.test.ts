@@ -14,7 +14,7 @@ import {
   type RefreshLease,
 } from '../../../src/redis/refresh-coordinator.js';
 import { createRedisStore, type RedisStore } from '../../../src/session/redis-store.js';
-import type { RefreshCoordinator } from '../../../src/web/refresh-coordinator.js';
+import type { RefreshCoordinator } from '../../../src/ringcentral/refresh-coordinator.js';
 import { fileCleanup, redisSkip, type RedisServer, startRedis } from '../../helpers/redis.js';
 
 const T0 = 1_700_000_000_000;

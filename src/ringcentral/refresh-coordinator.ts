@@ -1,5 +1,5 @@
 /**
- * @module web/refresh-coordinator
+ * @module ringcentral/refresh-coordinator
  * Single-flight for token refreshes: while one refresh of a session runs, other requests of the same session
  * wait for its result instead of starting their own (RingCentral rotates refresh tokens, so parallel refreshes
  * would race). This is the in-process implementation; a cross-instance one (a Redis lock) fits the same interface.

@@ -6,9 +6,10 @@ import { createOAuthClient } from '../../../src/oauth/client.js';
 import { createSessionCipher } from '../../../src/session/cipher.js';
 import { createMemoryStore } from '../../../src/session/memory-store.js';
 import { SessionManager, type Session } from '../../../src/session/session-manager.js';
-import type { TokenSet } from '../../../src/session/types.js';
-import { createLocalRefreshCoordinator } from '../../../src/web/refresh-coordinator.js';
-import { createTokenKeeper } from '../../../src/web/token-keeper.js';
+import type { TokenSet } from '../../../src/oauth/types.js';
+import { createLocalRefreshCoordinator } from '../../../src/ringcentral/refresh-coordinator.js';
+import { createTokenKeeper } from '../../../src/ringcentral/token-keeper.js';
+import { refreshTokens, revokeToken } from '../../../src/oauth/token.js';
 import { jsonResponse, stubFetch } from '../oauth/fetch-stub.js';
 
 const HOUR = 3_600_000;
@@ -36,7 +37,8 @@ function setup(responders: Parameters<typeof stubFetch>) {
     now: clock,
   });
   const keeper = createTokenKeeper({
-    oauth,
+    refresh: (refreshToken) => refreshTokens(oauth, refreshToken),
+    revoke: (tokens) => revokeToken(oauth, tokens.refreshToken ?? tokens.accessToken),
     sessions,
     coordinator: createLocalRefreshCoordinator(),
     now: clock,

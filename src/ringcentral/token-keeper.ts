@@ -1,5 +1,5 @@
 /**
- * @module web/token-keeper
+ * @module ringcentral/token-keeper
  * Keeps a session's RingCentral access token usable: refreshes ahead of expiry, and on a 401 from RingCentral
  * refreshes once and retries once. Refreshes are single-flight per session (see `refresh-coordinator.ts`) and
  * correct for late arrivals: inside the flight the session is reloaded from the store, and if its access token is
@@ -13,10 +13,8 @@
  */
 import type { Logger } from 'pino';
 import { AppError, RCAPP_NOT_LOGGED_IN, RCAPP_SESSION_ENDED, TokenEndpointError } from '../errors.js';
-import type { OAuthClient } from '../oauth/client.js';
-import { refreshTokens, revokeToken } from '../oauth/token.js';
+import type { TokenSet } from '../oauth/types.js';
 import type { Session, SessionManager } from '../session/session-manager.js';
-import type { TokenSet } from '../session/types.js';
 import type { RefreshCoordinator } from './refresh-coordinator.js';
 
 /** Refresh when the access token has less than this left (the RingCentral SDK uses the same margin). */
@@ -24,7 +22,10 @@ export const DEFAULT_REFRESH_AHEAD_MS = 60_000;
 
 /** Options of {@link createTokenKeeper}. */
 export interface TokenKeeperOptions {
-  readonly oauth: OAuthClient;
+  /** Exchanges a refresh token for a new pair at RingCentral (a governed, counted call of the client). */
+  readonly refresh: (refreshToken: string, owner: string) => Promise<TokenSet>;
+  /** Revokes a token pair at RingCentral; may reject (the keeper logs and goes on). */
+  readonly revoke: (tokens: TokenSet) => Promise<void>;
   readonly sessions: SessionManager;
   readonly coordinator: RefreshCoordinator;
   readonly now: () => number;
@@ -64,7 +65,7 @@ export function sessionEnded(): AppError {
 
 /** Creates a token keeper for one app instance. */
 export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
-  const { oauth, sessions, coordinator, now, logger } = options;
+  const { sessions, coordinator, now, logger } = options;
   const aheadMs = options.refreshAheadMs ?? DEFAULT_REFRESH_AHEAD_MS;
   const report = options.onRefreshOutcome ?? (() => undefined);
 
@@ -73,7 +74,7 @@ export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
   /** RingCentral ends the whole login when either token is revoked; used to drop tokens nobody will hold. */
   async function revokeQuietly(tokens: TokenSet): Promise<void> {
     try {
-      await revokeToken(oauth, tokens.refreshToken ?? tokens.accessToken);
+      await options.revoke(tokens);
     } catch (err) {
       logger.warn({ err }, 'could not revoke the tokens of a refresh whose session had ended');
     }
@@ -97,7 +98,7 @@ export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
     }
     let fresh: TokenSet;
     try {
-      fresh = await refreshTokens(oauth, stored.refreshToken);
+      fresh = await options.refresh(stored.refreshToken, stored.ownerId);
       report('ok');
     } catch (err) {
       report('failed');

@@ -1,12 +1,11 @@
 /**
- * @module ringcentral/rc-error
- * Reading RingCentral's REST error bodies and rate-limit headers, and the app error a user sees for a refusal.
+ * @module rc-api/error-body
+ * Reading RingCentral's REST error bodies, and the app error a user sees for a refusal.
  * Error shape: `{ errorCode, message, errors: [{ errorCode, message, permissionName? }], permissionName? }`.
  * @see https://developers.ringcentral.com/guide/basics/errors
- * @see https://developers.ringcentral.com/guide/basics/rate-limits
  */
 import { RCAPP_PERMISSION_DENIED, RestApiError, type AppError } from '../errors.js';
-import { headerValue, type RestResponse } from './rest-client.js';
+import type { HeaderReader } from './rate-limit-headers.js';
 import { errorForStatus } from './upstream-errors.js';
 
 /** What an error body says, each field when present. */
@@ -18,14 +17,6 @@ export interface RcErrorInfo {
   readonly message?: string;
   /** The missing permission of a 403, e.g. `FullCompanyCallLog`. */
   readonly permissionName?: string;
-}
-
-/** RingCentral's `X-Rate-Limit-*` headers. */
-export interface RateLimitInfo {
-  readonly group: string;
-  readonly limit: number;
-  readonly remaining: number;
-  readonly windowSeconds: number;
 }
 
 function stringField(value: unknown, key: string): string | undefined {
@@ -57,36 +48,38 @@ export function parseRcError(body: Buffer): RcErrorInfo | undefined {
   return info;
 }
 
-/** Parses the `X-Rate-Limit-*` headers; `undefined` unless all four are present and numeric. */
-export function parseRateLimit(headers: RestResponse['headers']): RateLimitInfo | undefined {
-  const group = headerValue(headers, 'x-rate-limit-group');
-  const limit = Number(headerValue(headers, 'x-rate-limit-limit'));
-  const remaining = Number(headerValue(headers, 'x-rate-limit-remaining'));
-  const windowSeconds = Number(headerValue(headers, 'x-rate-limit-window'));
-  if (!group || !Number.isFinite(limit) || !Number.isFinite(remaining) || !Number.isFinite(windowSeconds)) {
-    return undefined;
-  }
-  return { group, limit, remaining, windowSeconds };
+/** The error of a missing permission: locally known, or named by RingCentral's 403. */
+export function permissionDenied(
+  permission: string | undefined,
+  details: { upstreamStatus: number; rcErrorCode?: string | undefined; message?: string | undefined },
+): RestApiError {
+  const message = permission
+    ? `RingCentral refused the call: it needs the "${permission}" permission, which this app or user does not have`
+    : `RingCentral refused the call (${details.message ?? 'permission denied'})`;
+  return new RestApiError(RCAPP_PERMISSION_DENIED, message, {
+    upstreamStatus: details.upstreamStatus,
+    rcErrorCode: details.rcErrorCode,
+    permissionName: permission,
+  });
 }
 
 /**
- * The app error for a REST answer that a user should see explained: 403 (naming the missing permission), 429
- * (with the wait from `Retry-After`), 5xx. `undefined` for any other status.
+ * The app error for an answer that a user should see explained: 403 (naming the missing permission), 429 (with
+ * the wait from `Retry-After`), 5xx. `undefined` for any other status.
  */
-export function refusalError(response: RestResponse, now: number): AppError | undefined {
-  const { status } = response;
+export function refusalError(
+  answer: { readonly status: number; readonly body: Buffer; header: HeaderReader },
+  now: number,
+): AppError | undefined {
+  const { status } = answer;
   if (status === 403) {
-    const info = parseRcError(response.body);
-    const permission = info?.permissionName;
-    const message = permission
-      ? `RingCentral refused the call: it needs the "${permission}" permission, which this app or user does not have`
-      : `RingCentral refused the call (${info?.message ?? 'permission denied'})`;
-    return new RestApiError(RCAPP_PERMISSION_DENIED, message, {
+    const info = parseRcError(answer.body);
+    return permissionDenied(info?.permissionName, {
       upstreamStatus: status,
       rcErrorCode: info?.subCode ?? info?.errorCode,
-      permissionName: permission,
+      message: info?.message,
     });
   }
-  if (status === 429 || status >= 500) return errorForStatus(status, headerValue(response.headers, 'retry-after'), now);
+  if (status === 429 || status >= 500) return errorForStatus(status, answer.header('retry-after'), now);
   return undefined;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test, type TestContext } from 'node:test';
-import { createRestClient, headerValue } from '../../../src/ringcentral/rest-client.js';
+import { createTransport, headerValue } from '../../../src/ringcentral/transport.js';
 
 async function stubServer(
   t: TestContext,
@@ -31,13 +31,14 @@ describe('rest client', () => {
       res.writeHead(200, { 'content-type': 'application/json;charset=utf-8', 'x-rate-limit-group': 'Medium' });
       res.end(body);
     });
-    const rest = createRestClient({ serverUrl: url, timeoutMs: 1000 });
+    const rest = createTransport({ serverUrl: url, timeoutMs: 1000 });
     t.after(() => rest.close());
-    const response = await rest.get(
-      '/restapi/v1.0/account/~/extension',
-      'AT-1',
-      new URLSearchParams({ page: '2', perPage: '5' }),
-    );
+    const response = await rest.send({
+      method: 'GET',
+      path: '/restapi/v1.0/account/~/extension',
+      accessToken: 'AT-1',
+      query: new URLSearchParams({ page: '2', perPage: '5' }),
+    });
     assert.equal(seen.url, '/restapi/v1.0/account/~/extension?page=2&perPage=5');
     assert.equal(seen.authorization, 'Bearer AT-1');
     assert.equal(seen.accept, 'application/json');
@@ -53,9 +54,9 @@ describe('rest client', () => {
       res.writeHead(403, { 'content-type': 'application/json' });
       res.end('{"errorCode":"InsufficientPermissions"}');
     });
-    const rest = createRestClient({ serverUrl: url, timeoutMs: 1000 });
+    const rest = createTransport({ serverUrl: url, timeoutMs: 1000 });
     t.after(() => rest.close());
-    const response = await rest.get('/x', 't');
+    const response = await rest.send({ method: 'GET', path: '/x', accessToken: 't' });
     assert.equal(response.status, 403);
     assert.equal(response.body.toString(), '{"errorCode":"InsufficientPermissions"}');
   });
@@ -66,9 +67,9 @@ describe('rest client', () => {
       sockets.add(req.socket);
       res.end('{}');
     });
-    const rest = createRestClient({ serverUrl: url, timeoutMs: 1000 });
+    const rest = createTransport({ serverUrl: url, timeoutMs: 1000 });
     t.after(() => rest.close());
-    for (let i = 0; i < 10; i++) await rest.get('/x', 't');
+    for (let i = 0; i < 10; i++) await rest.send({ method: 'GET', path: '/x', accessToken: 't' });
     assert.ok(sockets.size <= 2, `10 sequential calls used ${sockets.size} connections`);
   });
 
@@ -76,19 +77,25 @@ describe('rest client', () => {
     const { url } = await stubServer(t, () => {
       // never answers
     });
-    const rest = createRestClient({ serverUrl: url, timeoutMs: 150 });
+    const rest = createTransport({ serverUrl: url, timeoutMs: 150 });
     t.after(() => rest.close());
     const started = Date.now();
-    await assert.rejects(rest.get('/x', 't'), { code: 'RCAPP_UPSTREAM_TIMEOUT', status: 504 });
+    await assert.rejects(rest.send({ method: 'GET', path: '/x', accessToken: 't' }), {
+      code: 'RCAPP_UPSTREAM_TIMEOUT',
+      status: 504,
+    });
     assert.ok(Date.now() - started < 2000);
   });
 
   test('connection refused → RCAPP_UPSTREAM_UNAVAILABLE (503); ping rejects the same way', async (t) => {
     const { url, server } = await stubServer(t, () => undefined);
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    const rest = createRestClient({ serverUrl: url, timeoutMs: 500 });
+    const rest = createTransport({ serverUrl: url, timeoutMs: 500 });
     t.after(() => rest.close());
-    await assert.rejects(rest.get('/x', 't'), { code: 'RCAPP_UPSTREAM_UNAVAILABLE', status: 503 });
+    await assert.rejects(rest.send({ method: 'GET', path: '/x', accessToken: 't' }), {
+      code: 'RCAPP_UPSTREAM_UNAVAILABLE',
+      status: 503,
+    });
     await assert.rejects(rest.ping(), { code: 'RCAPP_UPSTREAM_UNAVAILABLE' });
   });
 
@@ -97,7 +104,7 @@ describe('rest client', () => {
       res.writeHead(404);
       res.end('{"errorCode":"AGW-404"}');
     });
-    const rest = createRestClient({ serverUrl: url, timeoutMs: 500 });
+    const rest = createTransport({ serverUrl: url, timeoutMs: 500 });
     t.after(() => rest.close());
     await rest.ping();
   });

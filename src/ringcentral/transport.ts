@@ -1,24 +1,32 @@
 /**
- * @module ringcentral/rest-client
- * GET calls to the RingCentral REST API over one undici connection pool per RingCentral origin (keep-alive,
- * bounded connect/header/body timeouts, bounded response size). Returns the raw status, headers and body bytes
- * so `/test` can pass RingCentral's JSON through unchanged. Only transport failures throw; every HTTP status
- * is returned to the caller.
+ * @module ringcentral/transport
+ * HTTP to the RingCentral REST API over one undici connection pool per RingCentral origin (keep-alive, bounded
+ * connect/header/body timeouts, bounded response size). Returns the raw status, headers and body bytes, so an
+ * answer can be passed through unchanged. Only transport failures throw; every HTTP status is returned.
  * @see https://developers.ringcentral.com/guide/basics/uri-reference
  */
 import type { Dispatcher } from 'undici';
-import { classifyTransportError } from './upstream-errors.js';
+import { classifyTransportError } from '../rc-api/upstream-errors.js';
 
 /** A RingCentral HTTP response, body unparsed. */
-export interface RestResponse {
+export interface RawAnswer {
   readonly status: number;
   /** Lower-case header names, as undici gives them. */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: Buffer;
 }
 
-/** Options of {@link createRestClient}. */
-export interface RestClientOptions {
+/** One request to RingCentral. */
+export interface TransportRequest {
+  readonly method: string;
+  /** Path with its parameters filled in, without the query. */
+  readonly path: string;
+  readonly query?: URLSearchParams | undefined;
+  readonly accessToken: string;
+}
+
+/** Options of {@link createTransport}. */
+export interface TransportOptions {
   /** RingCentral origin, e.g. `https://platform.ringcentral.com`. */
   readonly serverUrl: string;
   /** Bound for connect, for the response headers and for body inactivity (`UPSTREAM_TIMEOUT_MS`). */
@@ -31,35 +39,24 @@ export interface RestClientOptions {
   readonly dispatcher?: Dispatcher;
 }
 
-/** Per-call options, read by the rate-limit governor (see `governor/governed-rest-client.ts`). */
-export interface RestCallOptions {
-  /** The RingCentral user (extension id, `owner_id`) the call is made for: whose rate-limit budget it spends. */
-  readonly owner?: string;
-  /** Longest wait for the user's rate-limit budget before the call is refused ("try again in N s"). */
-  readonly maxWaitMs?: number;
-  /** Aborts a wait for the budget (e.g. the client left). */
-  readonly signal?: AbortSignal;
-}
-
-/** REST GETs with a bearer token. */
-export interface RestClient {
+/** Requests with a bearer token. */
+export interface Transport {
   readonly serverUrl: string;
   /**
-   * `GET <serverUrl><path>[?query]` with `Authorization: Bearer <accessToken>`. `options` are for decorators
-   * (the rate-limit governor); the plain client ignores them.
+   * `<method> <serverUrl><path>[?query]` with `Authorization: Bearer <accessToken>`.
    * @throws {UpstreamError} connection refused/reset (503) or timeout (504)
    */
-  get(path: string, accessToken: string, query?: URLSearchParams, options?: RestCallOptions): Promise<RestResponse>;
+  send(request: TransportRequest): Promise<RawAnswer>;
   /** Resolves when RingCentral answers HTTP at all (any status); rejects when it cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
- * Creates the client. Its keep-alive pool (and undici itself, ~100 ms to load) is created on the first call, so
+ * Creates the transport. Its keep-alive pool (and undici itself, ~100 ms to load) is created on the first call, so
  * that loading it does not delay the app's start-up: the first page a browser gets needs no RingCentral call.
  */
-export function createRestClient(options: RestClientOptions): RestClient {
+export function createTransport(options: TransportOptions): Transport {
   const origin = new URL(options.serverUrl).origin;
   const ownsDispatcher = options.dispatcher === undefined;
   let dispatcher: Dispatcher | undefined = options.dispatcher;
@@ -81,13 +78,13 @@ export function createRestClient(options: RestClientOptions): RestClient {
 
   return {
     serverUrl: origin,
-    async get(path, accessToken, query) {
+    async send({ method, path, query, accessToken }) {
       const search = query === undefined ? '' : query.toString();
       try {
         const response = await (dispatcher ?? (await pool())).request({
           origin,
           path: search === '' ? path : `${path}?${search}`,
-          method: 'GET',
+          method,
           headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
           headersTimeout: options.timeoutMs,
           bodyTimeout: options.timeoutMs,
@@ -121,7 +118,7 @@ export function createRestClient(options: RestClientOptions): RestClient {
 }
 
 /** The first value of a response header. */
-export function headerValue(headers: RestResponse['headers'], name: string): string | undefined {
+export function headerValue(headers: RawAnswer['headers'], name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
 }

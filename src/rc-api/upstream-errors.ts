@@ -1,5 +1,5 @@
 /**
- * @module ringcentral/upstream-errors
+ * @module rc-api/upstream-errors
  * Turning transport failures and RingCentral error bodies into the app's typed errors, shared by the OAuth
  * calls and the REST client: connection refused → 503, timeout → 504, 5xx → 502, 429 → `Retry-After`.
  * @see https://developers.ringcentral.com/guide/basics/errors
@@ -13,27 +13,7 @@ import {
   RCAPP_UPSTREAM_UNAVAILABLE,
   UpstreamError,
 } from '../errors.js';
-
-/** Used when a 429 carries no usable `Retry-After` (RingCentral docs: retry after at least 30 s). */
-export const DEFAULT_RETRY_AFTER_SECONDS = 30;
-const MAX_RETRY_AFTER_SECONDS = 3600;
-
-/**
- * Seconds to wait from a `Retry-After` header (delta-seconds or HTTP-date), clamped to 0..3600.
- * @see https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3
- */
-export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
-  if (value === null || value === undefined) return undefined;
-  const trimmed = value.trim();
-  let seconds: number;
-  if (/^\d+$/.test(trimmed)) seconds = Number(trimmed);
-  else {
-    const date = Date.parse(trimmed);
-    if (Number.isNaN(date)) return undefined;
-    seconds = Math.ceil((date - now) / 1000);
-  }
-  return Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(0, seconds));
-}
+import { DEFAULT_RETRY_AFTER_SECONDS, parseRetryAfter } from './rate-limit-headers.js';
 
 const UNREACHABLE_CODES = new Set([
   'ECONNREFUSED',
