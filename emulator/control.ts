@@ -1,7 +1,7 @@
 /**
  * @module emulator/control
  * The control API under `/__emulator/` (JSON), for tests and demos:
- * `GET stats`, `GET state`, `POST reset`, `POST clock` `{ advanceSeconds }`, `POST faults`
+ * `GET stats`, `GET state`, `POST reset` (the saved state too, when there is one), `POST clock` `{ advanceSeconds }`, `POST faults`
  * `{ route, status?, delayMs?, count }`, `POST limits` `{ group, limit?, windowSeconds?, penaltySeconds? }`,
  * `POST redirect-uris` `{ uri }`. Bodies are validated strictly (unknown keys rejected) and answered 400 with a
  * RingCentral-style body when wrong. Only requests whose `Host` is a loopback name or address are obeyed, and
@@ -131,18 +131,18 @@ export function registerControlRoutes(app: FastifyInstance, state: EmulatorState
       dataGeneratedAt: new Date(state.data.generatedAt).toISOString(),
       activeSessions: state.tokens.activeSessions(),
       redirectUris: state.apps.redirectUris(),
+      stateFile: state.stateFile ?? null,
       limits: Object.fromEntries(RATE_LIMIT_GROUPS.map((g) => [g, state.limits.config(g)])),
       faults: state.faults.pending(),
     })),
   );
 
-  app.post(
-    '/reset',
-    handle(() => {
-      state.reset();
-      return { reset: true, ...clockView(state) };
-    }),
-  );
+  app.post('/reset', async (request, reply) => {
+    state.reset();
+    // The saved state is cleared too before the answer: a restart right after a reset starts from nothing.
+    await state.flush();
+    return handle(() => ({ reset: true, ...clockView(state) }))(request, reply);
+  });
 
   app.post('/clock', (request, reply) =>
     handle(() => {
