@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { allowsInsecureRequests, CONFIG_VARIABLES, loadConfig } from '../../../src/config.js';
 import { ConfigError } from '../../../src/errors.js';
-import { readEnvironment } from '../../../src/server.js';
+import { builtInEmulatorWarnings, readEnvironment } from '../../../src/server.js';
 import { readmeTableRows } from './readme-table.js';
 
 const SECRET_A = 'a-session-secret-that-is-long-enough-0001';
@@ -203,6 +203,24 @@ describe('loadConfig', () => {
     );
     writeFileSync(join(dir, '.env'), '# RC_SERVER_URL=https://platform.ringcentral.com\nRC_CLIENT_ID=\n');
     assert.equal(loadConfig(readEnvironment(dir)).ringCentral.serverUrl, undefined);
+  });
+
+  test('the built-in emulator warns when reachable from outside, or out of reach of the browsers', () => {
+    assert.deepEqual(builtInEmulatorWarnings(loadConfig({})), []);
+    assert.deepEqual(builtInEmulatorWarnings(loadConfig({ HOST: '0.0.0.0' })), [], 'HOST alone opens only the app');
+    assert.deepEqual(builtInEmulatorWarnings(loadConfig({ EMULATOR_HOST: 'localhost' })), []);
+    const exposed = builtInEmulatorWarnings(loadConfig({ HOST: '0.0.0.0', EMULATOR_HOST: '0.0.0.0' }));
+    assert.equal(exposed.length, 1);
+    assert.match(
+      exposed[0]!,
+      /^EMULATOR_HOST=0\.0\.0\.0: the built-in RingCentral emulator is reachable from other machines/,
+    );
+    const unreachable = builtInEmulatorWarnings(
+      loadConfig({ HOST: '0.0.0.0', RC_REDIRECT_URL: 'http://app.internal.example:5000/oauth2callback' }),
+    );
+    assert.equal(unreachable.length, 1);
+    assert.match(unreachable[0]!, /sends browsers to app\.internal\.example: they cannot reach its sign-in page/);
+    assert.deepEqual(builtInEmulatorWarnings(loadConfig({ ...REAL, EMULATOR_HOST: '0.0.0.0' })), [], 'no emulator');
   });
 
   test('RC_CLIENT_ID is required with RC_SERVER_URL', () => {
