@@ -242,10 +242,13 @@ test('a failed save warns once, keeps the emulator running, and is retried', asy
   assert.deepEqual(saved.parts.clock, { offsetMs: 2_000 }, 'the next save writes everything');
 });
 
-test('over HTTP: tokens survive a restart of startEmulator, and POST reset clears the saved state', async (t) => {
+test('over HTTP: tokens are saved before they are answered, survive a restart, and POST reset clears them', async (t) => {
   const dataDir = tempDir(t);
   const first = await startEmulator({ port: 0, dataDir });
+  t.after(() => first.close());
   let tokens = await loginAndGetTokens(first.url);
+  // Saved before the token answer left (not a save delay later): a kill -9 now would not lose this login.
+  assert.match(readFileSync(stateFileOf(dataDir), 'utf8'), new RegExp(tokens.refresh_token));
   const refreshed = await postForm(
     `${first.url}/restapi/oauth/token`,
     { grant_type: 'refresh_token', refresh_token: tokens.refresh_token },
@@ -253,6 +256,7 @@ test('over HTTP: tokens survive a restart of startEmulator, and POST reset clear
   );
   assert.equal(refreshed.status, 200);
   tokens = (await refreshed.json()) as typeof tokens;
+  assert.match(readFileSync(stateFileOf(dataDir), 'utf8'), new RegExp(tokens.refresh_token), 'the rotation too');
   await first.close();
 
   const second = await startEmulator({ port: 0, dataDir });

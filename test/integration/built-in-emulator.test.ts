@@ -4,7 +4,7 @@
  * - it listens on 127.0.0.1 even when the app listens on 0.0.0.0; `EMULATOR_HOST=0.0.0.0` opens it, with one
  *   warning at start, and its control API still refuses a foreign `Host`;
  * - its logins survive a restart of the app: the same cookie still works, and a refresh after a clock jump works
- *   (the rotated pair and the clock offset survive the next restart too);
+ *   (the rotated pair and the clock offset survive the next restart too, even a kill -9 right after a refresh);
  * - `POST /__emulator/reset` clears the saved state; a corrupt saved state is set aside with a warning and the app
  *   starts fresh.
  * Listening addresses are read from `/proc/net/tcp*` (no traffic to anything but 127.0.0.1).
@@ -132,10 +132,20 @@ test('restarting the app keeps the built-in emulator’s logins: same cookie, 20
   const third = await start(t, { dataDir, port, emulatorPort });
   const thirdBrowser = sameBrowser(third, browser);
   assert.equal((await thirdBrowser.get('/test?api=extension', JSON_ACCEPT)).status, 200);
-  const stats = await control(third.builtInEmulatorUrl!).stats();
+  const thirdEmulator = control(third.builtInEmulatorUrl!);
+  const stats = await thirdEmulator.stats();
   assert.equal(stats['token.refresh_token'], 0, 'the refreshed tokens survived the restart');
   assert.equal(stats['rest.unauthorized'] ?? 0, 0, 'RingCentral accepted the saved access token at once');
-  await stop(third);
+
+  // kill -9 right after a refresh: the emulator saved the new pair before it answered the app.
+  await thirdEmulator.advanceClock(3600 + 60);
+  assert.equal((await thirdBrowser.get('/test?api=extension', JSON_ACCEPT)).status, 200);
+  assert.equal((await thirdEmulator.stats())['token.refresh_token'], 1);
+  await third.kill();
+  const fourth = await start(t, { dataDir, port, emulatorPort });
+  assert.equal((await sameBrowser(fourth, browser).get('/test?api=extension', JSON_ACCEPT)).status, 200);
+  assert.equal((await control(fourth.builtInEmulatorUrl!).stats())['token.refresh_token'], 0);
+  await stop(fourth);
 });
 
 test('POST /__emulator/reset clears the saved state before it answers', async (t) => {
