@@ -111,15 +111,14 @@ test('restarting the app keeps the built-in emulator’s logins: same cookie, 20
   assert.equal((await browser.get('/test?api=extension', JSON_ACCEPT)).status, 200);
   await stop(first);
 
-  const file = join(dataDir, 'emulator', 'state.json');
-  assert.equal(statSync(join(dataDir, 'emulator')).mode & 0o777, 0o700, 'the state directory is private');
-  assert.equal(statSync(file).mode & 0o777, 0o600, 'the state file is readable by its owner only');
-
   const second = await start(t, { dataDir, port, emulatorPort });
   const again = sameBrowser(second, browser);
   const response = await again.get('/test?api=extension', JSON_ACCEPT);
   assert.equal(response.status, 200, `still logged in after the restart: ${response.text.slice(0, 300)}`);
   assert.match((await again.page('/')).text, /Ben Carter/);
+  const file = join(dataDir, 'emulator', 'state.json');
+  assert.equal(statSync(join(dataDir, 'emulator')).mode & 0o777, 0o700, 'the state directory is private');
+  assert.equal(statSync(file).mode & 0o777, 0o600, 'the state file is readable by its owner only');
 
   // The access token expires at the emulator: the app refreshes it once, with the refresh token saved before.
   const emulator = control(second.builtInEmulatorUrl!);
