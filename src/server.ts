@@ -184,7 +184,7 @@ async function startBuiltInEmulator(
     DEMO?: unknown;
   };
   // Loopback unless EMULATOR_HOST says otherwise, whatever HOST is: the demo passwords are public.
-  const host = config.emulatorHost === 'localhost' ? '127.0.0.1' : config.emulatorHost;
+  const host = config.emulatorHost === 'localhost' ? '127.0.0.1' : config.emulatorHost.replace(/^\[(.*)\]$/, '$1');
   const emulator = await module.startEmulator({
     port: config.emulatorPort,
     host,
