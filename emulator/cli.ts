@@ -3,6 +3,8 @@
  * `npm run emulator`: starts the RingCentral emulator on `EMULATOR_HOST` (default 127.0.0.1) : `EMULATOR_PORT`
  * (default 5001; 0 = a free port), prints its URL, the demo apps and users, and closes on SIGINT/SIGTERM.
  * `EMULATOR_REDIRECT_URIS` (comma-separated) registers extra redirect URIs; `EMULATOR_LOG=1` logs request paths.
+ * `EMULATOR_DATA_DIR` keeps the OAuth state (clock offset, codes, sessions, tokens) in `<dir>/emulator/` across
+ * restarts, as the app's built-in emulator does in `DATA_DIR`; unset, everything lives in memory.
  * The first line printed is always `RingCentral emulator listening on <url>` (scripts and tests read it).
  */
 import { DEMO, startEmulator } from './index.js';
@@ -17,6 +19,7 @@ if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65_535) {
   fail(`EMULATOR_PORT must be an integer 0..65535, got ${JSON.stringify(portText)}`);
 }
 const host = process.env.EMULATOR_HOST ?? '127.0.0.1';
+const dataDir = (process.env.EMULATOR_DATA_DIR ?? '').trim();
 const redirectUris = (process.env.EMULATOR_REDIRECT_URIS ?? '')
   .split(',')
   .map((s) => s.trim())
@@ -29,6 +32,8 @@ try {
     host,
     redirectUris,
     logger: process.env.EMULATOR_LOG === '1',
+    ...(dataDir === '' ? {} : { dataDir }),
+    onWarning: (message) => console.error(`emulator: ${message}`),
   });
 } catch (e) {
   fail(e instanceof Error ? e.message : String(e));
@@ -54,9 +59,17 @@ const lines = [
   '',
   `Authorize: ${url}/restapi/oauth/authorize   Token: ${url}/restapi/oauth/token`,
   `Control API: ${url}/__emulator/stats | reset | clock | faults | limits | redirect-uris`,
+  emulator.state.stateFile === undefined
+    ? 'State: in memory (set EMULATOR_DATA_DIR to keep logins across restarts).'
+    : `State: ${emulator.state.stateFile} (${emulator.state.loaded.status}).`,
   'Press Ctrl+C to stop.',
 ];
 console.log(lines.join('\n'));
+if (!/^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/.test(host)) {
+  console.error(
+    `emulator: EMULATOR_HOST=${host}: reachable from other machines, and anyone who reaches it can sign in as the demo users (public passwords)`,
+  );
+}
 
 let closing = false;
 const shutdown = (signal: string): void => {

@@ -1,11 +1,12 @@
 /**
  * @module emulator/control
  * The control API under `/__emulator/` (JSON), for tests and demos:
- * `GET stats`, `GET state`, `POST reset`, `POST clock` `{ advanceSeconds }`, `POST faults`
+ * `GET stats`, `GET state`, `POST reset` (the saved state too, when there is one), `POST clock` `{ advanceSeconds }`, `POST faults`
  * `{ route, status?, delayMs?, count }`, `POST limits` `{ group, limit?, windowSeconds?, penaltySeconds? }`,
  * `POST redirect-uris` `{ uri }`. Bodies are validated strictly (unknown keys rejected) and answered 400 with a
- * RingCentral-style body when wrong. Requests carrying a foreign `Origin` are refused (403), so a web page cannot
- * drive a local emulator; bodies must be `application/json` (anything else 415).
+ * RingCentral-style body when wrong. Only requests whose `Host` is a loopback name or address are obeyed, and
+ * requests carrying a foreign `Origin` are refused (both 403), so a web page cannot drive a local emulator, not even
+ * through DNS rebinding; bodies must be `application/json` (anything else 415).
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -44,6 +45,18 @@ const LimitsBody = z
   });
 const RedirectUriBody = z.strictObject({ uri: z.string() });
 
+/** `localhost`, `127.x.x.x` or `[::1]`, each with an optional port: the only `Host` values the control API obeys. */
+const LOOPBACK_HOST = /^(?:localhost|127(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}|\[::1\])(?::\d{1,5})?$/i;
+
+/**
+ * Whether a request's `Host` header names this machine's loopback interface. A page that rebinds its own DNS name
+ * to 127.0.0.1 still sends its own name as `Host`, so this check (not the listening address) is what keeps
+ * browsers from driving the control API; a missing `Host` is refused too.
+ */
+export function isLoopbackHostHeader(host: string | undefined): boolean {
+  return host !== undefined && LOOPBACK_HOST.test(host);
+}
+
 function badBody(message: string): EmulatorHttpError {
   return restError(400, 'CMN-101', `Invalid request body: ${message}`, { parameterName: 'body' });
 }
@@ -78,6 +91,15 @@ export function registerControlRoutes(app: FastifyInstance, state: EmulatorState
   });
 
   app.addHook('onRequest', (request, reply, done) => {
+    if (!isLoopbackHostHeader(request.headers.host)) {
+      sendError(
+        reply,
+        restError(403, 'CMN-101', 'The control API answers only requests to localhost, 127.0.0.1 or [::1]', {
+          parameterName: 'Host',
+        }),
+      );
+      return;
+    }
     const origin = request.headers.origin;
     if (origin !== undefined && origin !== `${request.protocol}://${request.headers.host ?? ''}`) {
       sendError(reply, restError(403, 'CMN-101', 'Cross-origin requests to the control API are not allowed'));
@@ -109,18 +131,18 @@ export function registerControlRoutes(app: FastifyInstance, state: EmulatorState
       dataGeneratedAt: new Date(state.data.generatedAt).toISOString(),
       activeSessions: state.tokens.activeSessions(),
       redirectUris: state.apps.redirectUris(),
+      stateFile: state.stateFile ?? null,
       limits: Object.fromEntries(RATE_LIMIT_GROUPS.map((g) => [g, state.limits.config(g)])),
       faults: state.faults.pending(),
     })),
   );
 
-  app.post(
-    '/reset',
-    handle(() => {
-      state.reset();
-      return { reset: true, ...clockView(state) };
-    }),
-  );
+  app.post('/reset', async (request, reply) => {
+    state.reset();
+    // The saved state is cleared too before the answer: a restart right after a reset starts from nothing.
+    await state.flush();
+    return handle(() => ({ reset: true, ...clockView(state) }))(request, reply);
+  });
 
   app.post('/clock', (request, reply) =>
     handle(() => {

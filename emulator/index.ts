@@ -58,6 +58,14 @@ export interface EmulatorOptions {
   limits?: Partial<Record<RateLimitGroup, Partial<GroupLimit>>>;
   /** Called for every response sent (method, path, operationId, status, body). Costs a hook; tests only. */
   onResponse?: (record: ResponseRecord) => void;
+  /**
+   * Keep the OAuth state (clock offset, codes, sessions, tokens with their rotation state) in
+   * `<dataDir>/emulator/state.json` (directory 0700, file 0600), loaded at start and saved after changes and on
+   * close, so logins survive a restart. Unset: memory only.
+   */
+  dataDir?: string;
+  /** Problems with the saved state (unreadable file, failed save); default: a process warning. Never a token. */
+  onWarning?: (message: string) => void;
 }
 
 /** A listening emulator. */
@@ -124,6 +132,8 @@ export function buildEmulator(opts: EmulatorOptions = {}): FastifyInstance {
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.now !== undefined ? { now: opts.now } : {}),
     ...(opts.limits !== undefined ? { limits: opts.limits } : {}),
+    ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
+    ...(opts.onWarning !== undefined ? { onWarning: opts.onWarning } : {}),
   });
   const app = Fastify({
     logger: loggerOption(opts.logger),
@@ -172,6 +182,8 @@ export function buildEmulator(opts: EmulatorOptions = {}): FastifyInstance {
     state.faults.releaseDelays();
     done();
   });
+  // After the last request has finished: save what it changed.
+  app.addHook('onClose', () => state.close());
 
   // RingCentral surface: form bodies only (OAuth endpoints answer 415 to anything else).
   void app.register(async (scope) => {

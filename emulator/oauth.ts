@@ -2,7 +2,8 @@
  * @module emulator/oauth
  * Wires the OAuth endpoints: `GET`/`POST /restapi/oauth/authorize`, `POST /restapi/oauth/token`,
  * `POST /restapi/oauth/revoke` (other methods 405). Counts every request in the stats and applies injected faults
- * before the endpoint logic.
+ * before the endpoint logic. With a data directory, an answer that hands out a code or tokens leaves only once the
+ * state that issued them is saved.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
@@ -19,7 +20,24 @@ function bodyParams(request: FastifyRequest): Params | undefined {
 }
 
 /** Registers the OAuth routes on a scope that parses form bodies into {@link Params}. */
-export function registerOAuthRoutes(app: FastifyInstance, state: EmulatorState): void {
+export function registerOAuthRoutes(scope: FastifyInstance, state: EmulatorState): void {
+  // Encapsulated: the hook below must not run for the REST routes of the same scope.
+  void scope.register(async (app) => {
+    if (state.stateFile !== undefined) {
+      // A client that holds a code or a token pair must find it after a restart, even one right after this answer
+      // (kill -9 included): RingCentral never forgets what it issued. One fsync per OAuth answer that changed
+      // something; REST calls (which only mark a token's first use) are saved a moment later instead.
+      app.addHook('onSend', async (_request, _reply, payload) => {
+        await state.flush();
+        return payload;
+      });
+    }
+    registerRoutes(app, state);
+    await Promise.resolve();
+  });
+}
+
+function registerRoutes(app: FastifyInstance, state: EmulatorState): void {
   app.get('/restapi/oauth/authorize', { config: { operationId: 'authorize' } }, (request, reply) => {
     state.stats.increment('authorize');
     return withFault(state, 'authorize', reply, () => showAuthorizePage(state, request.query as Params, reply));

@@ -138,7 +138,7 @@ function exchangeCode(state: EmulatorState, app: ClientApp, params: Params, repl
   const limitHeaders = takeAuth(state, app, entry.extensionId);
   const t = state.clock.now();
   const fail = (error: EmulatorHttpError): never => {
-    entry.used = true;
+    state.tokens.useCode(entry);
     throw new EmulatorHttpError(error.status, error.body, { ...limitHeaders, ...error.headers });
   };
   if (t >= entry.expiresAt) fail(oauthError(400, 'invalid_grant', ...OAU.codeExpired));
@@ -164,7 +164,6 @@ function exchangeCode(state: EmulatorState, app: ClientApp, params: Params, repl
     fail(e as EmulatorHttpError);
   }
 
-  entry.used = true;
   const session = state.tokens.createSession({
     clientId: app.clientId,
     extensionId: entry.extensionId,
@@ -172,7 +171,7 @@ function exchangeCode(state: EmulatorState, app: ClientApp, params: Params, repl
     ttls: ttlsOf(params),
     ...(endpointId !== undefined ? { endpointId } : {}),
   });
-  entry.session = session;
+  state.tokens.useCode(entry, session);
   return sendJson(reply, 200, tokenResponse(session, session.current, t), { ...NO_STORE, ...limitHeaders });
 }
 

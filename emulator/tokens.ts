@@ -6,7 +6,9 @@
  * - the old refresh token keeps returning the *same* new pair until the new access token has been used + ~10 s
  *   (or for up to 60 min while it stays unused), then `OAU-213`;
  * - at most 5 sessions per user per app (the oldest is dropped); revoking any token of a session ends all of it.
- * Lookups are O(1) `Map`s keyed by the opaque token strings.
+ * Lookups are O(1) `Map`s keyed by the opaque token strings. `exportState()`/`importState()` turn the whole store
+ * into plain data and back (the emulator's snapshot, `persistence.ts`); `onChange` is called after every change
+ * that such a snapshot must see.
  *
  * @see https://developers.ringcentral.com/guide/authentication/refresh-tokens
  * @see ringcentral-contract.md §2.4, §2.5, §3
@@ -52,6 +54,7 @@ export interface AuthorizationCode {
   readonly extensionId: number;
   readonly issuedAt: number;
   readonly expiresAt: number;
+  /** Set through {@link TokenStore.useCode}. */
   used: boolean;
   /** The session created from this code (revoked if the code is replayed, RFC 6749 §4.1.2). */
   session?: OAuthSession;
@@ -99,10 +102,60 @@ export interface TokenTtls {
   readonly refreshTtl: number;
 }
 
+/** A token pair as plain data (see {@link TokenStoreState}). */
+export interface TokenPairState {
+  readonly accessToken: string;
+  readonly refreshToken: string;
+  readonly issuedAt: number;
+  readonly accessExpiresAt: number;
+  readonly refreshExpiresAt: number;
+  readonly firstUsedAt?: number;
+  readonly replacedAt?: number;
+}
+
+/** An OAuth session as plain data: its current and previous pair, with their rotation state. */
+export interface OAuthSessionState {
+  readonly id: string;
+  readonly clientId: string;
+  readonly extensionId: number;
+  readonly scope: readonly string[];
+  readonly endpointId: string;
+  readonly createdAt: number;
+  readonly current: TokenPairState;
+  readonly previous?: TokenPairState;
+  readonly revoked: boolean;
+}
+
+/** An authorization code as plain data; `session` is an index into {@link TokenStoreState.sessions}. */
+export interface AuthorizationCodeState {
+  readonly code: string;
+  readonly clientId: string;
+  readonly redirectUri: string;
+  readonly redirectUriInRequest: boolean;
+  readonly challenge?: PkceChallenge;
+  readonly extensionId: number;
+  readonly issuedAt: number;
+  readonly expiresAt: number;
+  readonly used: boolean;
+  readonly session?: number;
+}
+
+/**
+ * Everything the store holds, as plain JSON-safe data: the live sessions in the order they were created per user
+ * and app (the oldest is dropped first), then revoked ones that a code still points at (a replayed code must still
+ * find its session), and the codes in issue order.
+ */
+export interface TokenStoreState {
+  readonly sessions: readonly OAuthSessionState[];
+  readonly codes: readonly AuthorizationCodeState[];
+}
+
 /** The code/session/token store. */
 export interface TokenStore {
   issueCode(input: Omit<AuthorizationCode, 'code' | 'issuedAt' | 'expiresAt' | 'used' | 'session'>): AuthorizationCode;
   findCode(code: string): AuthorizationCode | undefined;
+  /** Marks a code used (for good), optionally with the session it created. */
+  useCode(entry: AuthorizationCode, session?: OAuthSession): void;
   createSession(input: {
     clientId: string;
     extensionId: number;
@@ -120,6 +173,16 @@ export interface TokenStore {
   revokeSession(session: OAuthSession): void;
   activeSessions(): number;
   reset(): void;
+  /** The whole store as plain data (a snapshot: later changes do not show in it). */
+  exportState(): TokenStoreState;
+  /** Replaces the whole store with `state` (validated by the caller, e.g. the snapshot schema). */
+  importState(state: TokenStoreState): void;
+}
+
+/** Options of {@link createTokenStore}. */
+export interface TokenStoreOptions {
+  /** Called after every change a snapshot must see (codes, sessions, rotations, first uses, revocations). */
+  readonly onChange?: () => void;
 }
 
 /** A new opaque token or code. */
@@ -175,8 +238,25 @@ function refusal([errorCode, message]: readonly [string, string]): TokenRefusal 
   return { ok: false, errorCode, message };
 }
 
+function pairState(pair: TokenPair): TokenPairState {
+  return {
+    accessToken: pair.accessToken,
+    refreshToken: pair.refreshToken,
+    issuedAt: pair.issuedAt,
+    accessExpiresAt: pair.accessExpiresAt,
+    refreshExpiresAt: pair.refreshExpiresAt,
+    ...(pair.firstUsedAt !== undefined ? { firstUsedAt: pair.firstUsedAt } : {}),
+    ...(pair.replacedAt !== undefined ? { replacedAt: pair.replacedAt } : {}),
+  };
+}
+
+function pairFrom(state: TokenPairState): TokenPair {
+  return { ...state };
+}
+
 /** Creates an empty store over the emulator clock. */
-export function createTokenStore(now: () => number): TokenStore {
+export function createTokenStore(now: () => number, options: TokenStoreOptions = {}): TokenStore {
+  const changed = options.onChange ?? (() => undefined);
   const codes = new Map<string, AuthorizationCode>();
   const accessTokens = new Map<string, { session: OAuthSession; pair: TokenPair }>();
   const refreshTokens = new Map<string, { session: OAuthSession; pair: TokenPair }>();
@@ -201,6 +281,7 @@ export function createTokenStore(now: () => number): TokenStore {
   const revokeSession = (session: OAuthSession): void => {
     if (session.revoked) return;
     session.revoked = true;
+    changed();
     unindex(session.current);
     unindex(session.previous);
     const key = `${session.clientId}|${session.extensionId}`;
@@ -230,9 +311,15 @@ export function createTokenStore(now: () => number): TokenStore {
         used: false,
       };
       codes.set(entry.code, entry);
+      changed();
       return entry;
     },
     findCode: (code) => codes.get(code),
+    useCode(entry, session) {
+      entry.used = true;
+      if (session !== undefined) entry.session = session;
+      changed();
+    },
     createSession({ clientId, extensionId, scope, endpointId, ttls }) {
       const t = now();
       const key = `${clientId}|${extensionId}`;
@@ -256,6 +343,7 @@ export function createTokenStore(now: () => number): TokenStore {
       index(session, session.current);
       list.push(session);
       sessionsByUserApp.set(key, list);
+      changed();
       return session;
     },
     checkAccessToken(token: string): AccessCheck {
@@ -271,7 +359,11 @@ export function createTokenStore(now: () => number): TokenStore {
         return refusal(OAU.tokenNotFound);
       }
       if (t >= pair.accessExpiresAt) return refusal(OAU.accessTokenExpired);
-      if (pair.firstUsedAt === undefined) pair.firstUsedAt = t;
+      if (pair.firstUsedAt === undefined) {
+        // The first use starts the old refresh token's 10 s grace: a snapshot must know it.
+        pair.firstUsedAt = t;
+        changed();
+      }
       return { ok: true, session };
     },
     sessionOfRefreshToken: (token) => refreshTokens.get(token)?.session,
@@ -291,6 +383,7 @@ export function createTokenStore(now: () => number): TokenStore {
         session.previous = pair;
         session.current = newPair(t, ttls);
         index(session, session.current);
+        changed();
         return { ok: true, session, pair: session.current, repeated: false };
       }
       if (pair === session.previous) {
@@ -320,6 +413,93 @@ export function createTokenStore(now: () => number): TokenStore {
       accessTokens.clear();
       refreshTokens.clear();
       sessionsByUserApp.clear();
+    },
+    exportState(): TokenStoreState {
+      const order = new Map<OAuthSession, number>();
+      const sessions: OAuthSessionState[] = [];
+      const add = (session: OAuthSession): number => {
+        let at = order.get(session);
+        if (at === undefined) {
+          at = sessions.length;
+          order.set(session, at);
+          sessions.push({
+            id: session.id,
+            clientId: session.clientId,
+            extensionId: session.extensionId,
+            scope: [...session.scope],
+            endpointId: session.endpointId,
+            createdAt: session.createdAt,
+            current: pairState(session.current),
+            ...(session.previous !== undefined ? { previous: pairState(session.previous) } : {}),
+            revoked: session.revoked,
+          });
+        }
+        return at;
+      };
+      for (const list of sessionsByUserApp.values()) for (const session of list) add(session);
+      const codeStates: AuthorizationCodeState[] = [];
+      for (const entry of codes.values()) {
+        codeStates.push({
+          code: entry.code,
+          clientId: entry.clientId,
+          redirectUri: entry.redirectUri,
+          redirectUriInRequest: entry.redirectUriInRequest,
+          ...(entry.challenge !== undefined
+            ? { challenge: { value: entry.challenge.value, method: entry.challenge.method } }
+            : {}),
+          extensionId: entry.extensionId,
+          issuedAt: entry.issuedAt,
+          expiresAt: entry.expiresAt,
+          used: entry.used,
+          ...(entry.session !== undefined ? { session: add(entry.session) } : {}),
+        });
+      }
+      return { sessions, codes: codeStates };
+    },
+    importState(state: TokenStoreState): void {
+      const sessions = state.sessions.map((s): OAuthSession => ({
+        id: s.id,
+        clientId: s.clientId,
+        extensionId: s.extensionId,
+        scope: [...s.scope],
+        endpointId: s.endpointId,
+        createdAt: s.createdAt,
+        current: pairFrom(s.current),
+        ...(s.previous !== undefined ? { previous: pairFrom(s.previous) } : {}),
+        revoked: s.revoked,
+      }));
+      for (const c of state.codes) {
+        if (c.session !== undefined && sessions[c.session] === undefined) {
+          throw new RangeError('a code refers to a session that is not there');
+        }
+      }
+      codes.clear();
+      accessTokens.clear();
+      refreshTokens.clear();
+      sessionsByUserApp.clear();
+      for (const session of sessions) {
+        if (session.revoked) continue;
+        // The same pair objects as the session's: rotation compares pairs by identity.
+        index(session, session.current);
+        if (session.previous !== undefined) index(session, session.previous);
+        const key = `${session.clientId}|${session.extensionId}`;
+        sessionsByUserApp.set(key, [...(sessionsByUserApp.get(key) ?? []), session]);
+      }
+      for (const c of state.codes) {
+        const session = c.session === undefined ? undefined : sessions[c.session];
+        codes.set(c.code, {
+          code: c.code,
+          clientId: c.clientId,
+          redirectUri: c.redirectUri,
+          redirectUriInRequest: c.redirectUriInRequest,
+          ...(c.challenge !== undefined ? { challenge: { value: c.challenge.value, method: c.challenge.method } } : {}),
+          extensionId: c.extensionId,
+          issuedAt: c.issuedAt,
+          expiresAt: c.expiresAt,
+          used: c.used,
+          ...(session !== undefined ? { session } : {}),
+        });
+      }
     },
   };
 }

@@ -30,6 +30,8 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly emulatorPort: number;
+  /** Interface the built-in emulator listens on (default loopback: other machines cannot reach it). */
+  readonly emulatorHost: string;
   /** Origin of `redirectUrl`: where browsers reach the app. */
   readonly publicOrigin: string;
   /** Path of `redirectUrl` (default `/oauth2callback`). */
@@ -87,6 +89,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'PORT' },
   { name: 'HOST' },
   { name: 'EMULATOR_PORT' },
+  { name: 'EMULATOR_HOST' },
   { name: 'SESSION_SECRETS', secret: true },
   { name: 'SESSION_STORE' },
   { name: 'DATA_DIR' },
@@ -127,7 +130,8 @@ function present(value: string | undefined): string | undefined {
   return trimmed === '' ? undefined : trimmed;
 }
 
-function isLoopbackHost(hostname: string): boolean {
+/** Whether a host name or address is this machine's loopback (`localhost`, `127.x.x.x`, `::1`). */
+export function isLoopbackHost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
@@ -145,6 +149,12 @@ function integerText(min: number, max: number) {
     .regex(/^\d+$/, { error: `must be a whole number between ${min} and ${max}` })
     .transform(Number)
     .refine((n) => n >= min && n <= max, { error: `must be a whole number between ${min} and ${max}` });
+}
+
+function hostText() {
+  return z
+    .string()
+    .regex(/^[A-Za-z0-9.:[\]-]+$/, { error: 'must be a host name or IP address (e.g. localhost, 0.0.0.0)' });
 }
 
 function httpUrl(what: string) {
@@ -185,11 +195,9 @@ const variableSchemas = {
     .optional(),
   ALLOW_INSECURE_HTTP: booleanText.transform(toBoolean).default(false),
   PORT: integerText(0, 65535).default(5000),
-  HOST: z
-    .string()
-    .regex(/^[A-Za-z0-9.:[\]-]+$/, { error: 'must be a host name or IP address (e.g. localhost, 0.0.0.0)' })
-    .default('localhost'),
+  HOST: hostText().default('localhost'),
   EMULATOR_PORT: integerText(0, 65535).default(5001),
+  EMULATOR_HOST: hostText().default('127.0.0.1'),
   SESSION_SECRETS: z
     .string()
     .transform((value) => value.split(',').map((part) => part.trim()))
@@ -336,6 +344,14 @@ function deepFreeze<T>(value: T): T {
  */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Readonly<Config> {
   const problems: ConfigProblem[] = [];
+  // Unset means "start the built-in emulator"; set but blank is a mistake (an emptied line in .env, a template
+  // variable that expanded to nothing) that must not silently start an emulator with public demo passwords.
+  if (env.RC_SERVER_URL !== undefined && env.RC_SERVER_URL.trim() === '') {
+    problems.push({
+      variable: 'RC_SERVER_URL',
+      problem: 'is set but empty; unset it to use the built-in emulator, or give a RingCentral origin',
+    });
+  }
   const clientId = readAliased(env, 'RC_CLIENT_ID', 'RC_APP_CLIENT_ID', problems, false);
   // An empty secret is meaningful (public client), so it is kept as '' rather than treated as unset.
   const clientSecret = readAliased(env, 'RC_CLIENT_SECRET', 'RC_APP_CLIENT_SECRET', problems, true);
@@ -383,6 +399,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
     port: v.PORT,
     host: v.HOST,
     emulatorPort: v.EMULATOR_PORT,
+    emulatorHost: v.EMULATOR_HOST,
     publicOrigin: redirect.origin,
     callbackPath: redirect.pathname,
     session: {

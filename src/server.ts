@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { parse as parseDotenv } from 'dotenv';
 import type { Logger } from 'pino';
 import { createApp, type UpstreamInfo } from './app.js';
-import { loadConfig, refreshLockWaitMs, type Config } from './config.js';
+import { isLoopbackHost, loadConfig, refreshLockWaitMs, type Config } from './config.js';
 import { ConfigError } from './errors.js';
 import { createLogger } from './logging.js';
 import { createAppMetrics } from './metrics/app-metrics.js';
@@ -144,20 +144,56 @@ function demoUsersFrom(demo: unknown): DemoUser[] | undefined {
   return list.length > 0 ? list : undefined;
 }
 
+/**
+ * What to warn about at start when the app runs its built-in emulator: reachable from other machines
+ * (`EMULATOR_HOST` not loopback: its demo users have public passwords), or out of reach of browsers that the
+ * redirect URL says are elsewhere.
+ */
+export function builtInEmulatorWarnings(config: Readonly<Config>): string[] {
+  if (config.ringCentral.serverUrl !== undefined) return [];
+  if (!isLoopbackHost(config.emulatorHost)) {
+    return [
+      `EMULATOR_HOST=${config.emulatorHost}: the built-in RingCentral emulator is reachable from other machines, ` +
+        'and anyone who reaches it can sign in as its demo users (public passwords); use it on a trusted network ' +
+        'only, or leave EMULATOR_HOST unset (127.0.0.1)',
+    ];
+  }
+  const browserHost = new URL(config.ringCentral.redirectUrl).hostname;
+  if (!isLoopbackHost(browserHost)) {
+    return [
+      `the built-in RingCentral emulator listens on ${config.emulatorHost} only, but RC_REDIRECT_URL sends ` +
+        `browsers to ${browserHost}: they cannot reach its sign-in page; set EMULATOR_HOST (e.g. 0.0.0.0) to let them`,
+    ];
+  }
+  return [];
+}
+
 async function startBuiltInEmulator(
   config: Readonly<Config>,
+  logger: Logger,
 ): Promise<{ emulator: RunningEmulator; upstream: UpstreamInfo }> {
   // The only place the app touches the emulator: loaded on demand, never imported by src/.
   const module = (await import('../emulator/index.js')) as {
-    startEmulator(options: { port?: number; host?: string; redirectUris?: string[] }): Promise<RunningEmulator>;
+    startEmulator(options: {
+      port?: number;
+      host?: string;
+      redirectUris?: string[];
+      dataDir?: string;
+      onWarning?: (message: string) => void;
+    }): Promise<RunningEmulator>;
     DEMO?: unknown;
   };
-  const host = config.host === 'localhost' ? '127.0.0.1' : config.host;
+  // Loopback unless EMULATOR_HOST says otherwise, whatever HOST is: the demo passwords are public.
+  const host = config.emulatorHost === 'localhost' ? '127.0.0.1' : config.emulatorHost.replace(/^\[(.*)\]$/, '$1');
   const emulator = await module.startEmulator({
     port: config.emulatorPort,
     host,
     redirectUris: [config.ringCentral.redirectUrl],
+    // Its logins live in DATA_DIR like the app's sessions: restarting the app logs nobody out.
+    dataDir: config.session.dataDir,
+    onWarning: (message) => logger.warn(`built-in emulator: ${message}`),
   });
+  for (const warning of builtInEmulatorWarnings(config)) logger.warn(warning);
   // Browsers reach the emulator on the host name they use for the app.
   const front = new URL(emulator.url);
   front.hostname = new URL(config.ringCentral.redirectUrl).hostname;
@@ -219,7 +255,7 @@ export async function main(): Promise<void> {
 
     let upstream: UpstreamInfo;
     if (config.ringCentral.serverUrl === undefined) {
-      const started = await startBuiltInEmulator(config);
+      const started = await startBuiltInEmulator(config, logger);
       closers.push({ name: 'emulator', close: () => started.emulator.close() });
       upstream = started.upstream;
     } else {

@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 
+import { isLoopbackHostHeader } from '../../emulator/control.js';
 import { DEMO } from '../../emulator/index.js';
+import { rawRequest } from '../integration/hardening/support/raw-http.js';
 import {
   buildAuthorizeUrl,
   demoBasicAuth,
@@ -208,5 +210,54 @@ describe('emulator control API', () => {
     const foreign = await post('reset', '{}', { 'content-type': 'application/json', origin: 'https://evil.example' });
     assert.equal(foreign.status, 403);
     assert.equal((await fetch(`${emu.url}/__emulator/nothing`)).status, 404);
+  });
+
+  it('obeys only requests whose Host is loopback: a DNS-rebound name or another address gets 403', async () => {
+    const port = new URL(emu.url).port;
+    const send = (host: string, method = 'GET', path = 'stats', body?: string) =>
+      rawRequest(emu.url, {
+        method,
+        target: `/__emulator/${path}`,
+        headers: [['Host', host], ...(body === undefined ? [] : ([['Content-Type', 'application/json']] as const))],
+        ...(body === undefined ? {} : { body }),
+      });
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, 'localhost', '127.0.0.2']) {
+      assert.equal((await send(host)).status, 200, host);
+    }
+    for (const host of ['rebind.example:5001', '10.0.0.5', `10.0.0.5:${port}`, `localhost.rebind.example:${port}`]) {
+      const refused = await send(host);
+      assert.equal(refused.status, 403, host);
+      assert.match(refused.headers.get('content-type')?.[0] ?? '', /^application\/json/);
+      const body = JSON.parse(refused.body) as { errorCode: string; message: string; errors: { errorCode: string }[] };
+      assert.equal(body.errorCode, 'CMN-101');
+      assert.match(body.message, /localhost, 127\.0\.0\.1 or \[::1\]/);
+      assert.equal(body.errors[0]?.errorCode, 'CMN-101');
+    }
+    // A refused request changes nothing: the clock stays where it was.
+    const moved = await send('rebind.example:5001', 'POST', 'clock', '{"advanceSeconds":3600}');
+    assert.equal(moved.status, 403);
+    assert.equal(emu.state.clock.offsetMs(), 0);
+  });
+
+  it('recognises loopback Host headers exactly', () => {
+    for (const host of ['localhost', 'LOCALHOST:5001', '127.0.0.1', '127.255.0.9:1', '[::1]', '[::1]:65535']) {
+      assert.equal(isLoopbackHostHeader(host), true, host);
+    }
+    for (const host of [
+      undefined,
+      '',
+      'rebind.example:5001',
+      '10.0.0.5',
+      '127.0.0.256',
+      '127.0.0.1.rebind.example',
+      'localhost.rebind.example',
+      'localhost:80@rebind.example',
+      '[::2]:5001',
+      '0.0.0.0:5001',
+      '::1',
+      'localhost:123456',
+    ]) {
+      assert.equal(isLoopbackHostHeader(host), false, String(host));
+    }
   });
 });

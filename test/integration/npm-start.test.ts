@@ -124,12 +124,16 @@ test('a bad configuration exits 1 and lists every problem by variable name, neve
 
 test('SESSION_STORE=redis: the server keeps sessions in Redis', { skip: redisSkip() }, async (t) => {
   const redis = await startRedis(t);
+  // The built-in emulator keeps its logins in DATA_DIR: a temporary one, not the checkout's .data/.
+  const dataDir = mkdtempSync(join(tmpdir(), 'rc-authflow-start-redis-'));
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   const [port, emulatorPort] = [await freePort(), await freePort()];
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: ROOT,
     env: baseEnv({
       PORT: String(port),
       EMULATOR_PORT: String(emulatorPort),
+      DATA_DIR: dataDir,
       SESSION_STORE: 'redis',
       REDIS_URL: redis.url,
       REDIS_KEY_PREFIX: 'npmstart:',

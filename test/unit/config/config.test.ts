@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { allowsInsecureRequests, CONFIG_VARIABLES, loadConfig } from '../../../src/config.js';
 import { ConfigError } from '../../../src/errors.js';
+import { builtInEmulatorWarnings, readEnvironment } from '../../../src/server.js';
 import { readmeTableRows } from './readme-table.js';
 
 const SECRET_A = 'a-session-secret-that-is-long-enough-0001';
@@ -32,6 +36,7 @@ describe('loadConfig', () => {
     assert.equal(config.port, 5000);
     assert.equal(config.host, 'localhost');
     assert.equal(config.emulatorPort, 5001);
+    assert.equal(config.emulatorHost, '127.0.0.1', 'the built-in emulator listens on loopback');
     assert.equal(config.publicOrigin, 'http://localhost:5000');
     assert.equal(config.callbackPath, '/oauth2callback');
     assert.deepEqual(config.session, {
@@ -56,6 +61,7 @@ describe('loadConfig', () => {
       PORT: '8080',
       HOST: '0.0.0.0',
       EMULATOR_PORT: '9001',
+      EMULATOR_HOST: '0.0.0.0',
       SESSION_SECRETS: `${SECRET_A}, ${SECRET_B}`,
       SESSION_STORE: 'memory',
       DATA_DIR: '/var/lib/rc',
@@ -76,6 +82,7 @@ describe('loadConfig', () => {
     assert.equal(config.port, 8080);
     assert.equal(config.host, '0.0.0.0');
     assert.equal(config.emulatorPort, 9001);
+    assert.equal(config.emulatorHost, '0.0.0.0');
     assert.deepEqual(config.session.secrets, [SECRET_A, SECRET_B]);
     assert.equal(config.session.store, 'memory');
     assert.equal(config.session.dataDir, '/var/lib/rc');
@@ -131,11 +138,13 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'chatty',
       ALLOW_INSECURE_HTTP: 'sure',
       HOST: 'bad host/name',
+      EMULATOR_HOST: 'http://0.0.0.0',
       REDIS_URL: 'http://redis',
     });
     assert.deepEqual(error.problems.map((p) => p.variable).sort(), [
       'ALLOW_INSECURE_HTTP',
       'COOKIE_SECURE',
+      'EMULATOR_HOST',
       'EMULATOR_PORT',
       'HOST',
       'LOG_LEVEL',
@@ -162,6 +171,56 @@ describe('loadConfig', () => {
       assert.ok(!error.message.includes(value), `the message must not echo "${value}"`);
     }
     assert.match(error.message, /^invalid configuration:\n {2}- /);
+  });
+
+  test('a blank RC_SERVER_URL is an error naming it (only an unset one starts the built-in emulator)', () => {
+    for (const blank of ['', '   ', '\t']) {
+      const error = problemsOf({ RC_SERVER_URL: blank });
+      assert.deepEqual(error.problems, [
+        {
+          variable: 'RC_SERVER_URL',
+          problem: 'is set but empty; unset it to use the built-in emulator, or give a RingCentral origin',
+        },
+      ]);
+      assert.match(error.message, /- RC_SERVER_URL: is set but empty/);
+    }
+    // Reported with every other problem at once.
+    const both = problemsOf({ RC_SERVER_URL: '', PORT: 'eighty' });
+    assert.deepEqual(both.problems.map((p) => p.variable).sort(), ['PORT', 'RC_SERVER_URL']);
+    assert.equal(loadConfig({}).ringCentral.serverUrl, undefined, 'unset: the built-in emulator');
+  });
+
+  test('a blank RC_SERVER_URL= line in .env is the same error; a commented-out one means the emulator', (t) => {
+    // Only meaningful when the test process itself leaves RC_SERVER_URL unset (the environment wins over .env).
+    if (process.env.RC_SERVER_URL !== undefined) return t.skip('RC_SERVER_URL is set in this environment');
+    const dir = mkdtempSync(join(tmpdir(), 'rc-authflow-dotenv-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, '.env'), 'RC_SERVER_URL=\nRC_CLIENT_ID=\n');
+    const error = problemsOf(readEnvironment(dir));
+    assert.deepEqual(
+      error.problems.map((p) => p.variable),
+      ['RC_SERVER_URL'],
+    );
+    writeFileSync(join(dir, '.env'), '# RC_SERVER_URL=https://platform.ringcentral.com\nRC_CLIENT_ID=\n');
+    assert.equal(loadConfig(readEnvironment(dir)).ringCentral.serverUrl, undefined);
+  });
+
+  test('the built-in emulator warns when reachable from outside, or out of reach of the browsers', () => {
+    assert.deepEqual(builtInEmulatorWarnings(loadConfig({})), []);
+    assert.deepEqual(builtInEmulatorWarnings(loadConfig({ HOST: '0.0.0.0' })), [], 'HOST alone opens only the app');
+    assert.deepEqual(builtInEmulatorWarnings(loadConfig({ EMULATOR_HOST: 'localhost' })), []);
+    const exposed = builtInEmulatorWarnings(loadConfig({ HOST: '0.0.0.0', EMULATOR_HOST: '0.0.0.0' }));
+    assert.equal(exposed.length, 1);
+    assert.match(
+      exposed[0]!,
+      /^EMULATOR_HOST=0\.0\.0\.0: the built-in RingCentral emulator is reachable from other machines/,
+    );
+    const unreachable = builtInEmulatorWarnings(
+      loadConfig({ HOST: '0.0.0.0', RC_REDIRECT_URL: 'http://app.internal.example:5000/oauth2callback' }),
+    );
+    assert.equal(unreachable.length, 1);
+    assert.match(unreachable[0]!, /sends browsers to app\.internal\.example: they cannot reach its sign-in page/);
+    assert.deepEqual(builtInEmulatorWarnings(loadConfig({ ...REAL, EMULATOR_HOST: '0.0.0.0' })), [], 'no emulator');
   });
 
   test('RC_CLIENT_ID is required with RC_SERVER_URL', () => {
@@ -237,10 +296,10 @@ describe('loadConfig', () => {
   });
 
   test('the result is deep-frozen and empty strings count as unset', () => {
-    const config = loadConfig({ PORT: '', LOG_LEVEL: '  ', RC_SERVER_URL: '' });
+    const config = loadConfig({ PORT: '', LOG_LEVEL: '  ', EMULATOR_HOST: '' });
     assert.equal(config.port, 5000);
     assert.equal(config.logLevel, 'info');
-    assert.equal(config.ringCentral.serverUrl, undefined);
+    assert.equal(config.emulatorHost, '127.0.0.1');
     assert.ok(Object.isFrozen(config));
     assert.ok(Object.isFrozen(config.ringCentral));
     assert.ok(Object.isFrozen(config.session));

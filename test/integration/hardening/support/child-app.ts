@@ -1,9 +1,9 @@
 /**
  * @module test/integration/hardening/support/child-app
  * The app as a real process (`node --import tsx src/server.ts`), the way it runs in production: embedded store in
- * a DATA_DIR, fixed SESSION_SECRETS, pointed at an emulator by RC_SERVER_URL, on 127.0.0.1 and a free port. Its
- * output is kept (and teed to the suite's log spy); it can be signalled and awaited. Used by the restart tests and
- * by `scripts/soak.ts`.
+ * a DATA_DIR, fixed SESSION_SECRETS, pointed at an emulator by RC_SERVER_URL (or, without `emulatorUrl`, running
+ * its built-in emulator on a free port), on 127.0.0.1 and a free port. Its output is kept (and teed to the suite's
+ * log spy); it can be signalled and awaited. Used by the restart tests and by `scripts/soak.ts`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -16,7 +16,10 @@ export const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
 /** Options of {@link startChildApp}. */
 export interface ChildAppOptions {
-  readonly emulatorUrl: string;
+  /** The RingCentral the app uses (RC_SERVER_URL); unset: the app starts its built-in emulator. */
+  readonly emulatorUrl?: string;
+  /** Port of the built-in emulator (EMULATOR_PORT) when `emulatorUrl` is unset; default a free port. */
+  readonly emulatorPort?: number;
   readonly dataDir: string;
   readonly sessionSecrets: string;
   /** Default: a free port. Pass the previous one to restart "the same" app. */
@@ -45,6 +48,8 @@ export interface ChildApp {
   readonly url: string;
   readonly port: number;
   readonly redirectUrl: string;
+  /** The built-in emulator's URL (127.0.0.1), when the app runs it. */
+  readonly builtInEmulatorUrl: string | undefined;
   readonly process: ChildProcess;
   /** Everything it printed so far. */
   output(): string;
@@ -61,14 +66,21 @@ export async function startChildApp(options: ChildAppOptions): Promise<ChildApp>
   const redirectUrl = `${url}/oauth2callback`;
   recordSecrets(...options.sessionSecrets.split(','));
   const args = options.launch === 'npm-start' ? npmStartArgs() : ['--import', 'tsx', 'src/server.ts'];
+  const emulatorPort = options.emulatorUrl === undefined ? (options.emulatorPort ?? (await freePort())) : undefined;
+  const ringCentral: Record<string, string> =
+    emulatorPort === undefined
+      ? {
+          RC_SERVER_URL: options.emulatorUrl ?? '',
+          RC_CLIENT_ID: 'demo-client-id',
+          RC_CLIENT_SECRET: 'demo-client-secret',
+        }
+      : { EMULATOR_PORT: String(emulatorPort) };
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
-      RC_SERVER_URL: options.emulatorUrl,
-      RC_CLIENT_ID: 'demo-client-id',
-      RC_CLIENT_SECRET: 'demo-client-secret',
+      ...ringCentral,
       RC_REDIRECT_URL: redirectUrl,
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -124,6 +136,7 @@ export async function startChildApp(options: ChildAppOptions): Promise<ChildApp>
     url,
     port,
     redirectUrl,
+    builtInEmulatorUrl: emulatorPort === undefined ? undefined : `http://127.0.0.1:${emulatorPort}`,
     process: child,
     output: () => text,
     exited: () => exit,
