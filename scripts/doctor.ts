@@ -9,7 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../src/config.js';
-import { EXPLAINED_CODES, explainCode } from '../src/doctor/explain.js';
+import { EXPLAINED_CODES, explainCode } from '../src/rc-api/error-explanations.js';
 import { formatDoctorReport, runDoctor } from '../src/doctor/run-doctor.js';
 import type { ReadinessReport } from '../src/readiness/readiness-report.js';
 import { formatReadinessReport } from '../src/readiness/readiness-text.js';

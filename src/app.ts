@@ -12,7 +12,7 @@ import { allowsInsecureRequests, type Config } from './config.js';
 import { generateRequestId, RequestLogController } from './logging.js';
 import { createAppMetrics, type AppMetrics } from './metrics/app-metrics.js';
 import { installHttpMetrics } from './metrics/http-metrics.js';
-import { measureSessionStore } from './metrics/measured-store.js';
+import { measureSessionStore } from './session/measured-store.js';
 import { ringCentralCallCounter } from './metrics/ringcentral-calls.js';
 import { createOAuthClient } from './oauth/client.js';
 import { createMemoryBudgetStore, type BudgetStore } from './governor/budget-store.js';

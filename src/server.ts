@@ -93,9 +93,9 @@ export async function openSessionBackend(config: Readonly<Config>, logger: Logge
       });
       const [{ DEFAULT_REDIS_KEY_PREFIX }, { createRedisBudgetStore }, { createRedisReadinessStore }] =
         await Promise.all([
-          import('./session/redis-store.js'),
-          import('./governor/redis-budget-store.js'),
-          import('./readiness/redis-readiness-store.js'),
+          import('./redis/session-store.js'),
+          import('./redis/budget-store.js'),
+          import('./redis/readiness-store.js'),
         ]);
       const keyPrefix = config.session.redisKeyPrefix ?? DEFAULT_REDIS_KEY_PREFIX;
       return {

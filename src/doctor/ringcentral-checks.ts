@@ -14,7 +14,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { result, type CheckResult } from './check.js';
-import { explainRingCentralError, type ExplainContext } from './explain.js';
+import { explainRingCentralError, type ExplainContext } from '../rc-api/error-explanations.js';
 
 /** The app's RingCentral settings, as the doctor checks them. */
 export interface RingCentralTarget {

@@ -9,7 +9,7 @@
 import { loadConfig, type Config } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { result, type CheckResult } from './check.js';
-import type { ExplainContext } from './explain.js';
+import type { ExplainContext } from '../rc-api/error-explanations.js';
 import { checkCallback, checkSessionSecrets, checkSessionStore } from './local-checks.js';
 import {
   checkClientCredentials,

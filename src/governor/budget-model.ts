@@ -2,7 +2,7 @@
  * @module governor/budget-model
  * The scheduling model of one rate-limit budget (one RingCentral user, one API group), as pure functions over a
  * plain state object. The in-process store runs these functions; the Redis store runs the same steps in Lua
- * (`redis-budget-store.ts`), and one contract suite holds both to the same behaviour.
+ * (`redis/budget-store.ts`), and one contract suite holds both to the same behaviour.
  *
  * RingCentral counts each (user, app, group) in a sliding window: a request is refused when `limit` requests
  * arrived in the last `window` (contract §6; `emulator/rate-limit.ts` implements exactly that). The model keeps:

@@ -1,7 +1,7 @@
 /**
  * @module governor/budget-store
  * Where rate-limit budgets live: the port, and the in-process implementation (one app instance). With
- * `SESSION_STORE=redis` every instance uses `redis-budget-store.ts` instead, so all instances plan one schedule.
+ * `SESSION_STORE=redis` every instance uses `redis/budget-store.ts` instead, so all instances plan one schedule.
  * Each operation is atomic for its budget; the scheduling itself is `budget-model.ts`.
  */
 import {

@@ -8,7 +8,7 @@
  * client keeps reconnecting and service returns by itself. Only a malformed URL fails the start.
  */
 import type { Redis } from 'ioredis';
-import { DEFAULT_REDIS_KEY_PREFIX, createRedisStore, type RedisStore } from '../session/redis-store.js';
+import { DEFAULT_REDIS_KEY_PREFIX, createRedisStore, type RedisStore } from './session-store.js';
 import { createRedisClient, redactRedisUrl, type RedisLogger, waitUntilReady } from './client.js';
 import { createRedisRefreshCoordinator, type RedisRefreshCoordinator } from './refresh-coordinator.js';
 

@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { ExplainContext } from '../doctor/explain.js';
+import type { ExplainContext } from '../rc-api/error-explanations.js';
 import type { OAuthClient } from '../oauth/client.js';
 import type { RingCentral } from '../ringcentral/client.js';
 import type { SessionStore } from '../session/store.js';

@@ -4,8 +4,8 @@
  * model for an {@link AppError}.
  */
 import type { FastifyReply } from 'fastify';
-import { fixForError } from '../doctor/error-fixes.js';
-import type { ExplainContext } from '../doctor/explain.js';
+import { fixForError } from '../rc-api/error-fixes.js';
+import type { ExplainContext } from '../rc-api/error-explanations.js';
 import { ERROR_CATALOG, type AppError } from '../errors.js';
 import type { Session } from '../session/session-manager.js';
 import type { Chrome, ErrorPageModel } from './views/models.js';

@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { fixForError } from '../../../src/doctor/error-fixes.js';
-import { EXPLAINED_CODES, explainCode, explainRingCentralError } from '../../../src/doctor/explain.js';
+import { fixForError } from '../../../src/rc-api/error-fixes.js';
+import { EXPLAINED_CODES, explainCode, explainRingCentralError } from '../../../src/rc-api/error-explanations.js';
 import { formatDoctorReport } from '../../../src/doctor/run-doctor.js';
 import { assessSecret, estimateBits } from '../../../src/doctor/secret-strength.js';
 import { AppError, RestApiError } from '../../../src/errors.js';

@@ -13,7 +13,7 @@ import {
   type ReadinessStore,
 } from '../../../src/readiness/readiness-store.js';
 import { readinessCounter } from '../../../src/readiness/readiness-listener.js';
-import { createRedisReadinessStore } from '../../../src/readiness/redis-readiness-store.js';
+import { createRedisReadinessStore } from '../../../src/redis/readiness-store.js';
 import { fileCleanup, redisSkip, startRedis } from '../../helpers/redis.js';
 
 const DAY = 86_400_000;

@@ -13,7 +13,7 @@ import {
   type RedisRefreshCoordinatorOptions,
   type RefreshLease,
 } from '../../../src/redis/refresh-coordinator.js';
-import { createRedisStore, type RedisStore } from '../../../src/session/redis-store.js';
+import { createRedisStore, type RedisStore } from '../../../src/redis/session-store.js';
 import type { RefreshCoordinator } from '../../../src/ringcentral/refresh-coordinator.js';
 import { fileCleanup, redisSkip, type RedisServer, startRedis } from '../../helpers/redis.js';
 

@@ -1,5 +1,5 @@
 /**
- * @module session/redis-store
+ * @module redis/session-store
  * A `SessionStore` in Redis, shared by every app instance that uses the same Redis and key prefix.
  *
  * Keyspace: one hash per session, `<prefix>s:<id>` → `c` createdAt, `l` lastSeenAt, `e` expiresAt, `v` version,
@@ -20,15 +20,15 @@
  * @see https://redis.io/docs/latest/commands/pexpire/
  */
 import type { Redis } from 'ioredis';
-import { describeRedisError } from '../redis/client.js';
-import type { SessionStore, StoredSession } from './store.js';
+import { describeRedisError } from './client.js';
+import type { SessionStore, StoredSession } from '../session/store.js';
 import {
   assertExpectedVersion,
   assertStoredSession,
   assertTouchTimes,
   StoreClosedError,
   StoreUnavailableError,
-} from './stored-session.js';
+} from '../session/stored-session.js';
 
 /** Default key prefix: every key the app writes starts with it. */
 export const DEFAULT_REDIS_KEY_PREFIX = 'rcaf:';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createAppMetrics } from '../../../src/metrics/app-metrics.js';
-import { measureSessionStore } from '../../../src/metrics/measured-store.js';
+import { measureSessionStore } from '../../../src/session/measured-store.js';
 import { createMemoryStore } from '../../../src/session/memory-store.js';
 import type { SessionStore, StoredSession } from '../../../src/session/store.js';
 import { StoreUnavailableError } from '../../../src/session/stored-session.js';

@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { createRedisBudgetStore } from '../../../src/governor/redis-budget-store.js';
+import { createRedisBudgetStore } from '../../../src/redis/budget-store.js';
 import { fileCleanup, redisSkip, startRedis, type RedisServer } from '../../helpers/redis.js';
-import { budgetStoreContract } from './budget-store-contract.js';
+import { budgetStoreContract } from '../governor/budget-store-contract.js';
 
 const skip = redisSkip();
 const cleanup = fileCleanup();

@@ -1,11 +1,11 @@
 /**
- * @module doctor/error-fixes
+ * @module rc-api/error-fixes
  * The "How to fix" line of the app's error pages: the one-line fix of the RingCentral error behind an app error
  * (a refused login, a missing permission), found by `explain.ts` from the error's code and message. Errors without
  * a known RingCentral cause have none.
  */
 import { RCAPP_LOGIN_FAILED, RCAPP_PERMISSION_DENIED } from '../errors.js';
-import { explainRingCentralError, type ExplainContext } from './explain.js';
+import { explainRingCentralError, type ExplainContext } from './error-explanations.js';
 
 const NAMED_PERMISSION = /needs the "([A-Za-z]{1,64})" permission/;
 

@@ -1,11 +1,11 @@
 /**
- * @module metrics/measured-store
+ * @module session/measured-store
  * A `SessionStore` decorator that times every operation and counts the failed ones, for any store (memory,
  * embedded, Redis), without touching the stores themselves. Only the port's methods are exposed.
  */
-import type { SessionStore } from '../session/store.js';
-import { STORE_OPERATIONS, type AppMetrics, type StoreOperation } from './app-metrics.js';
-import type { CounterCell } from './cell-counter.js';
+import { STORE_OPERATIONS, type AppMetrics, type StoreOperation } from '../metrics/app-metrics.js';
+import type { CounterCell } from '../metrics/cell-counter.js';
+import type { SessionStore } from './store.js';
 
 interface OperationCells {
   readonly labels: Readonly<{ store: string; op: StoreOperation }>;

@@ -1,5 +1,5 @@
 /**
- * @module doctor/explain
+ * @module rc-api/error-explanations
  * RingCentral's error codes as one-line fixes: what `npm run doctor -- --explain <code>` prints, what the doctor's
  * checks say when RingCentral refuses something, and the "How to fix" line of the app's error pages. Codes and
  * messages are RingCentral's (contract §2.6–§2.7, §5); a fix names the setting to change and where.

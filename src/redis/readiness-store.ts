@@ -1,5 +1,5 @@
 /**
- * @module readiness/redis-readiness-store
+ * @module redis/readiness-store
  * The readiness counters in Redis, shared by every app instance: per UTC day one hash of counters
  * (`<prefix>ready:<YYYY-MM-DD>`, fields as in `readiness-store.ts`) and one set of granted scopes
  * (`…:scopes`), each expiring about three days after its last write. Writes are fire-and-forget on the app's
@@ -17,7 +17,7 @@ import {
   utcDay,
   type ReadinessCounts,
   type ReadinessStore,
-} from './readiness-store.js';
+} from '../readiness/readiness-store.js';
 
 const KEEP_MS = 3 * 86_400_000;
 const WARN_EVERY_MS = 60_000;

@@ -1,5 +1,5 @@
 /**
- * @module governor/redis-budget-store
+ * @module redis/budget-store
  * Rate-limit budgets in Redis, shared by every app instance (`SESSION_STORE=redis`), so that all instances plan
  * one schedule per RingCentral user and group, and a 429 seen by one blocks the group for all. Each operation is
  * one Lua script (atomic), the same steps as `budget-model.ts`.
@@ -8,7 +8,7 @@
  * (hash: `limit`, `window` ms, `learned`, `blocked` until), `…:s` (sorted set: answered calls by completion time),
  * `…:p` (sorted set: planned calls by slot), `…:f` (hash: calls in flight → send time). Every key expires after
  * an idle hour. Times come from Redis (`TIME`), so instances on machines whose clocks differ still agree; only
- * durations leave the scripts. Scripts are sent with `EVAL` (not `EVALSHA`), as in `session/redis-store.ts`.
+ * durations leave the scripts. Scripts are sent with `EVAL` (not `EVALSHA`), as in `redis/session-store.ts`.
  * @see https://redis.io/docs/latest/develop/interact/programmability/eval-intro/
  * @see https://redis.io/docs/latest/commands/time/
  */
@@ -20,8 +20,8 @@ import {
   type BudgetTuning,
   type GroupBudget,
   type Observation,
-} from './budget-model.js';
-import type { BudgetKey, BudgetStore } from './budget-store.js';
+} from '../governor/budget-model.js';
+import type { BudgetKey, BudgetStore } from '../governor/budget-store.js';
 
 /** Options of {@link createRedisBudgetStore}. */
 export interface RedisBudgetStoreOptions {

@@ -1,5 +1,5 @@
 /**
- * @module test/unit/session/redis-store.test
+ * @module test/unit/redis/session-store.test
  * The Redis store passes the store contract against a private redis-server; plus Redis-side expiry (PTTL), the key
  * prefix, no plaintext in Redis, the compare-and-set write, Redis stopped / hung / restarted without a new client,
  * and an AOF restart that keeps every session.
@@ -9,12 +9,12 @@ import { describe, it, type TestContext } from 'node:test';
 import type { Redis } from 'ioredis';
 import { createRedisClient, type RedisLogger, waitUntilReady } from '../../../src/redis/client.js';
 import { createSessionCipher } from '../../../src/session/cipher.js';
-import { createRedisStore, type RedisStore } from '../../../src/session/redis-store.js';
+import { createRedisStore, type RedisStore } from '../../../src/redis/session-store.js';
 import { SessionManager } from '../../../src/session/session-manager.js';
 import type { StoredSession } from '../../../src/session/store.js';
 import { StoreUnavailableError } from '../../../src/session/stored-session.js';
 import { fileCleanup, redisSkip, type RedisServer, startRedis, type StartRedisOptions } from '../../helpers/redis.js';
-import { runStoreContract } from './store-contract.js';
+import { runStoreContract } from '../session/store-contract.js';
 
 const T0 = 1_700_000_000_000;
 const READY_MS = 10_000;
