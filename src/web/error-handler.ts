@@ -14,12 +14,12 @@ import {
   RCAPP_BAD_REQUEST,
   RCAPP_INTERNAL,
   RCAPP_NOT_FOUND,
-  RCAPP_SESSION_STORE_UNAVAILABLE,
   type ErrorCode,
 } from '../errors.js';
 import { SessionBusyError } from '../session/session-manager.js';
 import { StoreClosedError, StoreUnavailableError } from '../session/stored-session.js';
 import type { AppContext } from './context.js';
+import { storeUnavailable } from './web-sessions.js';
 import { wantsJson } from './negotiate.js';
 import { errorPageModel, sendHtml } from './pages.js';
 
@@ -60,15 +60,8 @@ export function sendError(
 
 function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
-  if (err instanceof StoreUnavailableError || err instanceof StoreClosedError) {
-    return new AppError(RCAPP_SESSION_STORE_UNAVAILABLE, 'the session store is not available; try again shortly', {
-      cause: err,
-    });
-  }
-  if (err instanceof SessionBusyError) {
-    return new AppError(RCAPP_SESSION_STORE_UNAVAILABLE, 'your session is busy with another request; try again', {
-      cause: err,
-    });
+  if (err instanceof StoreUnavailableError || err instanceof StoreClosedError || err instanceof SessionBusyError) {
+    return storeUnavailable(err);
   }
   const status = (err as Partial<FastifyError> | null)?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {

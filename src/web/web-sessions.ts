@@ -54,6 +54,11 @@ export interface WebSessions {
     session: Session,
     change: (session: Session) => boolean,
   ): Promise<Session | undefined>;
+  /**
+   * Moves the session to a new id (against session fixation: see `SessionManager.regenerate`), stores it, removes
+   * the old id and sets the cookie to the new one.
+   */
+  regenerate(reply: FastifyReply, session: Session): Promise<Session>;
   /** Sets the cookie to `id`. */
   setCookie(reply: FastifyReply, id: string): void;
   /** Destroys the session in the store and clears the cookie. */
@@ -62,7 +67,13 @@ export interface WebSessions {
   clearCookie(reply: FastifyReply): void;
 }
 
-function storeUnavailable(cause: unknown): AppError {
+/** The 503 of a session store that cannot be reached (or a session that kept changing under a write). */
+export function storeUnavailable(cause: unknown): AppError {
+  if (cause instanceof SessionBusyError) {
+    return new AppError(RCAPP_SESSION_STORE_UNAVAILABLE, 'your session is busy with another request; try again', {
+      cause,
+    });
+  }
   return new AppError(RCAPP_SESSION_STORE_UNAVAILABLE, 'the session store is not available; try again shortly', {
     cause,
   });
@@ -137,7 +148,7 @@ export function createWebSessions(options: WebSessionsOptions): WebSessions {
       try {
         stored = await manager.update(session, change);
       } catch (err) {
-        throw err instanceof SessionBusyError ? err : storeUnavailable(err);
+        throw storeUnavailable(err);
       }
       const cached = loaded.get(request);
       if (stored === undefined) {
@@ -147,6 +158,16 @@ export function createWebSessions(options: WebSessionsOptions): WebSessions {
       if (cached?.id !== stored.id) sessions.setCookie(reply, stored.id);
       loaded.set(request, { id: stored.id, session: stored });
       return stored;
+    },
+    async regenerate(reply, session) {
+      let fresh: Session;
+      try {
+        fresh = await manager.regenerate(session);
+      } catch (err) {
+        throw storeUnavailable(err);
+      }
+      sessions.setCookie(reply, fresh.id);
+      return fresh;
     },
     setCookie(reply, id) {
       reply.setCookie(cookieName, id, { ...cookieOptions, signed: true });

@@ -20,6 +20,7 @@ import { refusalError } from '../../rc-api/error-body.js';
 import type { RcAnswer } from '../../ringcentral/answer.js';
 import type { SessionClient } from '../../ringcentral/client.js';
 import { readPages } from '../../ringcentral/pages.js';
+import { sessionEnded } from '../../ringcentral/token-keeper.js';
 import type { Session } from '../../session/session-manager.js';
 import { API_NAMES, apiPage, isApiName, type ApiName } from '../api-pages.js';
 import type { AppContext } from '../context.js';
@@ -108,12 +109,7 @@ async function endSession(
   await ctx.sessions.end(reply, session.id);
   request.log.info('session ended: RingCentral no longer accepts its tokens');
   if (json) {
-    return sendError(
-      ctx,
-      request,
-      reply,
-      new AppError(RCAPP_SESSION_ENDED, 'your RingCentral session has ended, please log in again'),
-    );
+    return sendError(ctx, request, reply, sessionEnded());
   }
   // Logging in again from the notice page comes back to this very page (path and filters): a fresh session holds
   // a login in progress that returns here. Only a same-origin path is kept (see `return-to.ts`).

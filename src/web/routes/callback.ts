@@ -10,13 +10,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.7
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import {
-  AppError,
-  RCAPP_LOGIN_EXPIRED,
-  RCAPP_NO_AUTH_CODE,
-  RCAPP_NO_LOGIN_IN_PROGRESS,
-  RCAPP_SESSION_STORE_UNAVAILABLE,
-} from '../../errors.js';
+import { AppError, RCAPP_LOGIN_EXPIRED, RCAPP_NO_AUTH_CODE, RCAPP_NO_LOGIN_IN_PROGRESS } from '../../errors.js';
 import { validateCallback } from '../../oauth/callback.js';
 import type { SessionClient } from '../../ringcentral/client.js';
 import type { LoginTransaction, SessionUser } from '../../session/types.js';
@@ -95,15 +89,7 @@ export function registerCallbackRoute(app: FastifyInstance, ctx: AppContext): vo
       session.data.tokens = await ctx.ringcentral.exchangeCode(validated, login.codeVerifier);
       session.data.user = await fetchUser(ctx.ringcentral.forSession(session), request);
       // New id at login (against session fixation); the old id is removed from the store.
-      let fresh;
-      try {
-        fresh = await ctx.sessions.manager.regenerate(session);
-      } catch (cause) {
-        throw new AppError(RCAPP_SESSION_STORE_UNAVAILABLE, 'the session store is not available; try again shortly', {
-          cause,
-        });
-      }
-      ctx.sessions.setCookie(reply, fresh.id);
+      await ctx.sessions.regenerate(reply, session);
       request.log.info('login completed');
       const next = login.returnTo ?? (login.popup ? '/' : '/test');
       if (login.popup) {
