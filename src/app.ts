@@ -39,6 +39,7 @@ import { installLoginRateLimit, registerRateLimitPlugin } from './web/rate-limit
 import { buildSecurityHeaders } from './web/security-headers.js';
 import { registerAdminRoutes } from './web/routes/admin.js';
 import { registerApiRoute } from './web/routes/api.js';
+import { registerBffRoutes } from './web/routes/bff.js';
 import { registerExportRoute } from './web/routes/export.js';
 import { registerAssetRoutes } from './web/routes/assets.js';
 import { registerCallbackRoute } from './web/routes/callback.js';
@@ -236,6 +237,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
     registerCallbackRoute(instance, ctx);
     registerApiRoute(instance, ctx);
     registerExportRoute(instance, ctx);
+    registerBffRoutes(instance, ctx);
     registerLogoutRoutes(instance, ctx);
     registerHealthRoutes(instance, ctx);
     registerMetricsRoute(instance, ctx, { metrics, token: config.metricsToken });

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './errors.js';
+import { allOperations, findOperation } from './rc-api/operations.js';
 
 export type SessionStoreChoice = 'embedded' | 'redis' | 'memory';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -62,6 +63,13 @@ export interface Config {
   readonly rateLimitMaxWaitMs: number;
   /** `GET /admin/readiness` needs it (Bearer or Basic password); `undefined` = the admin routes are off (404). */
   readonly adminToken: string | undefined;
+  /** The backend for front-ends (`/api/rc/...`). */
+  readonly bff: {
+    /** operationIds and tags `BFF_OPERATIONS` narrows the forwarded operations to; `undefined` = every one. */
+    readonly operations: readonly string[] | undefined;
+    /** Largest request body forwarded, in bytes (`BFF_BODY_LIMIT`). */
+    readonly bodyLimit: number;
+  };
 }
 
 /** `LOGIN_RATE_LIMIT`, e.g. `60/min`: at most `max` requests per `windowMs` per client IP. */
@@ -106,6 +114,8 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'SHUTDOWN_TIMEOUT_MS' },
   { name: 'RATE_LIMIT_MAX_WAIT_MS' },
   { name: 'ADMIN_TOKEN', secret: true },
+  { name: 'BFF_OPERATIONS' },
+  { name: 'BFF_BODY_LIMIT' },
 ];
 
 const MIN_SECRET_LENGTH = 32;
@@ -122,6 +132,13 @@ const RATE_WINDOWS_MS: Readonly<Record<string, number>> = {
 const RATE_LIMIT_TEXT = /^(\d{1,6})\s*\/\s*([a-z]+)$/;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const TRUST_PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** True when `entry` names an operation (its operationId) or a tag of the pinned spec. */
+function isOperationOrTag(entry: string): boolean {
+  if (findOperation(entry) !== undefined) return true;
+  for (const op of allOperations()) if (op.tags.includes(entry)) return true;
+  return false;
+}
 
 /** Empty strings (`X=` in `.env`) count as unset, except where emptiness means something (the client secret). */
 function present(value: string | undefined): string | undefined {
@@ -276,6 +293,19 @@ const variableSchemas = {
     .string()
     .regex(/^[\x21-\x7e]{32,512}$/, { error: 'must be 32 to 512 visible ASCII characters (no spaces)' })
     .optional(),
+  BFF_OPERATIONS: z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ''),
+    )
+    .refine((entries) => entries.length > 0 && entries.every(isOperationOrTag), {
+      error: 'must be a comma-separated list of RingCentral operationIds or tags of the pinned spec',
+    })
+    .optional(),
+  BFF_BODY_LIMIT: integerText(1, 100 * 1024 * 1024).default(1024 * 1024),
 };
 
 type Variables = { -readonly [K in keyof typeof variableSchemas]: z.output<(typeof variableSchemas)[K]> };
@@ -420,6 +450,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
     rateLimitMaxWaitMs: v.RATE_LIMIT_MAX_WAIT_MS,
     adminToken: v.ADMIN_TOKEN,
+    bff: { operations: v.BFF_OPERATIONS, bodyLimit: v.BFF_BODY_LIMIT },
   };
   return deepFreeze(config);
 }

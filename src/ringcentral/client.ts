@@ -30,7 +30,7 @@ import type { Session, SessionManager } from '../session/session-manager.js';
 import { toAnswer, type RcAnswer } from './answer.js';
 import { createLocalRefreshCoordinator, type RefreshCoordinator } from './refresh-coordinator.js';
 import { createTokenKeeper, type TokenKeeper } from './token-keeper.js';
-import type { Transport } from './transport.js';
+import { headerValue, type StreamedAnswer, type Transport } from './transport.js';
 
 /** How one call is made. */
 export interface CallOptions {
@@ -41,6 +41,19 @@ export interface CallOptions {
   readonly maxWaitMs?: number;
   /** Aborts a wait for the slot (e.g. the client left). */
   readonly signal?: AbortSignal;
+}
+
+/** How one streamed call is made: a call with a request body and headers to forward. */
+export interface StreamOptions extends CallOptions {
+  readonly body?: Buffer | undefined;
+  /** Request headers to forward (lower-case; never `authorization`, which is the session's token). */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** RingCentral's answer to a streamed call: status and headers now, the body as it arrives. */
+export interface RcStream extends StreamedAnswer {
+  readonly operation: Operation;
+  header(name: string): string | undefined;
 }
 
 /** The RingCentral client of one logged-in session. */
@@ -54,6 +67,11 @@ export interface SessionClient {
    * upstream errors (RingCentral unreachable or timed out)
    */
   call(operationId: OperationId, options?: CallOptions): Promise<RcAnswer>;
+  /**
+   * Like `call`, with the operation's method, a request body and headers, and the answer's body streamed (for
+   * passing RingCentral's answer on byte for byte, binary ones included, without holding it whole).
+   */
+  stream(operationId: OperationId, options?: StreamOptions): Promise<RcStream>;
   /** The user's rate-limit budget of `group` as the governor sees it now. */
   budget(group: RateLimitGroup): Promise<BudgetSnapshot>;
   /** Revokes the login at RingCentral (either token ends the whole RingCentral session). Rejects on failure. */
@@ -173,6 +191,46 @@ export function createRingCentral(options: RingCentralOptions): RingCentral {
     );
   }
 
+  /** A streamed call with a given access token: governed, sent, counted once its headers are in. */
+  async function streamed(
+    op: Operation,
+    owner: string,
+    accessToken: string,
+    callOptions: StreamOptions,
+  ): Promise<RcStream> {
+    const path = expandPath(op, callOptions.params);
+    const view = (answer: StreamedAnswer): AnswerView => ({
+      status: answer.status,
+      header: (name) => headerValue(answer.headers, name),
+    });
+    return governed(
+      op,
+      owner,
+      callOptions,
+      async () => {
+        const started = performance.now();
+        let answer: StreamedAnswer;
+        try {
+          answer = await transport.stream({
+            method: op.method,
+            path,
+            query: callOptions.query,
+            accessToken,
+            body: callOptions.body,
+            ...(callOptions.headers === undefined ? {} : { headers: callOptions.headers }),
+          });
+        } catch (err) {
+          emit(eventOf(op, owner, 'error', started));
+          throw err;
+        }
+        const seen = view(answer);
+        emit(eventOf(op, owner, answer.status, started, seen));
+        return { ...answer, operation: op, header: (name: string) => seen.header(name) };
+      },
+      view,
+    );
+  }
+
   /** A token or revoke call: governed when the user is known, counted with its grant and granted scope. */
   async function oauthCall<T>(
     op: Operation,
@@ -245,6 +303,18 @@ export function createRingCentral(options: RingCentralOptions): RingCentral {
         call(operationId, callOptions = {}) {
           const op = operation(operationId);
           return keeper.withAccessToken(session, (accessToken) => rest(op, owner, accessToken, callOptions));
+        },
+        stream(operationId, callOptions = {}) {
+          const op = operation(operationId);
+          return keeper.withAccessToken(
+            session,
+            (accessToken) => streamed(op, owner, accessToken, callOptions),
+            // The 401's (small) body is read to its end and dropped, so the connection serves the retry.
+            (answer) => {
+              answer.body.on('error', () => undefined);
+              answer.body.resume();
+            },
+          );
         },
         budget(group) {
           return governor.snapshot(owner, group);

@@ -50,6 +50,8 @@ export interface TokenKeeper {
   withAccessToken<T extends { readonly status: number }>(
     session: Session,
     call: (accessToken: string) => Promise<T>,
+    /** Releases a 401 answer before the retry (a streamed body must be let go). */
+    discard?: (answer: T) => void,
   ): Promise<T>;
 }
 
@@ -148,12 +150,13 @@ export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
   }
 
   return {
-    async withAccessToken(session, call) {
+    async withAccessToken(session, call, discard) {
       let tokens = session.data.tokens;
       if (tokens === undefined) throw new AppError(RCAPP_NOT_LOGGED_IN, 'log in first');
       if (expiringSoon(tokens)) tokens = await refresh(session, tokens.accessToken);
       const first = await call(tokens.accessToken);
       if (first.status !== 401) return first;
+      discard?.(first);
       tokens = await refresh(session, tokens.accessToken);
       return call(tokens.accessToken);
     },

@@ -5,6 +5,7 @@
  * answer can be passed through unchanged. Only transport failures throw; every HTTP status is returned.
  * @see https://developers.ringcentral.com/guide/basics/uri-reference
  */
+import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { classifyTransportError } from '../rc-api/upstream-errors.js';
 
@@ -23,6 +24,21 @@ export interface TransportRequest {
   readonly path: string;
   readonly query?: URLSearchParams | undefined;
   readonly accessToken: string;
+}
+
+/** A request whose answer is streamed: it may carry a body and extra headers (content type, conditionals). */
+export interface StreamRequest extends TransportRequest {
+  readonly body?: Buffer | undefined;
+  /** Lower-case names; `authorization` is always the bearer token and cannot be given here. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** A RingCentral HTTP response whose body is read as it arrives (never held whole). */
+export interface StreamedAnswer {
+  readonly status: number;
+  /** Lower-case header names, as undici gives them. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Readable;
 }
 
 /** Options of {@link createTransport}. */
@@ -47,6 +63,11 @@ export interface Transport {
    * @throws {UpstreamError} connection refused/reset (503) or timeout (504)
    */
   send(request: TransportRequest): Promise<RawAnswer>;
+  /**
+   * Like `send`, but the answer's body is a stream to pass on as it comes. The caller must read or dump it.
+   * @throws {UpstreamError} connection refused/reset (503) or timeout (504)
+   */
+  stream(request: StreamRequest): Promise<StreamedAnswer>;
   /** Resolves when RingCentral answers HTTP at all (any status); rejects when it cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -91,6 +112,23 @@ export function createTransport(options: TransportOptions): Transport {
         });
         const body = Buffer.from(await response.body.arrayBuffer());
         return { status: response.statusCode, headers: response.headers, body };
+      } catch (err) {
+        throw classifyTransportError(err, options.timeoutMs) ?? err;
+      }
+    },
+    async stream({ method, path, query, accessToken, body, headers }) {
+      const search = query === undefined ? '' : query.toString();
+      try {
+        const response = await (dispatcher ?? (await pool())).request({
+          origin,
+          path: search === '' ? path : `${path}?${search}`,
+          method,
+          headers: { accept: 'application/json', ...headers, authorization: `Bearer ${accessToken}` },
+          ...(body === undefined ? {} : { body }),
+          headersTimeout: options.timeoutMs,
+          bodyTimeout: options.timeoutMs,
+        });
+        return { status: response.statusCode, headers: response.headers, body: response.body };
       } catch (err) {
         throw classifyTransportError(err, options.timeoutMs) ?? err;
       }

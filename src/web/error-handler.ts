@@ -20,7 +20,7 @@ import { SessionBusyError } from '../session/session-manager.js';
 import { StoreClosedError, StoreUnavailableError } from '../session/stored-session.js';
 import type { AppContext } from './context.js';
 import { storeUnavailable } from './web-sessions.js';
-import { wantsJson } from './negotiate.js';
+import { isApiRequest, wantsJson } from './negotiate.js';
 import { errorPageModel, sendHtml } from './pages.js';
 
 /** JSON error body of the app (RingCentral's own errors are passed through unchanged in JSON mode instead). */
@@ -38,10 +38,11 @@ export function sendError(
   reply: FastifyReply,
   error: AppError,
   extra: Record<string, unknown> = {},
+  json: boolean = wantsJson(request) || isApiRequest(request),
 ): FastifyReply {
   if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
   reply.header('cache-control', 'no-store');
-  if (wantsJson(request)) {
+  if (json) {
     const body: JsonError & Record<string, unknown> = {
       code: error.code,
       status: error.status,
@@ -86,17 +87,28 @@ function describeClientError(status: number): string {
   }
 }
 
-/** Installs the error and not-found handlers. */
-export function installErrorHandlers(app: FastifyInstance, ctx: AppContext): void {
-  app.setErrorHandler((err, request, reply) => {
+/**
+ * The app's error handler: app errors with their status and safe message, anything else a logged 500. `json`
+ * answers every error as JSON, whatever the request accepts (the API routes).
+ */
+export function errorHandler(
+  ctx: AppContext,
+  options: { json?: boolean } = {},
+): (err: unknown, request: FastifyRequest, reply: FastifyReply) => FastifyReply {
+  return (err, request, reply) => {
     const error = toAppError(err);
     if (error.status >= 500) {
       request.log.error({ err, code: error.code }, 'request failed');
     } else {
       request.log.info({ code: error.code, status: error.status }, 'request refused');
     }
-    return sendError(ctx, request, reply, error);
-  });
+    return sendError(ctx, request, reply, error, {}, options.json ?? (wantsJson(request) || isApiRequest(request)));
+  };
+}
+
+/** Installs the error and not-found handlers. */
+export function installErrorHandlers(app: FastifyInstance, ctx: AppContext): void {
+  app.setErrorHandler(errorHandler(ctx));
   app.setNotFoundHandler((request, reply) =>
     sendError(ctx, request, reply, new AppError(RCAPP_NOT_FOUND, 'no such page')),
   );

@@ -42,3 +42,11 @@ export function wantsJson(request: FastifyRequest): boolean {
   const format = query?.format;
   return prefersJson(request.headers.accept, typeof format === 'string' ? format : undefined);
 }
+
+/** Paths under it are the app's JSON API: every answer, errors included, is JSON whatever `Accept` says. */
+export const API_PATH_PREFIX = '/api/';
+
+/** True for a request to the JSON API (see {@link API_PATH_PREFIX}). */
+export function isApiRequest(request: FastifyRequest): boolean {
+  return request.url.startsWith(API_PATH_PREFIX);
+}

@@ -52,6 +52,9 @@ function setup(options: { answers?: (RawAnswer | Error)[]; oauth?: Parameters<ty
       if (next instanceof Error) throw next;
       return next;
     },
+    async stream() {
+      throw new Error('not used here');
+    },
     async ping() {},
     async close() {},
   };

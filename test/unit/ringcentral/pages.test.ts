@@ -39,6 +39,9 @@ function fakeClient(total: number, perPage: number, forced: Record<number, numbe
         navigation: page < last ? { nextPage: { uri: `https://rc.example/x?page=${page + 1}` } } : {},
       });
     },
+    async stream() {
+      throw new Error('not used');
+    },
     async budget() {
       throw new Error('not used');
     },
