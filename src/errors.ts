@@ -93,7 +93,8 @@ export const ERROR_CATALOG = {
   [RCAPP_CSRF]: {
     status: 403,
     title: 'Request refused',
-    meaning: 'A state-changing request (logout) came without this session’s anti-CSRF token.',
+    meaning:
+      'A state-changing request (logout) came without this session’s anti-CSRF token, or an /api/rc call without `X-CSRF: 1` or from another origin.',
   },
   [RCAPP_PERMISSION_DENIED]: {
     status: 403,
