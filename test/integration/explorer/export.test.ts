@@ -143,9 +143,20 @@ describe('CSV export', () => {
     const pages = Math.ceil(records.length / 100);
     assert.equal(after['rest.readCompanyCallLog']! - before['rest.readCompanyCallLog']!, pages, 'each page asked once');
     assert.equal(after.rateLimited, 0, 'RingCentral never answered 429');
-    // Ten calls per 5-second window: the whole budget, paced by the governor that page views share.
-    assert.equal(waits.length, Math.ceil(pages / 10) - 1, `waited for the window between bursts: ${waits.join(', ')}`);
-    assert.ok(waits.every((ms) => ms > 0 && ms <= 5_250));
+    // Ten calls per 5-second window: the whole budget, paced by the governor that page views share. Besides the
+    // waits for the window, the governor may wait a few ms for an answer that came later than planned (a busy machine).
+    const windows = waits.filter((ms) => ms >= 1_000);
+    assert.equal(
+      windows.length,
+      Math.ceil(pages / 10) - 1,
+      `waited for the window between bursts: ${waits.join(', ')}`,
+    );
+    assert.ok(
+      windows.every((ms) => ms <= 5_250),
+      `no longer than a window: ${windows.join(', ')}`,
+    );
+    const small = waits.filter((ms) => ms < 1_000).reduce((sum, ms) => sum + ms, 0);
+    assert.ok(small < 1_000, `short waits add up to ${small} ms`);
   });
 
   test('on the real clock too: 3 per second, with a 60 s penalty for any 429, finishes cleanly', async (t) => {
