@@ -98,9 +98,27 @@ function digits(s: string | undefined): string {
   return (s ?? '').replace(/\D/g, '');
 }
 
-/** The records of `scope` matching `q`, newest first. */
-export function selectCallRecords(data: DemoData, scope: CallLogScope, q: CallLogQuery): CallRecord[] {
-  const source = scope.kind === 'account' ? data.accountCallLog : (data.callLogs.get(scope.extensionId) ?? []);
+/**
+ * Whether a record passes the recording filters (`recordingType` wins over the deprecated `withRecording`, as the
+ * spec says).
+ */
+export function matchesRecording(
+  r: CallRecord,
+  q: { readonly withRecording?: boolean; readonly recordingType?: 'Automatic' | 'OnDemand' | 'All' },
+): boolean {
+  if (q.recordingType !== undefined) {
+    return r.recording !== undefined && (q.recordingType === 'All' || r.recording.type === q.recordingType);
+  }
+  return q.withRecording !== true || r.recording !== undefined;
+}
+
+/** The records of `source` (the log of `scope`, newest first) matching `q`, newest first. */
+export function selectCallRecords(
+  data: DemoData,
+  scope: CallLogScope,
+  q: CallLogQuery,
+  source: readonly CallRecord[],
+): CallRecord[] {
   const phone = q.phoneNumber !== undefined ? digits(q.phoneNumber) : undefined;
   const ownerByNumber =
     scope.kind === 'account' && q.extensionNumber !== undefined
@@ -113,13 +131,7 @@ export function selectCallRecords(data: DemoData, scope: CallLogScope, q: CallLo
     if (q.transport.length > 0 && !q.transport.includes(r.transport)) return false;
     if (q.sessionId !== undefined && r.sessionId !== q.sessionId) return false;
     if (q.telephonySessionId !== undefined && r.telephonySessionId !== q.telephonySessionId) return false;
-    if (q.withRecording === true && r.recording === undefined) return false;
-    if (
-      q.recordingType !== undefined &&
-      (r.recording === undefined || (q.recordingType !== 'All' && r.recording.type !== q.recordingType))
-    ) {
-      return false;
-    }
+    if (!matchesRecording(r, q)) return false;
     if (q.extensionNumber !== undefined) {
       // Company log: whose log the record is in; user log: the other party's extension.
       if (scope.kind === 'account') {
@@ -235,12 +247,13 @@ export function renderCallRecord(
   return out;
 }
 
-/** The whole `CallLogResponse` for a scope and query. */
+/** The whole `CallLogResponse` for a scope and query; `source` is the scope's log, newest first. */
 export function renderCallLog(
   base: string,
   data: DemoData,
   scope: CallLogScope,
   q: CallLogQuery,
+  source: readonly CallRecord[],
 ): Record<string, unknown> {
   const path =
     scope.kind === 'account'
@@ -249,7 +262,7 @@ export function renderCallLog(
   const query = normalizedQuery(scope, q);
   const uriFor = (page: number): string =>
     `${path}?${toQueryString([...query, ['page', String(page)], ['perPage', String(q.perPage)]])}`;
-  const records = selectCallRecords(data, scope, q);
+  const records = selectCallRecords(data, scope, q, source);
   const page = paginate(records, q.page, q.perPage, uriFor);
   return {
     uri: uriFor(q.page),

@@ -7,6 +7,7 @@
  * restarts, as the app's built-in emulator does in `DATA_DIR`; unset, everything lives in memory.
  * The first line printed is always `RingCentral emulator listening on <url>` (scripts and tests read it).
  */
+import { DEMO_APP_PERMISSIONS } from './demo.js';
 import { DEMO, startEmulator } from './index.js';
 
 function fail(message: string): never {
@@ -44,7 +45,7 @@ const apps = DEMO.apps;
 const lines = [
   `RingCentral emulator listening on ${url}`,
   '',
-  'Apps (permissions: ReadAccounts ReadCallLog):',
+  `Apps (permissions: ${DEMO_APP_PERMISSIONS.join(' ')}):`,
   `  confidential  client_id=${apps.confidential.clientId}  client_secret=${apps.confidential.clientSecret}`,
   `  public (PKCE) client_id=${apps.public.clientId}  (no secret; send client_id in the body)`,
   `  redirect URIs: ${emulator.state.apps.redirectUris().join(', ')}`,
@@ -58,7 +59,7 @@ const lines = [
   ),
   '',
   `Authorize: ${url}/restapi/oauth/authorize   Token: ${url}/restapi/oauth/token`,
-  `Control API: ${url}/__emulator/stats | reset | clock | faults | limits | redirect-uris`,
+  `Control API: ${url}/__emulator/stats | state | reset | clock | faults | limits | redirect-uris | call-log`,
   emulator.state.stateFile === undefined
     ? 'State: in memory (set EMULATOR_DATA_DIR to keep logins across restarts).'
     : `State: ${emulator.state.stateFile} (${emulator.state.loaded.status}).`,

@@ -3,7 +3,8 @@
  * The control API under `/__emulator/` (JSON), for tests and demos:
  * `GET stats`, `GET state`, `POST reset` (the saved state too, when there is one), `POST clock` `{ advanceSeconds }`, `POST faults`
  * `{ route, status?, delayMs?, count }`, `POST limits` `{ group, limit?, windowSeconds?, penaltySeconds? }`,
- * `POST redirect-uris` `{ uri }`. Bodies are validated strictly (unknown keys rejected) and answered 400 with a
+ * `POST redirect-uris` `{ uri }`, `POST call-log` `{ extensionNumber? | extensionId?, record? }` (adds a call to a
+ * user's log, see `call-log-add.ts`). Bodies are validated strictly (unknown keys rejected) and answered 400 with a
  * RingCentral-style body when wrong. Only requests whose `Host` is a loopback name or address are obeyed, and
  * requests carrying a foreign `Origin` are refused (both 403), so a web page cannot drive a local emulator, not even
  * through DNS rebinding; bodies must be `application/json` (anything else 415).
@@ -12,10 +13,15 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 
 import { validateRedirectUri } from './apps.js';
+import { buildAddedCall, type CallInput } from './call-log-add.js';
+import { CALL_ACTIONS, CALL_INTERNAL_TYPES, CALL_REASONS, CALL_RESULTS } from './call-log-enums.js';
+import { renderCallRecord } from './call-log-view.js';
 import { EmulatorHttpError, restError } from './errors.js';
 import { FAULT_ROUTES, MAX_FAULT_DELAY_MS } from './faults.js';
 import { sendError, sendJson } from './http.js';
 import { RATE_LIMIT_GROUPS } from './rate-limit.js';
+import { baseUrlOf } from './rest.js';
+import { parseDateTime } from './rest-params.js';
 import type { EmulatorState } from './state.js';
 
 const ClockBody = z.strictObject({
@@ -44,6 +50,50 @@ const LimitsBody = z
     message: 'give at least one of "limit", "windowSeconds", "penaltySeconds"',
   });
 const RedirectUriBody = z.strictObject({ uri: z.string() });
+const PartyBody = z.strictObject({
+  phoneNumber: z
+    .string()
+    .regex(/^\+?\d{3,15}$/)
+    .optional(),
+  extensionNumber: z
+    .string()
+    .regex(/^\d{1,8}$/)
+    .optional(),
+  name: z.string().min(1).max(128).optional(),
+  location: z.string().min(1).max(128).optional(),
+});
+const CallLogBody = z
+  .strictObject({
+    extensionNumber: z
+      .string()
+      .regex(/^\d{1,8}$/)
+      .optional(),
+    extensionId: z.union([z.int().positive(), z.string().regex(/^\d{1,15}$/)]).optional(),
+    record: z
+      .strictObject({
+        startTime: z
+          .string()
+          .max(40)
+          .refine((v) => parseDateTime(v) !== undefined, { message: 'an ISO 8601 date-time' })
+          .optional(),
+        duration: z.int().min(0).max(86_400).optional(),
+        type: z.enum(['Voice', 'Fax']).optional(),
+        direction: z.enum(['Inbound', 'Outbound']).optional(),
+        action: z.enum(CALL_ACTIONS).optional(),
+        result: z.enum(CALL_RESULTS).optional(),
+        reason: z.enum(CALL_REASONS).optional(),
+        reasonDescription: z.string().max(256).optional(),
+        transport: z.enum(['PSTN', 'VoIP']).optional(),
+        internalType: z.enum(CALL_INTERNAL_TYPES).optional(),
+        from: PartyBody.optional(),
+        to: PartyBody.optional(),
+        recording: z.strictObject({ type: z.enum(['Automatic', 'OnDemand']) }).optional(),
+      })
+      .optional(),
+  })
+  .refine((b) => b.extensionNumber !== undefined || b.extensionId !== undefined, {
+    message: 'give "extensionNumber" or "extensionId" of a demo user',
+  });
 
 /** `localhost`, `127.x.x.x` or `[::1]`, each with an optional port: the only `Host` values the control API obeys. */
 const LOOPBACK_HOST = /^(?:localhost|127(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}|\[::1\])(?::\d{1,5})?$/i;
@@ -175,6 +225,49 @@ export function registerControlRoutes(app: FastifyInstance, state: EmulatorState
       return { group, ...config };
     })(request, reply),
   );
+
+  app.post('/call-log', async (request, reply) => {
+    let answer: unknown;
+    try {
+      const body = parseBody(CallLogBody, request.body);
+      const byNumber =
+        body.extensionNumber === undefined
+          ? undefined
+          : state.data.extensions.find((e) => e.extensionNumber === body.extensionNumber);
+      const byId = body.extensionId === undefined ? undefined : state.data.extensionById.get(Number(body.extensionId));
+      if (body.extensionNumber !== undefined && body.extensionId !== undefined && byNumber !== byId) {
+        throw badBody('"extensionNumber" and "extensionId" name different extensions');
+      }
+      const owner = byNumber ?? byId;
+      if (owner?.user === undefined) {
+        throw badBody(`"${body.extensionNumber !== undefined ? 'extensionNumber' : 'extensionId'}": not a demo user`);
+      }
+      const { startTime, ...fields } = body.record ?? {};
+      const input: CallInput = {
+        ...fields,
+        ...(startTime !== undefined ? { startTime: parseDateTime(startTime) } : {}),
+      };
+      const record = buildAddedCall(state.data, owner, input, state.clock.now(), (id) => state.callLog.hasId(id));
+      let seq: number;
+      try {
+        seq = state.callLog.add(record).seq;
+      } catch (e) {
+        throw badBody(e instanceof Error ? e.message : 'the call log is full');
+      }
+      const scope = { kind: 'user', extensionId: owner.id } as const;
+      answer = {
+        extensionId: owner.id,
+        seq,
+        record: renderCallRecord(baseUrlOf(request), state.data, scope, record, 'Detailed'),
+      };
+    } catch (e) {
+      if (e instanceof EmulatorHttpError) return sendError(reply, e);
+      throw e;
+    }
+    // Saved before the answer, as a REST write is: a restart right after it still has the record.
+    await state.flush();
+    return sendJson(reply, 200, answer);
+  });
 
   app.post('/redirect-uris', (request, reply) =>
     handle(() => {

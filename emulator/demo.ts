@@ -3,8 +3,17 @@
  * The pinned demo apps and users (DESIGN §3). Tests, the CLI banner and the README rely on these exact values.
  */
 
-/** App permissions (OAuth scopes) of both demo apps. */
-export const DEMO_APP_PERMISSIONS = ['ReadAccounts', 'ReadCallLog'] as const;
+/**
+ * App permissions (OAuth scopes) of both demo apps: the quick start's two, plus what the personal address book
+ * (`ReadContacts`, `Contacts`) and presence (`ReadPresence`) need, as the spec's `x-app-permission` names them.
+ */
+export const DEMO_APP_PERMISSIONS = [
+  'ReadAccounts',
+  'ReadCallLog',
+  'ReadContacts',
+  'Contacts',
+  'ReadPresence',
+] as const;
 
 /** Default redirect URI of both demo apps (the quick start's). */
 export const DEMO_REDIRECT_URI = 'http://localhost:5000/oauth2callback';

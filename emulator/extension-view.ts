@@ -53,7 +53,8 @@ export function renderExtensionListItem(base: string, data: DemoData, ext: Exten
   };
 }
 
-const REGIONAL_SETTINGS = (base: string): Record<string, unknown> => ({
+/** The demo account's regional settings (US, Pacific time, English), as extensions and the account show them. */
+export const REGIONAL_SETTINGS = (base: string): Record<string, unknown> => ({
   homeCountry: {
     id: '1',
     uri: `${base}/restapi/v1.0/dictionary/country/1`,

@@ -2,7 +2,8 @@
  * @module emulator
  * A local RingCentral look-alike for the flows rc-authflow uses: OAuth 2.0 authorization code (+ PKCE plain/S256),
  * refresh with rotation and RingCentral's grace rules, revoke, the four quick-start REST endpoints with paging,
- * RingCentral error shapes, per-user rate limits and CORS, plus a control API under `/__emulator/`.
+ * account info, presence, the personal address book and Call Log Sync (`rest.ts`), RingCentral error shapes,
+ * per-user rate limits and CORS, plus a control API under `/__emulator/`.
  *
  * `buildEmulator()` returns a Fastify instance for `inject()` tests (its state via {@link emulatorStateOf});
  * `startEmulator()` listens (port 0 allowed) and returns `{ url, close, registerRedirectUri, state }`.
@@ -185,7 +186,8 @@ export function buildEmulator(opts: EmulatorOptions = {}): FastifyInstance {
   // After the last request has finished: save what it changed.
   app.addHook('onClose', () => state.close());
 
-  // RingCentral surface: form bodies only (OAuth endpoints answer 415 to anything else).
+  // RingCentral surface: form bodies (OAuth endpoints answer 415 to anything else); the REST routes that take JSON
+  // bodies register their own parsers in a child scope (`json-body.ts`).
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     await scope.register(formbody, { bodyLimit: 16_384, parser: (s: string) => parseParams(s) });

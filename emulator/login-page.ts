@@ -23,6 +23,9 @@ export interface LoginPageModel {
 const PERMISSION_TEXT: Record<string, string> = {
   ReadAccounts: 'Read your account, extension and company directory information',
   ReadCallLog: 'Read call log records',
+  ReadContacts: 'Read your personal contacts',
+  Contacts: 'Create, change and delete your personal contacts',
+  ReadPresence: 'See the presence status of you and your colleagues',
 };
 
 /** Renders the sign-in page. */

@@ -59,8 +59,15 @@ const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\
 export function readDateTime(params: Params, name: string): number | undefined {
   const v = readString(params, name, 40);
   if (v === undefined) return undefined;
+  const ms = parseDateTime(v);
+  if (ms === undefined) throw invalidParameter(name);
+  return ms;
+}
+
+/** Parses an ISO 8601 date or date-time (no zone ⇒ UTC) to ms since the epoch; `undefined` when invalid. */
+export function parseDateTime(v: string): number | undefined {
   const m = DATE_TIME.exec(v);
-  if (m === null) throw invalidParameter(name);
+  if (m === null) return undefined;
   const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = m;
   const iso = `${y}-${mo}-${d}T${h}:${mi}:${s}.${(frac + '000').slice(0, 3)}${zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`;
   const ms = Date.parse(iso);
@@ -73,9 +80,9 @@ export function readDateTime(params: Params, name: string): number | undefined {
     Number(mi) > 59 ||
     Number(s) > 59
   ) {
-    throw invalidParameter(name);
+    return undefined;
   }
   const check = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
-  if (check.getUTCDate() !== Number(d)) throw invalidParameter(name);
+  if (check.getUTCDate() !== Number(d)) return undefined;
   return ms;
 }

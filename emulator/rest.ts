@@ -1,31 +1,49 @@
 /**
  * @module emulator/rest
- * The four REST endpoints of the quick start:
- * `GET /restapi/v1.0/account/{accountId}/extension` (listExtensions, Medium),
- * `GET .../extension/{extensionId}` (readExtension, Light),
- * `GET .../extension/{extensionId}/call-log` (readUserCallLog, Heavy),
- * `GET /restapi/v1.0/account/{accountId}/call-log` (readCompanyCallLog, Heavy).
- * Each request: stats, faults, bearer check, per-(user, app, group) rate limit with `X-Rate-Limit-*` headers, app
- * permission (token scope), `~`/numeric id resolution, then the handler. The extension list is served from a
- * pre-serialized cache (it only changes on reset) so the hot path stays O(1).
+ * The emulated REST operations and the pipeline every request goes through. The quick start's four:
+ * `GET /restapi/v1.0/account/{accountId}/extension` (listExtensions, Medium, ReadAccounts),
+ * `GET .../extension/{extensionId}` (readExtension, Light, ReadAccounts),
+ * `GET .../extension/{extensionId}/call-log` (readUserCallLog, Heavy, ReadCallLog),
+ * `GET /restapi/v1.0/account/{accountId}/call-log` (readCompanyCallLog, Heavy, ReadCallLog); and for the next
+ * features: `GET /restapi/v1.0/account/{accountId}` (readAccountInfo, Light, ReadAccounts),
+ * `GET .../extension/{extensionId}/presence` (readUserPresenceStatus, Light, ReadPresence),
+ * `GET .../extension/{extensionId}/call-log-sync` (syncUserCallLog, Heavy, ReadCallLog),
+ * `GET /restapi/v1.0/account/{accountId}/call-log-sync` (syncAccountCallLog, Heavy, ReadCallLog) and the personal
+ * address book (`rest-contacts.ts`). Groups and permissions are the spec's `x-throttling-group` / `x-app-permission`.
+ * Each request: stats (`rest`, `rest.<group>`, `rest.<operationId>`), faults, bearer check, per-(user, app, group)
+ * rate limit with `X-Rate-Limit-*` headers, account id, app permission (token scope), then the handler (`~`/numeric
+ * id resolution, user permissions, parameters). The extension list is served from a pre-serialized cache (it only
+ * changes on reset) so the hot path stays O(1).
  *
  * @see ringcentral-contract.md §4–§6
  */
+import { createHash } from 'node:crypto';
+
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
+import { renderAccountInfo } from './account-view.js';
 import { withFault } from './apply-fault.js';
+import { syncCallLog } from './call-log-sync.js';
 import { renderCallLog, parseCallLogQuery } from './call-log-view.js';
-import type { DemoData, ExtensionRecord } from './data.js';
 import { EmulatorHttpError, rateExceeded, resourceNotFound, restError } from './errors.js';
 import { accountUri, renderExtension, renderExtensionListItem } from './extension-view.js';
 import { registerMethodNotAllowed, sendError, sendJson } from './http.js';
+import { registerJsonBodyParsers } from './json-body.js';
 import { MAX_PAGE, MAX_PER_PAGE, paginate, toQueryString } from './paging.js';
 import { allValues, hasBadEncoding, type Params } from './params.js';
-import { rateLimitHeaders, type RateLimitGroup } from './rate-limit.js';
+import { renderPresence } from './presence-view.js';
+import { rateLimitHeaders } from './rate-limit.js';
 import { authenticateBearer } from './rest-auth.js';
-import { readEnumList, readInt, readString } from './rest-params.js';
+import { contactOperations } from './rest-contacts.js';
+import {
+  requireCallLogAccess,
+  requireFullCompanyCallLog,
+  resolveExtension,
+  type Operation,
+  type RestContext,
+} from './rest-context.js';
+import { readBool, readEnumList, readInt, readString } from './rest-params.js';
 import type { EmulatorState } from './state.js';
-import type { OAuthSession } from './tokens.js';
 
 const EXTENSION_STATUSES = ['Enabled', 'Disabled', 'Frozen', 'NotActivated', 'Unassigned'] as const;
 const EXTENSION_TYPES = [
@@ -58,41 +76,10 @@ const EXTENSION_TYPES = [
 const MAX_CACHED_BODIES = 256;
 const HOST_PATTERN = /^[A-Za-z0-9.\-[\]:]{1,255}$/;
 
-/** What a REST handler gets once the request is authenticated and within its rate limit. */
-interface RestContext {
-  readonly request: FastifyRequest;
-  readonly reply: FastifyReply;
-  readonly session: OAuthSession;
-  readonly data: DemoData;
-  readonly base: string;
-  readonly query: Params;
-  readonly params: Readonly<Record<string, string>>;
-}
-
-interface Operation {
-  readonly operationId: string;
-  readonly url: string;
-  readonly group: RateLimitGroup;
-  readonly appPermission: string;
-  readonly run: (ctx: RestContext) => FastifyReply;
-}
-
 /** The emulator's own base URL as the client sees it (links in responses use it). */
 export function baseUrlOf(request: FastifyRequest): string {
   const host = request.headers.host;
   return `${request.protocol}://${host !== undefined && HOST_PATTERN.test(host) ? host : 'localhost'}`;
-}
-
-function userPermissions(data: DemoData, session: OAuthSession): readonly string[] {
-  return data.extensionById.get(session.extensionId)?.user?.userPermissions ?? [];
-}
-
-function resolveExtension(ctx: RestContext): ExtensionRecord {
-  const raw = ctx.params.extensionId ?? '';
-  const id = raw === '~' ? ctx.session.extensionId : /^\d{1,15}$/.test(raw) ? Number(raw) : undefined;
-  const ext = id === undefined ? undefined : ctx.data.extensionById.get(id);
-  if (ext === undefined) throw resourceNotFound('extensionId');
-  return ext;
 }
 
 function listExtensions(state: EmulatorState, ctx: RestContext): FastifyReply {
@@ -149,40 +136,54 @@ function readExtension(ctx: RestContext): FastifyReply {
 
 function readUserCallLog(state: EmulatorState, ctx: RestContext): FastifyReply {
   const ext = resolveExtension(ctx);
-  if (ext.id !== ctx.session.extensionId && !userPermissions(ctx.data, ctx.session).includes('FullCompanyCallLog')) {
-    throw restError(
-      403,
-      'CMN-419',
-      'In order to call this API endpoint for another extension, user needs to have [ReadCallLog] permission granted with extended scope.',
-      { permissionName: 'ReadCallLog' },
-      { topErrorCode: 'InsufficientPermissions' },
-    );
-  }
+  requireCallLogAccess(ctx, ext);
   const scope = { kind: 'user', extensionId: ext.id } as const;
   const q = parseCallLogQuery(ctx.query, scope, state.clock.now());
-  return sendJson(ctx.reply, 200, renderCallLog(ctx.base, ctx.data, scope, q));
+  return sendJson(ctx.reply, 200, renderCallLog(ctx.base, ctx.data, scope, q, state.callLog.userLog(ext.id)));
 }
 
 function readCompanyCallLog(state: EmulatorState, ctx: RestContext): FastifyReply {
-  if (!userPermissions(ctx.data, ctx.session).includes('FullCompanyCallLog')) {
-    throw restError(
-      403,
-      'CMN-401',
-      'In order to call this API endpoint, user needs to have [FullCompanyCallLog] permission for requested resource.',
-      { permissionName: 'FullCompanyCallLog' },
-      { topErrorCode: 'InsufficientPermissions' },
-    );
-  }
+  requireFullCompanyCallLog(ctx);
   const scope = { kind: 'account' } as const;
   const q = parseCallLogQuery(ctx.query, scope, state.clock.now());
-  return sendJson(ctx.reply, 200, renderCallLog(ctx.base, ctx.data, scope, q));
+  return sendJson(ctx.reply, 200, renderCallLog(ctx.base, ctx.data, scope, q, state.callLog.accountLog()));
 }
 
-/** Registers the REST routes (on the `/restapi` scope). */
-export function registerRestRoutes(app: FastifyInstance, state: EmulatorState): void {
-  const operations: Operation[] = [
+function readUserPresenceStatus(state: EmulatorState, ctx: RestContext): FastifyReply {
+  const ext = resolveExtension(ctx);
+  const options = {
+    detailedTelephonyState: readBool(ctx.query, 'detailedTelephonyState') ?? false,
+    sipData: readBool(ctx.query, 'sipData') ?? false,
+  };
+  return sendJson(ctx.reply, 200, renderPresence(ctx.base, ctx.data, ext, state.clock.now(), options));
+}
+
+function syncUserCallLog(state: EmulatorState, key: Buffer, ctx: RestContext): FastifyReply {
+  const ext = resolveExtension(ctx);
+  requireCallLogAccess(ctx, ext);
+  const scope = { kind: 'user', extensionId: ext.id } as const;
+  return sendJson(ctx.reply, 200, syncCallLog({ ...syncRequest(state, key, ctx), scope }));
+}
+
+function syncAccountCallLog(state: EmulatorState, key: Buffer, ctx: RestContext): FastifyReply {
+  requireFullCompanyCallLog(ctx);
+  return sendJson(ctx.reply, 200, syncCallLog({ ...syncRequest(state, key, ctx), scope: { kind: 'account' } }));
+}
+
+function syncRequest(state: EmulatorState, key: Buffer, ctx: RestContext) {
+  return { base: ctx.base, data: ctx.data, book: state.callLog, params: ctx.query, now: state.clock.now(), key };
+}
+
+/** Every emulated operation. */
+function operations(state: EmulatorState): Operation[] {
+  // Sync tokens are sealed under a key of this emulator's seed: stable across restarts (a token from before one is
+  // then answered "call log was reset", not "cannot be parsed"). It keeps tokens opaque, as RingCentral's are; the
+  // demo data is no secret.
+  const syncKey = createHash('sha256').update(`rc-authflow emulator call-log-sync|${state.seed}`).digest();
+  return [
     {
       operationId: 'listExtensions',
+      method: 'GET',
       url: '/restapi/v1.0/account/:accountId/extension',
       group: 'Medium',
       appPermission: 'ReadAccounts',
@@ -190,6 +191,7 @@ export function registerRestRoutes(app: FastifyInstance, state: EmulatorState): 
     },
     {
       operationId: 'readExtension',
+      method: 'GET',
       url: '/restapi/v1.0/account/:accountId/extension/:extensionId',
       group: 'Light',
       appPermission: 'ReadAccounts',
@@ -197,6 +199,7 @@ export function registerRestRoutes(app: FastifyInstance, state: EmulatorState): 
     },
     {
       operationId: 'readUserCallLog',
+      method: 'GET',
       url: '/restapi/v1.0/account/:accountId/extension/:extensionId/call-log',
       group: 'Heavy',
       appPermission: 'ReadCallLog',
@@ -204,56 +207,135 @@ export function registerRestRoutes(app: FastifyInstance, state: EmulatorState): 
     },
     {
       operationId: 'readCompanyCallLog',
+      method: 'GET',
       url: '/restapi/v1.0/account/:accountId/call-log',
       group: 'Heavy',
       appPermission: 'ReadCallLog',
       run: (ctx) => readCompanyCallLog(state, ctx),
     },
+    {
+      operationId: 'readAccountInfo',
+      method: 'GET',
+      url: '/restapi/v1.0/account/:accountId',
+      group: 'Light',
+      appPermission: 'ReadAccounts',
+      run: (ctx) => sendJson(ctx.reply, 200, renderAccountInfo(ctx.base, ctx.data)),
+    },
+    {
+      operationId: 'readUserPresenceStatus',
+      method: 'GET',
+      url: '/restapi/v1.0/account/:accountId/extension/:extensionId/presence',
+      group: 'Light',
+      appPermission: 'ReadPresence',
+      run: (ctx) => readUserPresenceStatus(state, ctx),
+    },
+    {
+      operationId: 'syncUserCallLog',
+      method: 'GET',
+      url: '/restapi/v1.0/account/:accountId/extension/:extensionId/call-log-sync',
+      group: 'Heavy',
+      appPermission: 'ReadCallLog',
+      run: (ctx) => syncUserCallLog(state, syncKey, ctx),
+    },
+    {
+      operationId: 'syncAccountCallLog',
+      method: 'GET',
+      url: '/restapi/v1.0/account/:accountId/call-log-sync',
+      group: 'Heavy',
+      appPermission: 'ReadCallLog',
+      run: (ctx) => syncAccountCallLog(state, syncKey, ctx),
+    },
+    ...contactOperations(state),
   ];
+}
 
-  for (const op of operations) {
-    const statGroup = `rest.${op.group}`;
-    const statOp = `rest.${op.operationId}`;
-    const handle = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
-      const query = request.query as Params;
-      const session = authenticateBearer(state.tokens, request.headers.authorization, query);
-      if (session instanceof EmulatorHttpError) {
-        state.stats.increment('rest.unauthorized');
-        return sendError(reply, session);
+/** Registers one operation: stats, faults, then the pipeline (see the module comment). */
+function registerOperation(app: FastifyInstance, state: EmulatorState, op: Operation): void {
+  const statGroup = `rest.${op.group}`;
+  const statOp = `rest.${op.operationId}`;
+  const handle = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const query = request.query as Params;
+    const session = authenticateBearer(state.tokens, request.headers.authorization, query);
+    if (session instanceof EmulatorHttpError) {
+      state.stats.increment('rest.unauthorized');
+      return sendError(reply, session);
+    }
+    const decision = state.limits.take(op.group, `${session.clientId}|${session.extensionId}`);
+    const limitHeaders = rateLimitHeaders(decision);
+    if (!decision.allowed) {
+      state.stats.increment('rateLimited');
+      state.stats.increment(`rateLimited.${op.group}`);
+      return sendError(reply, rateExceeded(decision.retryAfterSeconds, limitHeaders));
+    }
+    reply.headers(limitHeaders);
+    try {
+      const params = request.params as Record<string, string>;
+      if (params.accountId !== '~' && params.accountId !== state.data.accountId) throw resourceNotFound('accountId');
+      if (!session.scope.includes(op.appPermission)) {
+        throw restError(
+          403,
+          'CMN-401',
+          `In order to call this API endpoint, application needs to have [${op.appPermission}] permission`,
+          { permissionName: op.appPermission },
+          { topErrorCode: 'InsufficientPermissions' },
+        );
       }
-      const decision = state.limits.take(op.group, `${session.clientId}|${session.extensionId}`);
-      const limitHeaders = rateLimitHeaders(decision);
-      if (!decision.allowed) {
-        state.stats.increment('rateLimited');
-        state.stats.increment(`rateLimited.${op.group}`);
-        return sendError(reply, rateExceeded(decision.retryAfterSeconds, limitHeaders));
-      }
-      reply.headers(limitHeaders);
-      try {
-        const params = request.params as Record<string, string>;
-        if (params.accountId !== '~' && params.accountId !== state.data.accountId) throw resourceNotFound('accountId');
-        if (!session.scope.includes(op.appPermission)) {
-          throw restError(
-            403,
-            'CMN-401',
-            `In order to call this API endpoint, application needs to have [${op.appPermission}] permission`,
-            { permissionName: op.appPermission },
-            { topErrorCode: 'InsufficientPermissions' },
-          );
-        }
-        if (hasBadEncoding(query)) throw restError(400, 'CMN-104', 'Cannot parse request');
-        return op.run({ request, reply, session, data: state.data, base: baseUrlOf(request), query, params });
-      } catch (e) {
-        if (e instanceof EmulatorHttpError) return sendError(reply, e);
-        throw e;
-      }
-    };
-    app.get(op.url, { config: { operationId: op.operationId } }, (request, reply) => {
+      if (hasBadEncoding(query)) throw restError(400, 'CMN-104', 'Cannot parse request');
+      return op.run({
+        request,
+        reply,
+        session,
+        data: state.data,
+        base: baseUrlOf(request),
+        query,
+        params,
+        body: request.body,
+      });
+    } catch (e) {
+      if (e instanceof EmulatorHttpError) return sendError(reply, e);
+      throw e;
+    }
+  };
+  app.route({
+    method: op.method,
+    url: op.url,
+    config: { operationId: op.operationId },
+    handler: (request, reply) => {
       state.stats.increment('rest');
       state.stats.increment(statGroup);
       state.stats.increment(statOp);
       return withFault(state, 'rest', reply, () => handle(request, reply));
-    });
-    registerMethodNotAllowed(app, op.url, ['GET']);
+    },
+  });
+}
+
+/** Registers the REST routes (on the `/restapi` scope, whose parsers read form bodies). */
+export function registerRestRoutes(app: FastifyInstance, state: EmulatorState): void {
+  const all = operations(state);
+  const methodsByUrl = new Map<string, { methods: string[]; jsonBody: boolean }>();
+  for (const op of all) {
+    const entry = methodsByUrl.get(op.url) ?? { methods: [], jsonBody: op.jsonBody === true };
+    entry.methods.push(op.method);
+    methodsByUrl.set(op.url, entry);
   }
+  const register = (scope: FastifyInstance, jsonBody: boolean): void => {
+    for (const op of all) if ((op.jsonBody === true) === jsonBody) registerOperation(scope, state, op);
+    for (const [url, entry] of methodsByUrl) {
+      if (entry.jsonBody === jsonBody) registerMethodNotAllowed(scope, url, entry.methods);
+    }
+  };
+  register(app, false);
+  // Routes that take JSON bodies live in their own scope: their bodies are collected as JSON text.
+  void app.register(async (scope) => {
+    registerJsonBodyParsers(scope);
+    if (state.stateFile !== undefined) {
+      // A contact the client was told about must be there after a restart (kill -9 included), as for OAuth answers.
+      scope.addHook('onSend', async (request, _reply, payload) => {
+        if (request.method !== 'GET' && request.method !== 'HEAD') await state.flush();
+        return payload;
+      });
+    }
+    register(scope, true);
+    await Promise.resolve();
+  });
 }

@@ -1,13 +1,16 @@
 /**
  * @module emulator/state
  * Everything one emulator instance knows, in one object created per instance (no module-level state): clock, demo
- * data, apps, codes and tokens, rate limits, faults and stats. Tests reach it in-process through
- * `RunningEmulator.state`; `reset()` brings all of it back to the start (redirect URIs excepted: they are
- * configuration). With a data directory, the clock offset and the token store are loaded at creation and saved
- * after every change (`persistence.ts`, `saved-parts.ts`), so logins survive a restart.
+ * data, apps, codes and tokens, the users' address books, the call records added through the control API, rate
+ * limits, faults and stats. Tests reach it in-process through `RunningEmulator.state`; `reset()` brings all of it
+ * back to the start (redirect URIs excepted: they are configuration). With a data directory, the clock offset, the
+ * token store, the address books and the added call records are loaded at creation and saved after every change
+ * (`persistence.ts`, `saved-parts.ts`), so logins and what the API wrote survive a restart.
  */
 import { createAppRegistry, type AppRegistry } from './apps.js';
+import { createCallLogBook, type CallLogBook } from './call-log-book.js';
 import { createClock, type EmulatorClock } from './clock.js';
+import { createAddressBook, type AddressBook } from './contacts.js';
 import { buildDemoData, DEFAULT_SEED, type DemoData } from './data.js';
 import { createFaultInjector, type FaultInjector, type FaultRoute, type FaultRule } from './faults.js';
 import { openStatePersistence, type LoadOutcome, type StatePersistence } from './persistence.js';
@@ -41,6 +44,10 @@ export interface EmulatorState {
   readonly stats: Stats;
   /** The demo data; replaced by `reset()`. */
   readonly data: DemoData;
+  /** The users' personal address books (seeded; `reset()` restores the seed). */
+  readonly contacts: AddressBook;
+  /** The call log as REST reads see it: the demo data's plus the records added through the control API. */
+  readonly callLog: CallLogBook;
   readonly seed: number;
   /** Pre-serialized response bodies, as bytes ready for the socket (cleared on reset). */
   readonly cache: Map<string, Buffer>;
@@ -67,11 +74,14 @@ export function createEmulatorState(options: StateOptions = {}): EmulatorState {
   const apps = createAppRegistry(options.redirectUris ?? []);
   const now = (): number => clock.now();
   const tokens = createTokenStore(now, { onChange: changed });
+  const contacts = createAddressBook(seed, changed);
+  // `data` is assigned below, before any request can read the book.
+  const callLog = createCallLogBook(() => data, changed);
   let loaded: LoadOutcome = { status: 'disabled' };
   if (options.dataDir !== undefined) {
     persistence = openStatePersistence({
       dataDir: options.dataDir,
-      parts: savedParts({ clock, tokens }),
+      parts: savedParts({ clock, tokens, contacts, callLog }),
       onWarning: options.onWarning ?? ((message) => process.emitWarning(message, 'EmulatorStateWarning')),
       ...(options.saveDelayMs !== undefined ? { saveDelayMs: options.saveDelayMs } : {}),
     });
@@ -98,6 +108,8 @@ export function createEmulatorState(options: StateOptions = {}): EmulatorState {
     get data() {
       return data;
     },
+    contacts,
+    callLog,
     failNext(route, rule = {}) {
       faults.add(route, { count: 1, ...rule });
     },
@@ -109,6 +121,8 @@ export function createEmulatorState(options: StateOptions = {}): EmulatorState {
       stats.reset();
       cache.clear();
       data = buildDemoData(clock.now(), seed);
+      contacts.reset();
+      callLog.reset();
       changed();
     },
     flush: () => persistence?.flush() ?? Promise.resolve(),

@@ -15,6 +15,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test, type TestContext } from 'node:test';
 
+import { createAddressBook } from '../../emulator/contacts.js';
+import { DEFAULT_SEED } from '../../emulator/data.js';
 import { DEMO, startEmulator } from '../../emulator/index.js';
 import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION } from '../../emulator/persistence.js';
 import { createEmulatorState, type EmulatorState, type StateOptions } from '../../emulator/state.js';
@@ -144,7 +146,7 @@ test('the file: a versioned JSON snapshot, 0600 in a 0700 directory, replaced at
   assert.equal(saved.format, SNAPSHOT_FORMAT);
   assert.equal(saved.version, SNAPSHOT_VERSION);
   assert.ok(!Number.isNaN(Date.parse(String(saved.savedAt))));
-  assert.deepEqual(Object.keys(saved.parts as object), ['clock', 'tokens']);
+  assert.deepEqual(Object.keys(saved.parts as object), ['clock', 'tokens', 'contacts', 'callLog']);
   assert.match(readFileSync(stateFileOf(dataDir), 'utf8'), new RegExp(session.current.refreshToken));
 
   state.clock.advance(60);
@@ -272,8 +274,14 @@ test('over HTTP: tokens are saved before they are answered, survive a restart, a
 
   const reset = await fetch(`${second.url}/__emulator/reset`, { method: 'POST' });
   assert.equal(reset.status, 200);
-  const saved = JSON.parse(readFileSync(stateFileOf(dataDir), 'utf8')) as { parts: unknown };
-  assert.deepEqual(saved.parts, { clock: { offsetMs: 0 }, tokens: { sessions: [], codes: [] } }, 'written before 200');
+  const saved = JSON.parse(readFileSync(stateFileOf(dataDir), 'utf8')) as { parts: Record<string, unknown> };
+  const { contacts, ...rest } = saved.parts;
+  assert.deepEqual(
+    rest,
+    { clock: { offsetMs: 0 }, tokens: { sessions: [], codes: [] }, callLog: { calls: [] } },
+    'written before 200',
+  );
+  assert.deepEqual(contacts, createAddressBook(DEFAULT_SEED).exportState(), 'the contact seed');
   assert.equal((await extension()).status, 401);
 });
 

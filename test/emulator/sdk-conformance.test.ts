@@ -61,7 +61,7 @@ describe('@ringcentral/sdk against the emulator', () => {
     const tokens = (await loginResponse.json()) as Record<string, unknown>;
     assert.equal(tokens.token_type, 'bearer');
     assert.equal(tokens.owner_id, String(DEMO.admin.extensionId));
-    assert.equal(tokens.scope, 'ReadAccounts ReadCallLog');
+    assert.equal(tokens.scope, 'ReadAccounts ReadCallLog ReadContacts Contacts ReadPresence');
     assert.equal(await platform.loggedIn(), true);
 
     for (const endpoint of ENDPOINTS) {

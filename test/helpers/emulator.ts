@@ -5,15 +5,23 @@
  *   sends is checked against the pinned OpenAPI spec when the test ends (a mismatch fails the test);
  * - {@link control}: a typed client of the `/__emulator/` control API (stats, reset, clock, faults, limits);
  * - {@link loginThroughForm}: drives the authorize page over plain HTTP (no browser) and returns the callback URL;
- * - {@link buildAuthorizeUrl}, {@link createPkce}, {@link loginAndGetTokens}: the rest of a login in a few lines.
+ * - {@link buildAuthorizeUrl}, {@link createPkce}, {@link loginAndGetTokens}: the rest of a login in a few lines;
+ * - {@link buildTestEmulator}: an emulator with no port for handler tests (`inject`), tokens taken straight from its
+ *   token store, every JSON answer checked against the spec when it stops.
  * All traffic goes to 127.0.0.1.
  */
 import { createHash, randomBytes } from 'node:crypto';
 
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+
 import {
+  buildEmulator,
   DEMO,
+  emulatorStateOf,
   startEmulator,
+  type DemoUser,
   type EmulatorOptions,
+  type EmulatorState,
   type ResponseRecord,
   type RunningEmulator,
 } from '../../emulator/index.js';
@@ -315,4 +323,95 @@ export async function loginAndGetTokens(
   recordSecrets(pkce.verifier);
   recordTokenResponse(text);
   return JSON.parse(text) as TokenInfo;
+}
+
+/** An emulator with no port (see {@link buildTestEmulator}). */
+export interface InProcessEmulator {
+  readonly app: FastifyInstance;
+  readonly state: EmulatorState;
+  /** Every response sent so far. */
+  readonly responses: readonly ResponseRecord[];
+  /**
+   * A fresh access token of `user` (default the admin) in the confidential demo app, with `scope` (default every
+   * permission the app has): a token without a permission is how a test meets the permission check.
+   */
+  token(user?: DemoUser, scope?: readonly string[]): string;
+  /**
+   * Injects a request with that token as `Authorization: Bearer` (`token: null` sends none). An object `body` is sent
+   * as JSON (`content-type: application/json` unless `headers` say otherwise); a string as it is.
+   */
+  request(
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    path: string,
+    options?: { token?: string | null; body?: unknown; headers?: Record<string, string> },
+  ): Promise<LightMyRequestResponse>;
+  /** Closes it, then checks every JSON body it sent against the OpenAPI spec (unless disabled). Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds an emulator without listening, for handler tests through Fastify's `inject` (house style: handlers
+ * in-process, lifecycle on a real port). With `t`, it stops in `t.after`. Control-API requests need
+ * `headers: { host: 'localhost' }` (the control API obeys loopback hosts only).
+ */
+export async function buildTestEmulator(t?: AfterHook, opts: TestEmulatorOptions = {}): Promise<InProcessEmulator> {
+  const { validateResponses = true, onResponse, ...rest } = opts;
+  const responses: ResponseRecord[] = [];
+  const app = buildEmulator({
+    ...rest,
+    onResponse: (r) => {
+      responses.push(r);
+      onResponse?.(r);
+    },
+  });
+  await app.ready();
+  const state = emulatorStateOf(app);
+  let defaultToken: string | undefined;
+  const token = (user: DemoUser = DEMO.admin, scope: readonly string[] = DEMO.apps.confidential.permissions) => {
+    const session = state.tokens.createSession({
+      clientId: DEMO.clientId,
+      extensionId: user.extensionId,
+      scope,
+      ttls: { accessTtl: 3600, refreshTtl: 604_800 },
+    });
+    recordSecrets(session.current.accessToken, session.current.refreshToken);
+    return session.current.accessToken;
+  };
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      await app.close();
+      if (validateResponses) {
+        const failures = validateRecordedResponses(responses);
+        if (failures.length > 0) {
+          throw new Error(`emulator responses that do not match the OpenAPI spec:\n${failures.join('\n')}`);
+        }
+      }
+    })();
+    return stopped;
+  };
+  t?.after(stop);
+  return {
+    app,
+    state,
+    responses,
+    token,
+    request(method, path, options = {}) {
+      const bearer = options.token === undefined ? (defaultToken ??= token()) : options.token;
+      const json = options.body !== undefined && typeof options.body !== 'string';
+      return app.inject({
+        method,
+        url: path,
+        headers: {
+          ...(bearer !== null ? { authorization: `Bearer ${bearer}` } : {}),
+          ...(json ? { 'content-type': 'application/json' } : {}),
+          ...options.headers,
+        },
+        ...(options.body !== undefined
+          ? { payload: json ? JSON.stringify(options.body) : (options.body as string) }
+          : {}),
+      });
+    },
+    stop,
+  };
 }
