@@ -188,6 +188,20 @@ describe('emulator control API', () => {
     ['redirect-uris', { uri: 'http://x.example/cb#frag' }],
     ['redirect-uris', { uri: 42 }],
     ['redirect-uris', []],
+    ['call-log', {}],
+    ['call-log', { record: { direction: 'Inbound' } }],
+    ['call-log', { extensionNumber: '201' }],
+    ['call-log', { extensionNumber: '999' }],
+    ['call-log', { extensionId: 42 }],
+    ['call-log', { extensionNumber: '101', extensionId: 400000001102 }],
+    ['call-log', { extensionNumber: '101', extra: 1 }],
+    ['call-log', { extensionNumber: '101', record: { colour: 'red' } }],
+    ['call-log', { extensionNumber: '101', record: { direction: 'Sideways' } }],
+    ['call-log', { extensionNumber: '101', record: { startTime: 'yesterday' } }],
+    ['call-log', { extensionNumber: '101', record: { duration: -1 } }],
+    ['call-log', { extensionNumber: '101', record: { action: 'Teleport' } }],
+    ['call-log', { extensionNumber: '101', record: { from: { phoneNumber: 'call me' } } }],
+    ['call-log', { extensionNumber: '101', record: { to: { extensionNumber: '101', id: 1 } } }],
   ];
   for (const [path, body] of badBodies) {
     it(`rejects ${path} ${JSON.stringify(body)} with 400`, async () => {
@@ -198,6 +212,67 @@ describe('emulator control API', () => {
       assert.match(json.message, /^Invalid request body: /);
     });
   }
+
+  it('adds a call to a user’s log: the given fields over a call at the emulator’s now; the reads find it; reset drops it', async () => {
+    const user1 = DEMO.user('user1@example.com');
+    await emu.control.advanceClock(30);
+    const now = emu.state.clock.now();
+    const res = await post('call-log', {
+      extensionNumber: '102',
+      record: {
+        direction: 'Outbound',
+        to: { extensionNumber: '101' },
+        duration: 125,
+        result: 'No Answer',
+        recording: { type: 'OnDemand' },
+      },
+    });
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { extensionId: number; seq: number; record: Record<string, unknown> };
+    assert.equal(body.extensionId, user1.extensionId);
+    assert.equal(body.seq, 1);
+    const record = body.record;
+    assert.ok(Math.abs(Date.parse(record.startTime as string) - now) < 5_000, 'at the emulator’s now');
+    assert.match(record.id as string, /^[A-Za-z0-9_-]{15}$/);
+    assert.deepEqual(
+      [record.direction, record.type, record.action, record.result, record.reason, record.duration, record.durationMs],
+      ['Outbound', 'Voice', 'VoIP Call', 'No Answer', 'No Answer', 125, 125_000],
+    );
+    assert.deepEqual(record.to, {
+      extensionNumber: '101',
+      extensionId: String(DEMO.admin.extensionId),
+      name: 'Ava Morgan',
+    });
+    assert.deepEqual(record.from, { phoneNumber: '+16505550102', name: 'Ben Carter' });
+    assert.equal((record.recording as { type: string }).type, 'OnDemand');
+    assert.equal(record.transport, 'VoIP');
+    const second = (await (await post('call-log', { extensionId: String(user1.extensionId) })).json()) as {
+      seq: number;
+      record: { id: string; direction: string; from: { name: string } };
+    };
+    assert.equal(second.seq, 2);
+    assert.deepEqual([second.record.direction, second.record.from.name], ['Inbound', 'Emulator Caller']);
+
+    const tokens = await loginAndGetTokens(emu.url, user1);
+    const log = (await (
+      await fetch(`${emu.url}/restapi/v1.0/account/~/extension/~/call-log`, {
+        headers: { authorization: `Bearer ${tokens.access_token}` },
+      })
+    ).json()) as { records: { id: string }[] };
+    assert.deepEqual(
+      log.records.slice(0, 2).map((r) => r.id),
+      [second.record.id, record.id],
+    );
+    await emu.control.reset();
+    assert.equal(emu.state.callLog.addedCount(), 0);
+    const fresh = await loginAndGetTokens(emu.url, user1);
+    const after = (await (
+      await fetch(`${emu.url}/restapi/v1.0/account/~/extension/~/call-log?dateFrom=2000-01-01`, {
+        headers: { authorization: `Bearer ${fresh.access_token}` },
+      })
+    ).json()) as { records: { id: string }[] };
+    assert.ok(!after.records.some((r) => r.id === record.id || r.id === second.record.id), 'reset drops them');
+  });
 
   it('refuses malformed JSON (400), non-JSON bodies (415) and foreign origins (403)', async () => {
     assert.equal((await post('clock', '{"advanceSeconds":')).status, 400);
@@ -237,6 +312,9 @@ describe('emulator control API', () => {
     const moved = await send('rebind.example:5001', 'POST', 'clock', '{"advanceSeconds":3600}');
     assert.equal(moved.status, 403);
     assert.equal(emu.state.clock.offsetMs(), 0);
+    const added = await send('rebind.example:5001', 'POST', 'call-log', '{"extensionNumber":"101"}');
+    assert.equal(added.status, 403);
+    assert.equal(emu.state.callLog.addedCount(), 0);
   });
 
   it('recognises loopback Host headers exactly', () => {

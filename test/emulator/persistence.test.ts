@@ -207,6 +207,21 @@ test('a corrupt, foreign, newer or invalid file: a warning that quotes nothing, 
       /invalid data at parts\.tokens\.codes\.0\.session/,
     ],
     ['a negative clock offset', snapshot({ clock: { offsetMs: -5 } }), /invalid data at parts\.clock\.offsetMs/],
+    [
+      'a contact of someone who is not a demo user',
+      snapshot({ contacts: { nextId: 5, contacts: [{ owner: 42, id: 1, fields: { firstName: 'x' } }] } }),
+      /invalid data at parts\.contacts\.contacts\.0/,
+    ],
+    [
+      'a contact with a field the API does not have',
+      snapshot({ contacts: { nextId: 5, contacts: [{ owner: USER1_ID, id: 1, fields: { secret } }] } }),
+      /invalid data at parts\.contacts\.contacts\.0\.fields/,
+    ],
+    [
+      'an added call with a result the spec does not know',
+      snapshot({ clock: { offsetMs: 1000 }, callLog: { calls: [{ seq: 1, record: { result: 'Exploded' } }] } }),
+      /invalid data at parts\.callLog\.calls\.0\.record/,
+    ],
   ];
   for (const [name, text, reason] of cases) {
     const dataDir = tempDir(t);
@@ -283,6 +298,86 @@ test('over HTTP: tokens are saved before they are answered, survive a restart, a
   );
   assert.deepEqual(contacts, createAddressBook(DEFAULT_SEED).exportState(), 'the contact seed');
   assert.equal((await extension()).status, 401);
+});
+
+test('over HTTP: contacts and added calls are saved before they are answered and survive a restart; reset restores the seed', async (t) => {
+  const dataDir = tempDir(t);
+  const first = await startEmulator({ port: 0, dataDir, limits: { Heavy: { limit: 1000 } } });
+  t.after(() => first.close());
+  const tokens = await loginAndGetTokens(first.url);
+  const call = (url: string, path: string, init: RequestInit = {}) =>
+    fetch(`${url}${path}`, {
+      ...init,
+      headers: {
+        authorization: `Bearer ${tokens.access_token}`,
+        ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+    });
+  const book = '/restapi/v1.0/account/~/extension/~/address-book/contact';
+  const created = (await (
+    await call(first.url, book, {
+      method: 'POST',
+      body: JSON.stringify({ firstName: 'Persisted', lastName: 'Person' }),
+    })
+  ).json()) as { id: number };
+  // Written before the answer left (not a save delay later): a kill -9 now would not lose the contact.
+  assert.match(readFileSync(stateFileOf(dataDir), 'utf8'), /"firstName":"Persisted"/);
+  const [kept, removed] = first.state.contacts.list(DEMO.admin.extensionId);
+  assert.ok(kept !== undefined && removed !== undefined);
+  const put = await call(first.url, `${book}/${kept.id}`, {
+    method: 'PUT',
+    body: JSON.stringify({ lastName: 'Changed' }),
+  });
+  assert.equal(put.status, 200);
+  assert.equal((await call(first.url, `${book}/${removed.id}`, { method: 'DELETE' })).status, 204);
+  const sync = (url: string, query: string) =>
+    call(url, `/restapi/v1.0/account/~/extension/~/call-log-sync?${query}`).then(
+      async (r) =>
+        [r.status, await r.json()] as [number, { syncInfo: { syncToken: string }; records: { id: string }[] }],
+    );
+  const [, before] = await sync(first.url, 'syncType=FSync&recordCount=1');
+  const added = (await (
+    await fetch(`${first.url}/__emulator/call-log`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ extensionNumber: '101', record: { result: 'Missed' } }),
+    })
+  ).json()) as { record: { id: string } };
+  assert.match(readFileSync(stateFileOf(dataDir), 'utf8'), new RegExp(`"id":"${added.record.id}"`));
+  const list = async (url: string) =>
+    ((await (await call(url, `${book}?perPage=1000`)).json()) as { records: Record<string, unknown>[] }).records.map(
+      ({ uri: _uri, ...contact }) => contact,
+    );
+  const contactsBefore = await list(first.url);
+  await first.close();
+
+  const second = await startEmulator({ port: 0, dataDir, limits: { Heavy: { limit: 1000 } } });
+  t.after(() => second.close());
+  assert.equal(second.state.loaded.status, 'loaded');
+  assert.deepEqual(await list(second.url), contactsBefore, 'the same address book after the restart');
+  assert.ok(contactsBefore.some((c) => c.id === created.id && c.firstName === 'Persisted'));
+  assert.ok(contactsBefore.some((c) => c.id === kept.id && c.lastName === 'Changed' && c.firstName === undefined));
+  assert.ok(!contactsBefore.some((c) => c.id === removed.id));
+  const next = (await (
+    await call(second.url, book, { method: 'POST', body: JSON.stringify({ firstName: 'After' }) })
+  ).json()) as { id: number };
+  assert.ok(next.id > created.id, 'contact ids go on where they were');
+  const log = (await (await call(second.url, '/restapi/v1.0/account/~/extension/~/call-log')).json()) as {
+    records: { id: string; result: string }[];
+  };
+  assert.deepEqual([log.records[0]?.id, log.records[0]?.result], [added.record.id, 'Missed']);
+  // The demo log was generated again at the restart: a sync token from before it has expired.
+  const [status, stale] = await sync(second.url, `syncType=ISync&syncToken=${before.syncInfo.syncToken}`);
+  assert.equal(status, 400);
+  assert.equal((stale as unknown as { errorCode: string }).errorCode, 'CLG-102');
+
+  const reset = await fetch(`${second.url}/__emulator/reset`, { method: 'POST' });
+  assert.equal(reset.status, 200);
+  const saved = JSON.parse(readFileSync(stateFileOf(dataDir), 'utf8')) as {
+    parts: { contacts: unknown; callLog: unknown };
+  };
+  assert.deepEqual(saved.parts.contacts, createAddressBook(DEFAULT_SEED).exportState(), 'the seed again');
+  assert.deepEqual(saved.parts.callLog, { calls: [] });
 });
 
 test('without a data directory nothing is written', async (t) => {
