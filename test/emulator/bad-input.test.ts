@@ -19,6 +19,8 @@ import {
 
 const STACK = /\n\s+at\s|\bat [^\n]+\.(ts|js):\d+/;
 const FORM = 'application/x-www-form-urlencoded';
+const JSON_TYPE = 'application/json';
+const CONTACTS = '/restapi/v1.0/account/~/extension/~/address-book/contact';
 
 interface Case {
   readonly name: string;
@@ -350,6 +352,94 @@ const cases: Case[] = [
     errorCode: 'CMN-202',
   },
   {
+    name: 'address book: a form body is 415',
+    request: (_emu, token) => ({
+      path: CONTACTS,
+      init: {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': FORM },
+        body: 'firstName=x',
+      },
+    }),
+    status: 415,
+    errorCode: 'CMN-104',
+  },
+  {
+    name: 'address book: broken JSON is 400 CMN-103',
+    request: (_emu, token) => ({
+      path: CONTACTS,
+      init: { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': JSON_TYPE }, body: '{"a":' },
+    }),
+    status: 400,
+    errorCode: 'CMN-103',
+  },
+  {
+    name: 'address book: a 20 kB body is 413',
+    request: (_emu, token) => ({
+      path: CONTACTS,
+      init: {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': JSON_TYPE },
+        body: JSON.stringify({ notes: 'x'.repeat(20_000) }),
+      },
+    }),
+    status: 413,
+  },
+  {
+    name: 'address book: an invalid email is 400 CMN-101 for email',
+    request: (_emu, token) => ({
+      path: `${CONTACTS}/701000001`,
+      init: {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${token}`, 'content-type': JSON_TYPE },
+        body: '{"email":"<script>@x"}',
+      },
+    }),
+    status: 400,
+    errorCode: 'CMN-101',
+    check: (_res, text) => assert.equal((JSON.parse(text) as { parameterName: string }).parameterName, 'email'),
+  },
+  {
+    name: 'address book: PATCH is 405',
+    request: (_emu, token) => ({
+      path: CONTACTS,
+      init: { method: 'PATCH', headers: { authorization: `Bearer ${token}`, 'content-type': JSON_TYPE }, body: '{}' },
+    }),
+    status: 405,
+    errorCode: 'CMN-202',
+  },
+  {
+    name: 'call log sync: a forged token is 400 CLG-101',
+    request: (_emu, token) => ({
+      path: '/restapi/v1.0/account/~/extension/~/call-log-sync?syncType=ISync&syncToken=%3Cscript%3E',
+      init: { headers: { authorization: `Bearer ${token}` } },
+    }),
+    status: 400,
+    errorCode: 'CLG-101',
+    check: (_res, text) => assert.doesNotMatch(text, /<script>/),
+  },
+  {
+    name: 'call log sync: an unknown syncType is 400 CMN-101',
+    request: (_emu, token) => ({
+      path: '/restapi/v1.0/account/~/call-log-sync?syncType=Everything&recordCount=1',
+      init: { headers: { authorization: `Bearer ${token}` } },
+    }),
+    status: 400,
+    errorCode: 'CMN-101',
+  },
+  {
+    name: 'control API: a call record with unknown keys is 400',
+    request: () => ({
+      path: '/__emulator/call-log',
+      init: {
+        method: 'POST',
+        headers: { 'content-type': JSON_TYPE },
+        body: '{"extensionNumber":"101","record":{"__proto__":{"x":1}}}',
+      },
+    }),
+    status: 400,
+  },
+  {
     name: 'unknown route under /restapi is 404 AGW-404',
     request: () => ({ path: '/restapi/v2.0/nothing/here' }),
     status: 404,
@@ -419,12 +509,48 @@ describe('emulator bad input', () => {
       '/restapi/v1.0/account/~/extension/~',
       '/restapi/v1.0/account/~/extension/~/call-log',
       '/restapi/v1.0/account/~/call-log',
+      '/restapi/v1.0/account/~',
+      '/restapi/v1.0/account/~/extension/~/presence',
+      '/restapi/v1.0/account/~/extension/~/call-log-sync',
+      '/restapi/v1.0/account/~/call-log-sync',
+      CONTACTS,
+      `${CONTACTS}/701000002`,
     ];
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...paths), urlish, async (path, query) => {
         const res = await fetch(`${emu.url}${path}?${query}`, {
           redirect: 'manual',
           headers: { authorization: `Bearer ${token}` },
+        });
+        const text = await res.text();
+        return res.status < 500 && !STACK.test(text);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('random JSON bodies on the address book never give a 5xx or a stack trace', async () => {
+    const field = fc.constantFrom(
+      'firstName',
+      'email',
+      'mobilePhone',
+      'birthday',
+      'webPage',
+      'homeAddress',
+      'notes',
+      'x',
+    );
+    const body = fc.oneof(
+      fc.jsonValue(),
+      fc.dictionary(field, fc.oneof(fc.jsonValue(), fc.string({ maxLength: 80 }))),
+      fc.string({ maxLength: 200 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('POST', 'PUT'), body, async (method, value) => {
+        const res = await fetch(`${emu.url}${CONTACTS}${method === 'PUT' ? '/701000003' : ''}`, {
+          method,
+          headers: { authorization: `Bearer ${token}`, 'content-type': JSON_TYPE },
+          body: typeof value === 'string' && value.length % 2 === 0 ? value : JSON.stringify(value),
         });
         const text = await res.text();
         return res.status < 500 && !STACK.test(text);

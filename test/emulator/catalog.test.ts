@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { FIRST_CONTACT_ID } from '../../emulator/contacts.js';
 import { buildEmulator } from '../../emulator/index.js';
 import { demoBasicAuth, loginAndGetTokens } from '../helpers/emulator.js';
 import { assertNoInternals, assertNothingReflected, XSS_PAYLOADS } from '../integration/hardening/support/checks.js';
@@ -38,6 +39,8 @@ interface Row {
 const FORM = 'application/x-www-form-urlencoded';
 const long = (n: number): string => 'x'.repeat(n);
 const hasBody = (t: Target): boolean => t.method === 'POST' || t.method === 'PUT' || t.method === 'PATCH';
+/** Routes whose bodies are JSON: the control API and the address book. */
+const takesJson = (t: Target): boolean => t.route.startsWith('/__emulator') || t.route.includes('/address-book/');
 
 /** Credentials each kind of route expects (so rows get past the first check). */
 function defaultHeaders(t: Target, auth: string): [string, string][] {
@@ -54,11 +57,9 @@ function withQuery(t: Target, query: string, auth: string, body?: string): Sent 
     target: query === '' ? t.path : `${t.path}?${query}`,
     headers: [
       ...defaultHeaders(t, auth),
-      ...(hasBody(t)
-        ? ([['Content-Type', t.route.startsWith('/__emulator') ? 'application/json' : FORM]] as const)
-        : []),
+      ...(hasBody(t) ? ([['Content-Type', takesJson(t) ? 'application/json' : FORM]] as const) : []),
     ],
-    ...(hasBody(t) ? { body: body ?? (t.route.startsWith('/__emulator') ? '{"unknown":1}' : 'grant_type=x') } : {}),
+    ...(hasBody(t) ? { body: body ?? (takesJson(t) ? '{"unknown":1}' : 'grant_type=x') } : {}),
   };
 }
 
@@ -138,11 +139,8 @@ const ROWS: readonly Row[] = [
     send: (t, a) => ({
       method: hasBody(t) ? t.method : 'POST',
       target: t.path,
-      headers: [
-        ...defaultHeaders(t, a),
-        ['Content-Type', t.route.startsWith('/__emulator') ? 'application/json' : FORM],
-      ],
-      body: t.route.startsWith('/__emulator') ? '{"route":' : '%zz=&=&&grant_type=%E0%A4%A',
+      headers: [...defaultHeaders(t, a), ['Content-Type', takesJson(t) ? 'application/json' : FORM]],
+      body: takesJson(t) ? '{"route":' : '%zz=&=&&grant_type=%E0%A4%A',
     }),
   },
   {
@@ -216,7 +214,10 @@ describe('emulator bad-input catalog (every route × every malformed input)', ()
         routes.push({
           method,
           route: route.url,
-          path: route.url.replace(/:accountId|:extensionId/g, '~').replace('*', 'v1.0/account/~/extension'),
+          path: route.url
+            .replace(/:accountId|:extensionId/g, '~')
+            .replace(':contactId', String(FIRST_CONTACT_ID))
+            .replace('*', 'v1.0/account/~/extension'),
         });
       }
     });
@@ -238,10 +239,21 @@ describe('emulator bad-input catalog (every route × every malformed input)', ()
       'GET /restapi/v1.0/account/:accountId/call-log',
       'OPTIONS /restapi/*',
       'POST /__emulator/faults',
+      'GET /restapi/v1.0/account/:accountId',
+      'GET /restapi/v1.0/account/:accountId/extension/:extensionId/presence',
+      'GET /restapi/v1.0/account/:accountId/extension/:extensionId/call-log-sync',
+      'GET /restapi/v1.0/account/:accountId/call-log-sync',
+      'GET /restapi/v1.0/account/:accountId/extension/:extensionId/address-book/contact',
+      'POST /restapi/v1.0/account/:accountId/extension/:extensionId/address-book/contact',
+      'GET /restapi/v1.0/account/:accountId/extension/:extensionId/address-book/contact/:contactId',
+      'PUT /restapi/v1.0/account/:accountId/extension/:extensionId/address-book/contact/:contactId',
+      'DELETE /restapi/v1.0/account/:accountId/extension/:extensionId/address-book/contact/:contactId',
+      'PATCH /restapi/v1.0/account/:accountId/extension/:extensionId/address-book/contact/:contactId',
+      'POST /__emulator/call-log',
     ]) {
       assert.ok(names.has(expected), expected);
     }
-    assert.ok(routes.length >= 40, `${routes.length} method × route pairs`);
+    assert.ok(routes.length >= 80, `${routes.length} method × route pairs`);
   });
 
   for (const row of ROWS) {

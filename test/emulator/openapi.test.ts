@@ -8,6 +8,15 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
+import { parse } from 'yaml';
+
+import {
+  CALL_ACTIONS,
+  CALL_INTERNAL_TYPES,
+  CALL_LEG_TYPES,
+  CALL_REASONS,
+  CALL_RESULTS,
+} from '../../emulator/call-log-enums.js';
 import { DEMO } from '../../emulator/index.js';
 import {
   buildAuthorizeUrl,
@@ -39,9 +48,32 @@ test('operations are found by id and by method + concrete path', () => {
     ['POST', '/restapi/oauth/token', 'getToken'],
     ['POST', '/restapi/oauth/revoke', 'revokeToken'],
     ['GET', '/restapi/oauth/authorize', 'authorize'],
+    ['GET', '/restapi/v1.0/account/~', 'readAccountInfo'],
+    ['GET', '/restapi/v1.0/account/~/extension/~/presence', 'readUserPresenceStatus'],
+    ['GET', '/restapi/v1.0/account/~/extension/~/call-log-sync', 'syncUserCallLog'],
+    ['GET', '/restapi/v1.0/account/~/call-log-sync', 'syncAccountCallLog'],
+    ['GET', '/restapi/v1.0/account/~/extension/~/address-book/contact', 'listContacts'],
+    ['POST', '/restapi/v1.0/account/~/extension/~/address-book/contact', 'createContact'],
+    ['GET', '/restapi/v1.0/account/~/extension/~/address-book/contact/701000001', 'readContact'],
+    ['PUT', '/restapi/v1.0/account/~/extension/~/address-book/contact/701000001', 'updateContact'],
+    ['DELETE', '/restapi/v1.0/account/~/extension/~/address-book/contact/701000001', 'deleteContact'],
   ];
   for (const [method, path, id] of cases) assert.equal(v.findOperation(method, path)?.operationId, id, path);
   assert.equal(v.findOperation('GET', '/nowhere'), undefined);
+});
+
+test('the call-log value lists the emulator checks added records against are the spec’s', () => {
+  const spec = parse(readFileSync(SPEC_PATH, 'utf8')) as {
+    components: { schemas: Record<string, { enum?: string[] }> };
+  };
+  const lists: [string, readonly string[]][] = [
+    ['CallActionEnum', CALL_ACTIONS],
+    ['CallResultEnum', CALL_RESULTS],
+    ['CallResultReasonEnum', CALL_REASONS],
+    ['CallInternalTypeEnum', CALL_INTERNAL_TYPES],
+    ['CallLegTypeEnum', CALL_LEG_TYPES],
+  ];
+  for (const [name, list] of lists) assert.deepEqual([...list], spec.components.schemas[name]?.enum, name);
 });
 
 test('the validator rejects bodies that break the spec', () => {
@@ -189,6 +221,92 @@ test('every JSON body of every emulated operation and status validates against t
     await postForm(`${url}/restapi/oauth/token`, { grant_type: 'refresh_token', refresh_token: 'x' }, basic);
   }
 
+  // The operations added for the next features: 200s and their errors.
+  await emu.control.limits({ group: 'Heavy', limit: 1000 });
+  await emu.control.limits({ group: 'Light', limit: 1000 });
+  const send = (method: string, path: string, body?: unknown, bearerToken = token) =>
+    fetch(`${url}${path}`, {
+      method,
+      headers: { ...bearer(bearerToken), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+  const book = '/restapi/v1.0/account/~/extension/~/address-book/contact';
+  const created = (await (
+    await send('POST', book, {
+      firstName: 'Spec',
+      lastName: 'Check',
+      email: 'spec.check@example.com',
+      birthday: '1990-01-02T03:04:05Z',
+      webPage: 'https://example.com/a%20b?x=1#y',
+      mobilePhone: '650 555 0199',
+      otherPhone: '+16505550100*22,,#1',
+      homeAddress: { street: '1 Main St', city: 'Belmont', state: 'CA', zip: '94002', country: 'USA' },
+    })
+  ).json()) as { id: number };
+  const user1 = DEMO.user('user1@example.com').extensionId;
+  for (const [method, path, body, status] of [
+    ['GET', '/restapi/v1.0/account/~', undefined, 200],
+    ['GET', '/restapi/v1.0/account/7', undefined, 404],
+    ['GET', '/restapi/v1.0/account/~/extension/~/presence', undefined, 200],
+    [
+      'GET',
+      `/restapi/v1.0/account/~/extension/${user1}/presence?detailedTelephonyState=true&sipData=true`,
+      undefined,
+      200,
+    ],
+    ['GET', `/restapi/v1.0/account/~/extension/${Number(DEMO.accountId) + 601}/presence`, undefined, 200],
+    ['GET', '/restapi/v1.0/account/~/extension/~/presence?sipData=x', undefined, 400],
+    ['GET', '/restapi/v1.0/account/~/extension/55/presence', undefined, 404],
+    ['GET', `${book}?sortBy=LastName&perPage=2&page=2`, undefined, 200],
+    ['GET', `${book}?page=99`, undefined, 200],
+    ['GET', `${book}?perPage=abc`, undefined, 400],
+    ['GET', `${book}/${created.id}`, undefined, 200],
+    ['PUT', `${book}/${created.id}`, { firstName: 'Spec 2', businessAddress: { city: 'Boston' } }, 200],
+    ['POST', book, { email: 'nope' }, 400],
+    ['POST', book, { homePhone: '*1' }, 400],
+    ['POST', book, '{', 400],
+    ['GET', `${book}/1`, undefined, 404],
+    ['GET', `/restapi/v1.0/account/~/extension/${user1}/address-book/contact`, undefined, 404],
+    ['DELETE', `${book}/${created.id}`, undefined, 204],
+    ['GET', '/restapi/v1.0/account/~/extension/~/call-log-sync?recordCount=3&view=Detailed', undefined, 200],
+    ['GET', '/restapi/v1.0/account/~/call-log-sync?recordCount=3&statusGroup=Missed', undefined, 200],
+    ['GET', '/restapi/v1.0/account/~/extension/~/call-log-sync?syncType=ISync&syncToken=bad', undefined, 400],
+    ['GET', '/restapi/v1.0/account/~/call-log-sync?syncType=Other', undefined, 400],
+  ] as const) {
+    const res = await send(method, path, body);
+    assert.equal(res.status, status, `${method} ${path}`);
+  }
+  const fsync = (await (
+    await send('GET', '/restapi/v1.0/account/~/extension/~/call-log-sync?recordCount=1')
+  ).json()) as {
+    syncInfo: { syncToken: string };
+  };
+  await fetch(`${url}/__emulator/call-log`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      extensionNumber: '101',
+      record: { type: 'Fax', direction: 'Outbound', result: 'Fax Partially Sent', recording: { type: 'Automatic' } },
+    }),
+  });
+  await fetch(`${url}/__emulator/call-log`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ extensionNumber: '101', record: { result: 'Voicemail', from: { extensionNumber: '105' } } }),
+  });
+  const isync = await send(
+    'GET',
+    `/restapi/v1.0/account/~/extension/~/call-log-sync?syncType=ISync&view=Detailed&recordCount=2&syncToken=${fsync.syncInfo.syncToken}`,
+  );
+  assert.equal(((await isync.json()) as { records: unknown[] }).records.length, 4);
+  const narrow = await loginAndGetTokens(url, DEMO.user('user2@example.com'));
+  for (const path of [
+    '/restapi/v1.0/account/~/call-log-sync?recordCount=1',
+    `/restapi/v1.0/account/~/extension/${user1}/call-log-sync?recordCount=1`,
+  ]) {
+    assert.equal((await send('GET', path, undefined, narrow.access_token)).status, 403, path);
+  }
+
   const seen = new Set(
     emu.responses
       .filter((r) => r.contentType.includes('json') && r.path.startsWith('/restapi'))
@@ -216,6 +334,25 @@ test('every JSON body of every emulated operation and status validates against t
     'readCompanyCallLog 200',
     'readCompanyCallLog 403',
     '- 404',
+    'readAccountInfo 200',
+    'readAccountInfo 404',
+    'readUserPresenceStatus 200',
+    'readUserPresenceStatus 400',
+    'readUserPresenceStatus 404',
+    'listContacts 200',
+    'listContacts 400',
+    'listContacts 404',
+    'createContact 200',
+    'createContact 400',
+    'readContact 200',
+    'readContact 404',
+    'updateContact 200',
+    'syncUserCallLog 200',
+    'syncUserCallLog 400',
+    'syncUserCallLog 403',
+    'syncAccountCallLog 200',
+    'syncAccountCallLog 400',
+    'syncAccountCallLog 403',
   ]) {
     assert.ok(seen.has(expected), `scenario covers ${expected} (seen: ${[...seen].sort().join(', ')})`);
   }

@@ -493,6 +493,89 @@ const cases: { name: string; run: (emu: TestEmulator) => Promise<void> }[] = [
     },
   },
   {
+    name: 'a token narrowed to ReadAccounts ReadContacts reads contacts but cannot write them (403 CMN-401 Contacts)',
+    async run(emu) {
+      const code = await getCode(emu);
+      const res = await exchange(emu, { code, redirect_uri: DEMO.redirectUri, scope: 'ReadAccounts ReadContacts' });
+      const tokens = (await res.json()) as TokenInfo;
+      assert.equal(tokens.scope, 'ReadAccounts ReadContacts');
+      const book = '/restapi/v1.0/account/~/extension/~/address-book/contact';
+      assert.equal((await rest(emu, tokens.access_token, book)).status, 200);
+      const body = await expectError(
+        await fetch(`${emu.url}${book}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ firstName: 'Nope' }),
+        }),
+        403,
+        { errorCode: 'CMN-401', topErrorCode: 'InsufficientPermissions' },
+      );
+      assert.equal(body.permissionName, 'Contacts');
+      for (const [path, permission] of [
+        ['/restapi/v1.0/account/~/extension/~/presence', 'ReadPresence'],
+        ['/restapi/v1.0/account/~/extension/~/call-log-sync?recordCount=1', 'ReadCallLog'],
+      ] as const) {
+        const refused = await expectError(await rest(emu, tokens.access_token, path), 403, {
+          errorCode: 'CMN-401',
+          topErrorCode: 'InsufficientPermissions',
+        });
+        assert.equal(refused.permissionName, permission);
+      }
+    },
+  },
+  {
+    name: 'a user cannot read, add to, change or delete another user’s contacts (404 CMN-102 extensionId)',
+    async run(emu) {
+      const user1 = DEMO.user('user1@example.com');
+      const tokens = await loginAndGetTokens(emu.url, DEMO.user('user2@example.com'));
+      const victim = emu.state.contacts.list(user1.extensionId)[0]!;
+      const before = emu.state.contacts.exportState();
+      const book = `/restapi/v1.0/account/~/extension/${user1.extensionId}/address-book/contact`;
+      for (const [method, path] of [
+        ['GET', book],
+        ['POST', book],
+        ['GET', `${book}/${victim.id}`],
+        ['PUT', `${book}/${victim.id}`],
+        ['DELETE', `${book}/${victim.id}`],
+      ] as const) {
+        const res = await fetch(`${emu.url}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/json' },
+          ...(method === 'POST' || method === 'PUT' ? { body: '{"firstName":"Mallory"}' } : {}),
+        });
+        await expectError(res, 404, { errorCode: 'CMN-102', parameterName: 'extensionId' });
+      }
+      // Nor through their own book with the other user's contact id.
+      await expectError(
+        await rest(emu, tokens.access_token, `/restapi/v1.0/account/~/extension/~/address-book/contact/${victim.id}`),
+        404,
+        { errorCode: 'CMN-102', parameterName: 'contactId' },
+      );
+      assert.deepEqual(emu.state.contacts.exportState(), before);
+    },
+  },
+  {
+    name: 'call log sync of another user or the account without FullCompanyCallLog: 403 CMN-419 / CMN-401',
+    async run(emu) {
+      const tokens = await loginAndGetTokens(emu.url, DEMO.user('user1@example.com'));
+      await expectError(
+        await rest(
+          emu,
+          tokens.access_token,
+          `/restapi/v1.0/account/~/extension/${DEMO.admin.extensionId}/call-log-sync?recordCount=1`,
+        ),
+        403,
+        { errorCode: 'CMN-419', topErrorCode: 'InsufficientPermissions' },
+      );
+      const body = await expectError(
+        await rest(emu, tokens.access_token, '/restapi/v1.0/account/~/call-log-sync?recordCount=1'),
+        403,
+        { errorCode: 'CMN-401', topErrorCode: 'InsufficientPermissions' },
+      );
+      assert.equal(body.permissionName, 'FullCompanyCallLog');
+    },
+  },
+  {
     name: 'a sixth session of the same user and app ends the oldest (five parallel sessions)',
     async run(emu) {
       await emu.control.limits({ group: 'Auth', limit: 100 });
