@@ -1,8 +1,9 @@
 /**
  * @module emulator/control
  * The control API under `/__emulator/` (JSON), for tests and demos:
- * `GET stats`, `GET state`, `POST reset` (the saved state too, when there is one), `POST clock` `{ advanceSeconds }`, `POST faults`
- * `{ route, status?, delayMs?, count }`, `POST limits` `{ group, limit?, windowSeconds?, penaltySeconds? }`,
+ * `GET stats`, `GET state` (clock, limits, faults, sessions, added calls, ...), `POST reset` (the saved state too,
+ * when there is one), `POST clock` `{ advanceSeconds }`, `POST faults` `{ route, status?, delayMs?, count }`,
+ * `POST limits` `{ group, limit?, windowSeconds?, penaltySeconds? }`,
  * `POST redirect-uris` `{ uri }`, `POST call-log` `{ extensionNumber? | extensionId?, record? }` (adds a call to a
  * user's log, see `call-log-add.ts`). Bodies are validated strictly (unknown keys rejected) and answered 400 with a
  * RingCentral-style body when wrong. Only requests whose `Host` is a loopback name or address are obeyed, and
@@ -180,6 +181,7 @@ export function registerControlRoutes(app: FastifyInstance, state: EmulatorState
       accountId: state.data.accountId,
       dataGeneratedAt: new Date(state.data.generatedAt).toISOString(),
       activeSessions: state.tokens.activeSessions(),
+      addedCalls: state.callLog.addedCount(),
       redirectUris: state.apps.redirectUris(),
       stateFile: state.stateFile ?? null,
       limits: Object.fromEntries(RATE_LIMIT_GROUPS.map((g) => [g, state.limits.config(g)])),

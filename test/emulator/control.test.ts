@@ -263,8 +263,9 @@ describe('emulator control API', () => {
       log.records.slice(0, 2).map((r) => r.id),
       [second.record.id, record.id],
     );
+    assert.equal((await emu.control.state()).addedCalls, 2);
     await emu.control.reset();
-    assert.equal(emu.state.callLog.addedCount(), 0);
+    assert.equal((await emu.control.state()).addedCalls, 0);
     const fresh = await loginAndGetTokens(emu.url, user1);
     const after = (await (
       await fetch(`${emu.url}/restapi/v1.0/account/~/extension/~/call-log?dateFrom=2000-01-01`, {
