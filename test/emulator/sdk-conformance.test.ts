@@ -113,6 +113,61 @@ describe('@ringcentral/sdk against the emulator', () => {
     assert.equal(await platform.loggedIn(), false);
   });
 
+  it('the SDK’s JSON bodies and calls work on the address book, presence, account info and Call Log Sync', async () => {
+    // Fresh limits (the test above exhausted the Light group on purpose).
+    for (const group of ['Light', 'Heavy'] as const) await emu.control.limits({ group, limit: 100 });
+    const sdk = new SDK({
+      server: emu.url,
+      clientId: DEMO.clientId,
+      clientSecret: DEMO.clientSecret,
+      redirectUri: DEMO.redirectUri,
+      cachePrefix: 'conformance-contacts-',
+    });
+    const platform = sdk.platform();
+    const callback = new URL(await loginThroughForm(platform.loginUrl({ state: 's' }), DEMO.user('user3@example.com')));
+    await platform.login({ code: callback.searchParams.get('code') ?? '' });
+    const book = '/restapi/v1.0/account/~/extension/~/address-book/contact';
+    const created = (await (await platform.post(book, { firstName: 'From', lastName: 'SDK' })).json()) as {
+      id: number;
+      firstName: string;
+    };
+    assert.equal(created.firstName, 'From');
+    const updated = (await (await platform.put(`${book}/${created.id}`, { firstName: 'Via' })).json()) as {
+      firstName: string;
+      lastName?: string;
+    };
+    assert.deepEqual([updated.firstName, updated.lastName], ['Via', undefined]);
+    const list = (await (await platform.get(book, { startsWith: 'via' })).json()) as { records: { id: number }[] };
+    assert.deepEqual(
+      list.records.map((c) => c.id),
+      [created.id],
+    );
+    assert.equal((await platform.delete(`${book}/${created.id}`)).status, 204);
+    const invalid = await platform.post(book, { email: 'x' }).then(
+      () => undefined,
+      (e: unknown) => e as ApiErrorLike,
+    );
+    assert.equal(invalid?.response?.status, 400);
+    assert.equal(invalid?.message, 'Parameter [email] value is invalid.');
+    const presence = (await (await platform.get('/restapi/v1.0/account/~/extension/~/presence')).json()) as {
+      presenceStatus: string;
+    };
+    assert.equal(presence.presenceStatus, 'Offline');
+    assert.equal((await platform.get('/restapi/v1.0/account/~')).status, 200);
+    const sync = (await (
+      await platform.get('/restapi/v1.0/account/~/extension/~/call-log-sync', { syncType: 'FSync', recordCount: 2 })
+    ).json()) as { records: unknown[]; syncInfo: { syncToken: string } };
+    assert.equal(sync.records.length, 2);
+    const next = (await (
+      await platform.get('/restapi/v1.0/account/~/extension/~/call-log-sync', {
+        syncType: 'ISync',
+        syncToken: sync.syncInfo.syncToken,
+      })
+    ).json()) as { records: unknown[] };
+    assert.deepEqual(next.records, []);
+    await platform.logout();
+  });
+
   it('public app: PKCE S256 with the verifier kept by the SDK, client_id in the body, refresh and logout', async () => {
     const sdk = new SDK({
       server: emu.url,
