@@ -3,8 +3,9 @@
  * `npm run emulator`: starts the RingCentral emulator on `EMULATOR_HOST` (default 127.0.0.1) : `EMULATOR_PORT`
  * (default 5001; 0 = a free port), prints its URL, the demo apps and users, and closes on SIGINT/SIGTERM.
  * `EMULATOR_REDIRECT_URIS` (comma-separated) registers extra redirect URIs; `EMULATOR_LOG=1` logs request paths.
- * `EMULATOR_DATA_DIR` keeps the OAuth state (clock offset, codes, sessions, tokens) in `<dir>/emulator/` across
- * restarts, as the app's built-in emulator does in `DATA_DIR`; unset, everything lives in memory.
+ * `EMULATOR_DATA_DIR` keeps the OAuth state (clock offset, codes, sessions, tokens), the address books and the added
+ * call records in `<dir>/emulator/` across restarts, as the app's built-in emulator does in `DATA_DIR`; unset,
+ * everything lives in memory.
  * The first line printed is always `RingCentral emulator listening on <url>` (scripts and tests read it).
  */
 import { DEMO_APP_PERMISSIONS } from './demo.js';

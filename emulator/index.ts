@@ -60,9 +60,9 @@ export interface EmulatorOptions {
   /** Called for every response sent (method, path, operationId, status, body). Costs a hook; tests only. */
   onResponse?: (record: ResponseRecord) => void;
   /**
-   * Keep the OAuth state (clock offset, codes, sessions, tokens with their rotation state) in
-   * `<dataDir>/emulator/state.json` (directory 0700, file 0600), loaded at start and saved after changes and on
-   * close, so logins survive a restart. Unset: memory only.
+   * Keep the OAuth state (clock offset, codes, sessions, tokens with their rotation state), the address books and
+   * the call records added through the control API in `<dataDir>/emulator/state.json` (directory 0700, file 0600),
+   * loaded at start and saved after changes and on close, so logins and writes survive a restart. Unset: memory only.
    */
   dataDir?: string;
   /** Problems with the saved state (unreadable file, failed save); default: a process warning. Never a token. */
