@@ -31,6 +31,7 @@ import type { AppContext, DemoUser } from './web/context.js';
 import { createFrameworkErrorHandler } from './web/bad-url.js';
 import { installErrorHandlers } from './web/error-handler.js';
 import { createChartCache, explorerSettings, type ExplorerOptions } from './web/explorer/call-log-explorer.js';
+import { createMemoryCopyStore, type CallLogCopyStore } from './web/explorer/copy-store.js';
 import { lazySchemaCompilers } from './web/lazy-schema-compilers.js';
 import { installGracefulClose } from './web/graceful-close.js';
 import { parseQuery } from './web/query.js';
@@ -92,6 +93,8 @@ export interface AppDeps {
   readonly explorer?: ExplorerOptions;
   /** Where RingCentral rate-limit budgets live (Redis: shared by all instances). Default: in this process. */
   readonly rateLimitStore?: BudgetStore;
+  /** Where users' call-log copies live (Redis: shared by all instances). Default: in this process. */
+  readonly callLogCopyStore?: CallLogCopyStore;
   /** Where the readiness report's counters live (Redis: shared by all instances). Default: in this process. */
   readonly readinessStore?: ReadinessStore;
   /** The rate-limit governor's waits (tests). Default: real timers. */
@@ -172,7 +175,11 @@ export function createApp(deps: AppDeps): FastifyInstance {
       config.loginRateLimit === undefined
         ? undefined
         : createPendingLogins({ max: config.loginRateLimit.max, ttlMs: LOGIN_TIMEOUT_MS, now }),
-    explorer: { settings, charts: createChartCache(settings, now) },
+    explorer: {
+      settings,
+      charts: createChartCache(settings, now),
+      copies: deps.callLogCopyStore ?? createMemoryCopyStore({ now }),
+    },
     errorFixes: {
       redirectUrl: config.ringCentral.redirectUrl,
       clientId: config.ringCentral.clientId,

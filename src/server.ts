@@ -22,6 +22,7 @@ import { createMemoryStore } from './session/memory-store.js';
 import type { SessionStore } from './session/store.js';
 import type { BudgetStore } from './governor/budget-store.js';
 import type { ReadinessStore } from './readiness/readiness-store.js';
+import type { CallLogCopyStore } from './web/explorer/copy-store.js';
 import type { RefreshCoordinator } from './ringcentral/refresh-coordinator.js';
 import { assets } from './web/assets/index.js';
 import type { DemoUser } from './web/context.js';
@@ -66,10 +67,16 @@ export interface SessionBackend {
   /** RingCentral rate-limit budgets and readiness counters shared by all instances (Redis); default: in-process. */
   readonly rateLimitStore?: BudgetStore;
   readonly readinessStore?: ReadinessStore;
+  /** Users' call-log copies shared by all instances (Redis); default: in-process. */
+  readonly callLogCopyStore?: CallLogCopyStore;
 }
 
 /** Opens the configured session store (and, on Redis, what the instances share besides sessions). */
-export async function openSessionBackend(config: Readonly<Config>, logger: Logger): Promise<SessionBackend> {
+export async function openSessionBackend(
+  config: Readonly<Config>,
+  logger: Logger,
+  secrets: readonly string[] = config.session.secrets ?? [],
+): Promise<SessionBackend> {
   switch (config.session.store) {
     case 'memory':
       logger.warn('SESSION_STORE=memory: sessions live in this process only and are lost on restart (dev/test only)');
@@ -91,12 +98,19 @@ export async function openSessionBackend(config: Readonly<Config>, logger: Logge
         lockWaitTimeoutMs: refreshLockWaitMs(config),
         ...(config.session.redisKeyPrefix === undefined ? {} : { keyPrefix: config.session.redisKeyPrefix }),
       });
-      const [{ DEFAULT_REDIS_KEY_PREFIX }, { createRedisBudgetStore }, { createRedisReadinessStore }] =
-        await Promise.all([
-          import('./redis/session-store.js'),
-          import('./redis/budget-store.js'),
-          import('./redis/readiness-store.js'),
-        ]);
+      const [
+        { DEFAULT_REDIS_KEY_PREFIX },
+        { createRedisBudgetStore },
+        { createRedisReadinessStore },
+        { createRedisCopyStore },
+        { createSessionCipher },
+      ] = await Promise.all([
+        import('./redis/session-store.js'),
+        import('./redis/budget-store.js'),
+        import('./redis/readiness-store.js'),
+        import('./redis/call-log-copy-store.js'),
+        import('./session/cipher.js'),
+      ]);
       const keyPrefix = config.session.redisKeyPrefix ?? DEFAULT_REDIS_KEY_PREFIX;
       return {
         store: backend.store,
@@ -104,6 +118,12 @@ export async function openSessionBackend(config: Readonly<Config>, logger: Logge
         // The same connection: every instance plans one rate-limit schedule per user and counts into one report.
         rateLimitStore: createRedisBudgetStore({ client: backend.client, keyPrefix }),
         readinessStore: createRedisReadinessStore({ client: backend.client, keyPrefix, now: Date.now, logger }),
+        // Sealed like the sessions: the first secret encrypts.
+        callLogCopyStore: createRedisCopyStore({
+          client: backend.client,
+          cipher: createSessionCipher(secrets),
+          keyPrefix,
+        }),
       };
     }
   }
@@ -250,7 +270,11 @@ export async function main(): Promise<void> {
   }
 
   try {
-    const { store, coordinator, rateLimitStore, readinessStore } = await openSessionBackend(config, logger);
+    const { store, coordinator, rateLimitStore, readinessStore, callLogCopyStore } = await openSessionBackend(
+      config,
+      logger,
+      secrets,
+    );
     closers.push({ name: 'session store', close: () => store.close() });
 
     let upstream: UpstreamInfo;
@@ -273,6 +297,7 @@ export async function main(): Promise<void> {
       ...(coordinator === undefined ? {} : { refreshCoordinator: coordinator }),
       ...(rateLimitStore === undefined ? {} : { rateLimitStore }),
       ...(readinessStore === undefined ? {} : { readinessStore }),
+      ...(callLogCopyStore === undefined ? {} : { callLogCopyStore }),
       // Process metrics (CPU, memory, event loop, GC) once per process, next to the app's own.
       metrics: createAppMetrics({ processMetrics: true }),
     });

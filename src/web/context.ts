@@ -10,6 +10,7 @@ import type { RingCentral } from '../ringcentral/client.js';
 import type { SessionStore } from '../session/store.js';
 import type { Asset } from './assets/index.js';
 import type { ChartCache, ExplorerSettings } from './explorer/call-log-explorer.js';
+import type { CallLogCopyStore } from './explorer/copy-store.js';
 import type { PendingLogins } from './pending-logins.js';
 import type { Views } from './views/models.js';
 import type { WebSessions } from './web-sessions.js';
@@ -43,8 +44,12 @@ export interface AppContext {
   readonly loginTimeoutMs: number;
   /** The logins in progress each client holds (bounded); `undefined` when `LOGIN_RATE_LIMIT=off`. */
   readonly pendingLogins: PendingLogins | undefined;
-  /** The call-log explorer's settings and its short-lived chart counts. */
-  readonly explorer: { readonly settings: ExplorerSettings; readonly charts: ChartCache };
+  /** The call-log explorer's settings, its short-lived chart counts and the users' copies of their call logs. */
+  readonly explorer: {
+    readonly settings: ExplorerSettings;
+    readonly charts: ChartCache;
+    readonly copies: CallLogCopyStore;
+  };
   /** What the "How to fix" lines of error pages need to know of the app's registration. */
   readonly errorFixes: ExplainContext;
 }

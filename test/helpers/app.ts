@@ -17,6 +17,7 @@ import { createMemoryStore } from '../../src/session/memory-store.js';
 import type { SessionStore } from '../../src/session/store.js';
 import { assets } from '../../src/web/assets/index.js';
 import type { ExplorerOptions } from '../../src/web/explorer/call-log-explorer.js';
+import type { CallLogCopyStore } from '../../src/web/explorer/copy-store.js';
 import type { GovernorSleep } from '../../src/governor/rate-governor.js';
 import type { RefreshCoordinator } from '../../src/ringcentral/refresh-coordinator.js';
 import { createViews } from '../../src/web/views/index.js';
@@ -48,6 +49,8 @@ export interface TestAppOptions {
   readonly explorer?: ExplorerOptions;
   /** The rate-limit governor's waits (e.g. a sleep that moves the emulator clock). Default: real timers. */
   readonly governorSleep?: GovernorSleep;
+  /** Where users' call-log copies live. Default: in the app's process. */
+  readonly callLogCopyStore?: CallLogCopyStore;
 }
 
 export interface TestApp {
@@ -131,6 +134,7 @@ export async function startTestApp(t: TestContext | undefined, options: TestAppO
     ...(options.refreshCoordinator === undefined ? {} : { refreshCoordinator: options.refreshCoordinator }),
     ...(options.explorer === undefined ? {} : { explorer: options.explorer }),
     ...(options.governorSleep === undefined ? {} : { governorSleep: options.governorSleep }),
+    ...(options.callLogCopyStore === undefined ? {} : { callLogCopyStore: options.callLogCopyStore }),
   });
   const routes: { method: string; url: string }[] = [];
   // Added before ready(): the route plugins load at ready() and inherit the hook, so no route escapes the list.

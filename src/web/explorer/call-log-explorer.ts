@@ -376,7 +376,13 @@ export function callLogPageModel(
   plan: CallLogPlan,
   body: unknown,
   chart: ChartOutcome,
-  context: { settings: ExplorerSettings; rateLimit: RateLimitInfo | undefined; now: number },
+  context: {
+    settings: ExplorerSettings;
+    rateLimit: RateLimitInfo | undefined;
+    now: number;
+    /** A page served from the user's copy: its own paging links and how fresh it is. */
+    copy?: { paging: PagingLinks; asOf: number; refreshHref: string };
+  },
 ): CallLogPageExtras {
   const { api, filters } = plan;
   const total = numberOf(asRecord(asRecord(body)?.paging)?.totalElements);
@@ -390,7 +396,7 @@ export function callLogPageModel(
   const left = context.rateLimit;
   return {
     request: `${request}${query === '' ? '' : `?${query}`}`,
-    paging: pagingLinks(plan, body),
+    paging: context.copy?.paging ?? pagingLinks(plan, body),
     jsonHref: callLogHref(
       api,
       // Calendar days mean the page's zone: the JSON link names it so it returns the same calls.
@@ -402,6 +408,9 @@ export function callLogPageModel(
     explorer: {
       filters: filterForm(plan, context.now),
       ...chart,
+      ...(context.copy === undefined
+        ? {}
+        : { freshness: { asOf: context.copy.asOf, refreshHref: context.copy.refreshHref } }),
       export: {
         href: `/export/call-log.csv?${exportParams.toString()}`,
         ...(total === undefined
@@ -419,5 +428,61 @@ export function callLogPageModel(
             windowSeconds: left.windowSeconds,
           },
         }),
+  };
+}
+
+/** The instants a page of the explorer shows: RingCentral's default window is the 24 hours up to the end. */
+export function pageRange(plan: CallLogPlan, now: number): { from: number; to?: number } {
+  const end = plan.range.to ?? now;
+  return { from: plan.range.from ?? end - DAY_MS, ...(plan.range.to === undefined ? {} : { to: plan.range.to }) };
+}
+
+/**
+ * Paging links of a page served from the user's copy: page numbers of the copy's records (the window pinned to
+ * the instant it starts, so paging through "the last 24 hours" shows one set of calls), and the counts.
+ */
+export function copyPagingLinks(
+  plan: CallLogPlan,
+  range: { from: number },
+  page: { page: number; perPage: number; totalPages: number; totalElements: number },
+): PagingLinks {
+  const filters =
+    plan.filters.dateFrom === undefined
+      ? { ...plan.filters, dateFrom: new Date(range.from).toISOString() }
+      : plan.filters;
+  const href = (n: number): string => callLogHref(plan.api, filters, { page: n, perPage: plan.perPage });
+  return {
+    ...(page.page > 1 ? { first: href(1), previous: href(page.page - 1) } : {}),
+    ...(page.page < page.totalPages ? { next: href(page.page + 1), last: href(page.totalPages) } : {}),
+    page: page.page,
+    totalPages: page.totalPages,
+    totalElements: page.totalElements,
+    perPage: page.perPage,
+  };
+}
+
+/** The chart of every record of a page's range and filters (the same records the table pages through). */
+export function chartFromCopy(
+  plan: CallLogPlan,
+  range: { from: number; to?: number },
+  records: readonly unknown[],
+  context: { settings: ExplorerSettings; asOf: number },
+): ChartOutcome {
+  const to = range.to ?? context.asOf;
+  if (range.from > to) return { chartNote: 'The date range is empty, so there is no chart.' };
+  const days = dayCountOf(plan.calendar, range.from, to);
+  if (days > context.settings.maxChartDays) {
+    return {
+      chartNote: `The chart covers at most ${numbers.format(context.settings.maxChartDays)} days; this range has ${numbers.format(days)}. Narrow the dates to see it.`,
+    };
+  }
+  const counter = createDailyCounter(plan.calendar, range.from, to, context.settings.maxChartDays);
+  counter.add(records);
+  return {
+    chart: {
+      timeZone: plan.timeZone,
+      days: counter.days(),
+      sourceText: `${numbers.format(counter.counted)} call${counter.counted === 1 ? '' : 's'}, the same as the table`,
+    },
   };
 }

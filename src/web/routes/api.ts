@@ -25,9 +25,15 @@ import type { Session } from '../../session/session-manager.js';
 import { API_NAMES, apiPage, isApiName, type ApiName } from '../api-pages.js';
 import type { AppContext } from '../context.js';
 import { sendError } from '../error-handler.js';
+import { copyFor } from '../call-log-copies.js';
+import { DEFAULT_PER_PAGE, pageOf, selectRecords, simpleView, type CallLogCopy } from '../explorer/call-log-copy.js';
 import {
   affords,
+  callLogHref,
   callLogPageModel,
+  chartFromCopy,
+  copyPagingLinks,
+  pageRange,
   chartFromRecords,
   chartNotAffordable,
   planCallLog,
@@ -206,6 +212,63 @@ async function renderPage(
   );
 }
 
+/** A call-log page served from the user's copy: the same page model, its records from the copy. */
+function renderFromCopy(
+  ctx: AppContext,
+  reply: FastifyReply,
+  session: Session,
+  parsed: ApiRequest,
+  plan: CallLogPlan,
+  range: { from: number; to?: number },
+  copy: CallLogCopy,
+): FastifyReply {
+  const records = selectRecords(copy, range, plan.filters);
+  const page = pageOf(records, plan.page ?? 1, plan.perPage ?? DEFAULT_PER_PAGE);
+  const shown = plan.filters.view === 'Detailed' ? page.records : simpleView(page.records);
+  const pageStart = (page.page - 1) * page.perPage;
+  const body = {
+    records: shown,
+    paging: {
+      page: page.page,
+      perPage: page.perPage,
+      totalPages: page.totalPages,
+      totalElements: page.totalElements,
+      ...(shown.length === 0 ? {} : { pageStart, pageEnd: pageStart + shown.length - 1 }),
+    },
+  };
+  const { settings } = ctx.explorer;
+  const chart = chartFromCopy(plan, range, records, { settings, asOf: copy.asOf });
+  const extras = callLogPageModel(plan, body, chart, {
+    settings,
+    rateLimit: undefined,
+    now: ctx.now(),
+    copy: {
+      paging: copyPagingLinks(plan, range, page),
+      asOf: copy.asOf,
+      refreshHref: callLogHref(plan.api, plan.filters, { page: plan.page, perPage: plan.perPage }, { refresh: '1' }),
+    },
+  });
+  const read = new URLSearchParams({ dateFrom: new Date(copy.from).toISOString() });
+  if (copy.to !== undefined) read.set('dateTo', new Date(copy.to).toISOString());
+  read.set('view', 'Detailed');
+  read.set('perPage', '1000');
+  const page0 = apiPage(parsed.api);
+  return sendHtml(
+    reply,
+    200,
+    ctx.views.apiResult({
+      ...chromeFor(session),
+      api: parsed.api,
+      title: page0.title,
+      status: 200,
+      body,
+      rawJson: JSON.stringify(body, null, 2),
+      ...extras,
+      request: `${page0.request}?${read.toString().replace(/%3A/gi, ':')}`,
+    }),
+  );
+}
+
 /**
  * Registers `GET /test`. Its RingCentral calls spend the user's rate-limit budget through the governor: a call
  * waits for its slot, or is answered here with 429 "try again in N s" before RingCentral would refuse it.
@@ -229,6 +292,19 @@ export function registerApiRoute(app: FastifyInstance, ctx: AppContext): void {
             parsed.filters.timeZone ?? session.data.user?.timeZone ?? ctx.explorer.settings.defaultTimeZone,
           );
     try {
+      if (!json && plan !== undefined) {
+        // A browser's call-log page is served from the user's copy of the call log (read once per range).
+        const range = pageRange(plan, ctx.now());
+        const refresh = singleParam(request.query, 'refresh') === '1';
+        const outcome = await copyFor(ctx, rc, plan.api === 'account-call-log' ? 'account' : 'extension', range, {
+          refresh,
+        });
+        if (refresh) {
+          const back = callLogHref(plan.api, plan.filters, { page: parsed.page, perPage: parsed.perPage });
+          return await reply.redirect(back, 303);
+        }
+        if (outcome !== undefined) return renderFromCopy(ctx, reply, session, parsed, plan, range, outcome.copy);
+      }
       const answer = await rc.call(apiPage(api).operationId, { query: plan?.query ?? pageQuery(parsed) });
       if (json) return passThrough(reply, answer);
       if (answer.status === 401) return await endSession(ctx, request, reply, session, json);

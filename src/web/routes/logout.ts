@@ -49,6 +49,13 @@ async function logout(
       }
     }
     await ctx.sessions.end(reply, session.id);
+    const owner = session.data.tokens?.ownerId;
+    if (owner !== undefined && owner !== '') {
+      // The user's copies of their call log go with the login.
+      await ctx.explorer.copies.drop(owner).catch((err: unknown) => {
+        request.log.warn({ err }, 'could not drop the call-log copies');
+      });
+    }
     request.log.info('logged out');
   } else {
     ctx.sessions.clearCookie(reply);

@@ -96,6 +96,8 @@ export interface CallLogExplorerModel {
   readonly chartNote?: string;
   /** The CSV export of the whole filtered range. */
   readonly export?: CallLogExportModel;
+  /** A page served from the user's copy of the call log: as of when, and the link that brings it up to date. */
+  readonly freshness?: { readonly asOf: number; readonly refreshHref: string };
 }
 
 /** Current values of the filter form (a plain GET form to `/test`). */
