@@ -1,8 +1,8 @@
 /**
  * The call-log explorer in real Chromium against the app and the emulator (both on 127.0.0.1:0): the filter form
  * (mouse, keyboard, and without JavaScript), the chart, paging with the filters kept, the CSV export with its
- * progress, Cancel, and the plain download link without JavaScript; a phone layout that does not overflow; no
- * console errors or CSP violations. With RC_SCREENSHOTS=1 it writes the explorer screenshots to docs/screenshots/.
+ * progress (checked with axe-core while it runs), Cancel, and the plain download link without JavaScript; a phone
+ * layout that does not overflow; no console errors or CSP violations. With RC_SCREENSHOTS=1 it writes the explorer screenshots to docs/screenshots/.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -16,6 +16,7 @@ import type { GovernorSleep as Sleep } from '../../src/governor/rate-governor.js
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import {
   VIEWPORTS,
+  assertAccessible,
   attributeValues,
   chromiumOrSkip,
   launchChromium,
@@ -195,6 +196,8 @@ void describe('browser: call-log explorer', { skip: chromium.skip }, () => {
     assert.equal(await page.locator('#export-bar').getAttribute('max'), String(total));
     assert.ok(await page.getByRole('button', { name: 'Cancel export' }).isVisible());
     await saveScreenshot(page, 'export-progress-desktop');
+    // The progress bar, its status line and the Cancel button only exist in this state: axe checks them here.
+    await assertAccessible(page, 'call log during a CSV export');
 
     await emulator.control.limits({ group: 'Heavy', limit: 10_000, windowSeconds: 60 });
     held.release();
