@@ -1,8 +1,8 @@
 /**
  * The call-log explorer in real Chromium against the app and the emulator (both on 127.0.0.1:0): the filter form
  * (mouse, keyboard, and without JavaScript), the chart, paging with the filters kept, the CSV export with its
- * progress, Cancel, and the plain download link without JavaScript; a phone layout that does not overflow; no
- * console errors or CSP violations. With RC_SCREENSHOTS=1 it writes the explorer screenshots to docs/screenshots/.
+ * progress (checked with axe-core while it runs), Cancel, and the plain download link without JavaScript; a phone
+ * layout that does not overflow; no console errors or CSP violations. With RC_SCREENSHOTS=1 it writes the explorer screenshots to docs/screenshots/.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -16,6 +16,7 @@ import type { GovernorSleep as Sleep } from '../../src/governor/rate-governor.js
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import {
   VIEWPORTS,
+  assertAccessible,
   attributeValues,
   chromiumOrSkip,
   launchChromium,
@@ -105,6 +106,18 @@ async function waitUntil(predicate: () => boolean, what: string, timeoutMs = 5_0
   }
 }
 
+/**
+ * Waits until the export's status line matches `text`. A locator, not `page.waitForFunction(string)`: a string
+ * predicate that has to poll is evaluated from the page's own timers, where the CSP (`script-src 'self'`, no
+ * `unsafe-eval`) refuses it; only its first check runs inside the DevTools call that may evaluate strings.
+ */
+async function statusSays(page: Page, text: RegExp, timeout?: number): Promise<void> {
+  await page
+    .locator('#export-status')
+    .filter({ hasText: text })
+    .waitFor({ state: 'attached', ...(timeout === undefined ? {} : { timeout }) });
+}
+
 /** The chart's day groups' data attributes. */
 async function chartTotals(page: Page): Promise<number[]> {
   const totals = await attributeValues(page.locator('[data-testid="call-chart"] g.chart-day'), 'data-total');
@@ -186,15 +199,13 @@ void describe('browser: call-log explorer', { skip: chromium.skip }, () => {
     await link.click();
     await held.asleep;
     const status = page.locator('#export-status');
-    await page.waitForFunction(
-      "/Exporting: 1,000 of/.test(document.getElementById('export-status').textContent)",
-      undefined,
-      { timeout: 10_000 },
-    );
+    await statusSays(page, /Exporting: 1,000 of/, 10_000);
     assert.match(await status.innerText(), new RegExp(`Exporting: 1,000 of ${total.toLocaleString('en-US')} calls`));
     assert.equal(await page.locator('#export-bar').getAttribute('max'), String(total));
     assert.ok(await page.getByRole('button', { name: 'Cancel export' }).isVisible());
     await saveScreenshot(page, 'export-progress-desktop');
+    // The progress bar, its status line and the Cancel button only exist in this state: axe checks them here.
+    await assertAccessible(page, 'call log during a CSV export');
 
     await emulator.control.limits({ group: 'Heavy', limit: 10_000, windowSeconds: 60 });
     held.release();
@@ -202,7 +213,7 @@ void describe('browser: call-log explorer', { skip: chromium.skip }, () => {
     assert.match(file.suggestedFilename(), /^call-log-account-\d{4}-\d{2}-\d{2}-to-\d{4}-\d{2}-\d{2}\.csv$/);
     const rows = parseCsv(readFileSync(await file.path(), 'utf8'));
     assert.equal(rows.length - 1, total, 'every call saved');
-    await page.waitForFunction("/Export complete/.test(document.getElementById('export-status').textContent)");
+    await statusSays(page, /Export complete/);
     assert.match(
       await status.innerText(),
       new RegExp(`Export complete: ${total.toLocaleString('en-US')} calls saved\\.`),
@@ -222,7 +233,7 @@ void describe('browser: call-log explorer', { skip: chromium.skip }, () => {
     await held.asleep;
     const calls = (await emulator.control.stats())['rest.readCompanyCallLog'];
     await page.getByRole('button', { name: 'Cancel export' }).click();
-    await page.waitForFunction("/Export cancelled/.test(document.getElementById('export-status').textContent)");
+    await statusSays(page, /Export cancelled/);
     await waitUntil(
       () => app.logLines.some((line) => line.includes('call-log export stopped: the client left')),
       'the server to stop the export',

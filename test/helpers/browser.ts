@@ -2,10 +2,11 @@
  * @module test/helpers/browser
  * Drives the system Chromium through `playwright-core` for the browser suites (`npx playwright install` cannot
  * download browsers here, and CI installs the Debian `chromium` package). Also collects console errors, uncaught
- * page errors and Content-Security-Policy violations so every test can assert a clean run, and writes screenshots
- * to `docs/screenshots/` when `RC_SCREENSHOTS=1`.
+ * page errors and Content-Security-Policy violations so every test can assert a clean run, checks pages with axe-core
+ * ({@link assertAccessible}), and writes screenshots to `docs/screenshots/` when `RC_SCREENSHOTS=1`.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
@@ -139,4 +140,95 @@ export async function saveScreenshot(page: Page, name: string): Promise<string |
   // Caret and focus rings differ run to run; hide the caret so screenshots only change when the design does.
   await page.screenshot({ path, fullPage: true, animations: 'disabled', caret: 'hide' });
   return path;
+}
+
+/** The axe-core rule sets every page must pass: WCAG 2.0 and 2.1, levels A and AA, and axe's best practices. */
+export const AXE_TAGS: readonly string[] = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
+
+/** One axe-core violation, as the assertion prints it. */
+export interface AxeViolation {
+  readonly id: string;
+  readonly impact: string;
+  readonly help: string;
+  /** CSS selectors of the failing elements (axe's `target`, frames joined by ` >>> `). */
+  readonly targets: readonly string[];
+}
+
+let axeSource: string | undefined;
+
+/** The axe-core script, read once from `node_modules`. */
+function axeScript(): string {
+  axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  return axeSource;
+}
+
+/**
+ * Runs axe-core ({@link AXE_TAGS}) on the page as it is now and returns the violations.
+ *
+ * axe is put into the page with `page.evaluate(source)`: that runs through the DevTools protocol, which the page's
+ * CSP (`script-src 'self'`) does not govern, so the pages are checked under their real CSP. `addScriptTag` would add
+ * an inline `<script>` that the CSP blocks (and the watcher would report), and `bypassCSP` would check a page the
+ * users never get.
+ */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  if ((await page.evaluate('typeof window.axe')) !== 'object') await page.evaluate(axeScript());
+  const options = { runOnly: { type: 'tag', values: AXE_TAGS }, resultTypes: ['violations'] };
+  // A string, not a function: test code is type-checked without DOM types.
+  return page.evaluate(
+    `axe.run(document, ${JSON.stringify(options)}).then((results) => results.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact || 'unknown',
+      help: v.help,
+      targets: v.nodes.map((node) => node.target.map(String).join(' >>> ')),
+    })))`,
+  );
+}
+
+/**
+ * Waits (at most 2 s) until the page's CSS transitions and animations have finished: the stylesheet fades colours
+ * in 0.15 s, and axe must measure the contrast of the colours the page ends with, not of a frame in between.
+ * `getAnimations()` recomputes styles first, so a transition that a media change just started is included.
+ */
+async function settleAnimations(page: Page): Promise<void> {
+  await page.evaluate(
+    'Promise.race([' +
+      'Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))),' +
+      'new Promise((resolve) => setTimeout(resolve, 2000)),' +
+      '])',
+  );
+}
+
+/** The colour schemes {@link assertAccessible} checks; the app's stylesheet has a `prefers-color-scheme: dark` part. */
+export const COLOR_SCHEMES = ['light', 'dark'] as const;
+
+/**
+ * Fails when axe-core finds any violation on `page`, in the light and in the dark colour scheme (emulated with
+ * `page.emulateMedia`; the scheme the page had is restored after). The message names the page, the scheme and the
+ * viewport width, and each violation's rule id, impact, help text and the failing elements' selectors.
+ */
+export async function assertAccessible(
+  page: Page,
+  name: string,
+  schemes: readonly (typeof COLOR_SCHEMES)[number][] = COLOR_SCHEMES,
+): Promise<void> {
+  const failures: string[] = [];
+  const width = page.viewportSize()?.width;
+  const wasDark = (await page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")) === true;
+  try {
+    for (const scheme of schemes) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await settleAnimations(page);
+      for (const v of await axeViolations(page)) {
+        failures.push(
+          `[${scheme}${width === undefined ? '' : `, ${width}px`}] ${v.id} (${v.impact}): ${v.help}\n` +
+            v.targets.map((target) => `    ${target}`).join('\n'),
+        );
+      }
+    }
+  } finally {
+    await page.emulateMedia({ colorScheme: wasDark ? 'dark' : 'light' });
+  }
+  if (failures.length > 0) {
+    throw new Error(`${name}: ${failures.length} accessibility violation(s) (axe-core):\n${failures.join('\n')}`);
+  }
 }

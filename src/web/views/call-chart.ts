@@ -4,9 +4,9 @@
  * outbound above) with the missed calls hatched over the bottom of the bar, a y axis with round ticks, and a date
  * under every few bars. Accessible by construction: the SVG is one named image with a text summary, and the same
  * counts go into a data table. Each day carries its counts in `data-*` attributes for scripts and tests.
- * Defensive like every view: a model of the wrong shape gives an empty chart, never an exception.
+ * The model is typed (the explorer builds it); days whose `date` is not `YYYY-MM-DD` are left out, and a count that
+ * is not a non-negative integer counts as 0, so no bar gets a NaN or negative height.
  */
-import { asRecord, toText } from './format.js';
 import type { CallChartModel } from './models.js';
 
 /** Geometry of the drawing area (SVG user units). */
@@ -55,8 +55,8 @@ export interface ChartView {
   };
 }
 
-function count(value: unknown): number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : 0;
+function count(value: number): number {
+  return Number.isInteger(value) && value >= 0 ? value : 0;
 }
 
 function round(value: number): number {
@@ -76,20 +76,18 @@ function niceStep(raw: number): number {
  * @param format formats a number for display (the views' locale)
  */
 export function toChartView(model: CallChartModel | undefined, format: (n: number) => string): ChartView | undefined {
-  const source = asRecord(model);
-  const list = Array.isArray(source?.days) ? (source.days as unknown[]) : [];
-  const days = list
+  if (model === undefined) return undefined;
+  const days = model.days
     .slice(0, MAX_DAYS)
-    .map((item) => asRecord(item))
-    .filter((day): day is Record<string, unknown> => day !== undefined && DAY_KEY.test(toText(day.date)))
+    .filter((day) => DAY_KEY.test(day.date))
     .map((day) => ({
-      date: toText(day.date),
+      date: day.date,
       inbound: count(day.inbound),
       outbound: count(day.outbound),
       missed: count(day.missed),
     }));
   if (days.length === 0) return undefined;
-  const timeZone = toText(source?.timeZone) || 'UTC';
+  const timeZone = model.timeZone || 'UTC';
   const dateLabel = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric' });
   const longLabel = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', dateStyle: 'medium' });
   const labelOf = (date: string, long: boolean): string => {
@@ -159,7 +157,7 @@ export function toChartView(model: CallChartModel | undefined, format: (n: numbe
     title: `Calls per day, ${span}`,
     description,
     timeZone,
-    sourceText: toText(source?.sourceText),
+    sourceText: model.sourceText ?? '',
     days: views,
     yTicks,
     xLabels,

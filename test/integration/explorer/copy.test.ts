@@ -78,7 +78,7 @@ void describe('the explorer serves the call log from the user’s copy', () => {
   void it('a new call shows up after a refresh, through one incremental sync; logout drops the copy', async (t) => {
     const stack = await startStack(t);
     const { browser } = await logIn(stack, USER1);
-    const url = `/test?api=extension-call-log&perPage=1000`;
+    const url = `/test?api=extension-call-log&perPage=1000&tz=UTC`;
     const first = await browser.page(url);
     const before = await stack.emulator.control.stats();
     await fetch(`${stack.emulator.url}/__emulator/call-log`, {
@@ -93,7 +93,17 @@ void describe('the explorer serves the call log from the user’s copy', () => {
       tableRows(first.text).map((r) => r.id),
       'until refreshed, the page is as of its copy',
     );
-    const refresh = await browser.page(`${url}&refresh=1`);
+    // The page says how fresh it is and links to its refresh.
+    const line =
+      /<span class="freshness" data-testid="freshness"> · as of <time datetime="([^"]+)">(\d\d:\d\d:\d\d)<\/time> · <a href="([^"]+)">Refresh<\/a>/.exec(
+        stale.text,
+      );
+    assert.ok(line, 'the freshness line is on the page');
+    assert.ok(Math.abs(Date.parse(line[1]!) - Date.now()) < 60_000, `as of ${line[1]}`);
+    assert.equal(line[2], line[1]!.slice(11, 19), 'the time is shown in the page’s time zone (UTC here)');
+    const refreshHref = line[3]!.replaceAll('&amp;', '&');
+    assert.match(refreshHref, /^\/test\?.*refresh=1/);
+    const refresh = await browser.page(refreshHref);
     assert.equal(refresh.status, 303);
     assert.equal(new URL(refresh.location!).pathname, '/test');
     assert.doesNotMatch(refresh.location!, /refresh=1/);

@@ -12,6 +12,7 @@ import {
   loginModel,
   logoutConfirmModel,
   popupDoneModel,
+  readinessModel,
 } from './fixtures.js';
 import { attributeNames, startTags } from './html-checks.js';
 
@@ -27,6 +28,7 @@ const PAGES: Record<string, string> = {
   error: views.error(errorModel()),
   logoutConfirm: views.logoutConfirm(logoutConfirmModel()),
   popupDone: views.popupDone(popupDoneModel()),
+  readiness: views.readiness(readinessModel()),
 };
 
 describe('accessibility basics', () => {

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { createViews } from '../../../src/web/views/index.js';
-import type { ApiName, ApiResultPageModel } from '../../../src/web/views/models.js';
-import { NOW, apiResultModel, errorModel, homeModel, loginModel } from './fixtures.js';
+import type { ApiName } from '../../../src/web/views/models.js';
+import { NOW, apiResultModel, errorModel, homeModel, loginModel, popupDoneModel } from './fixtures.js';
 import { textOf } from './html-checks.js';
 
 const views = createViews({ now: () => NOW });
@@ -100,28 +100,65 @@ void describe('defensive rendering of RingCentral bodies', () => {
     assert.match(textOf(html), /0:01:01/);
   });
 
-  void it('survives hostile models from the route layer', () => {
-    const hostile = {
-      ...apiResultModel(),
-      status: Number.NaN,
-      title: undefined,
-      request: { x: 1 },
-      paging: { page: Infinity, next: 5, totalElements: -1 },
-      timeZone: 'Not/AZone',
-      user: { name: 7 },
-      notice: { kind: 'boom', text: null },
-      rateLimit: { group: 1, remaining: Number.NaN, limit: 0, windowSeconds: 'x' },
-    } as unknown as ApiResultPageModel;
-    const html = views.apiResult(hostile);
-    assert.match(html, /<\/html>$/);
-    assert.doesNotThrow(() => views.home({ ...homeModel(), apis: 'x' } as never));
-    assert.doesNotThrow(() => views.home({ ...homeModel(), apis: [null, 5] } as never));
-    assert.doesNotThrow(() => views.login({ ...loginModel(), demoUsers: [null] } as never));
-    assert.doesNotThrow(() =>
-      views.error({ ...errorModel(), actions: [null, { href: 1 }], retryAfterSeconds: -1 } as never),
+  void it('gives the plain fallback page, never an exception, for a model that breaks its type', () => {
+    const payload = '<b>echo</b>';
+    // Models are trusted as typed (TypeScript checks the routes); one that lies about its shape must still not
+    // turn into a 500 with a stack trace.
+    const broken: [string, () => string][] = [
+      ['home, apis not a list', () => views.home({ ...homeModel({ user: { name: payload } }), apis: 'x' } as never)],
+      ['home, an api entry of null', () => views.home({ ...homeModel(), apis: [null] } as never)],
+      ['login, a demo user of null', () => views.login({ ...loginModel(), demoUsers: [null] } as never)],
+      ['error, an action of null', () => views.error({ ...errorModel({ title: payload }), actions: [null] } as never)],
+      ['API result, no paging', () => views.apiResult({ ...apiResultModel(), paging: undefined } as never)],
+      ['readiness, no report', () => views.readiness({} as never)],
+    ];
+    for (const [label, render] of broken) {
+      let html = '';
+      assert.doesNotThrow(() => (html = render()), label);
+      assert.match(html, /<h1>This page could not be displayed<\/h1>/, label);
+      assert.match(html, /<a class="button button-primary" href="\/">Back to home<\/a>/, label);
+      assert.doesNotMatch(html, /echo/, `${label}: echoes nothing of the model`);
+    }
+  });
+
+  void it('says "unknown" when RingCentral gave no status, and shows times in UTC for an unknown time zone', () => {
+    const html = views.apiResult(
+      apiResultModel({ status: 0, body: null, rawJson: '', paging: {}, timeZone: 'Not/AZone' }),
     );
-    assert.doesNotThrow(() => views.popupDone({} as never));
-    assert.doesNotThrow(() => views.logoutConfirm({} as never));
+    assert.match(html, /<span class="status-badge status-fail" data-testid="status">RingCentral unknown<\/span>/);
+    assert.match(textOf(html), /RingCentral returned an error The response did not say why\./);
+    const times = views.apiResult(apiResultModel({ timeZone: 'Not/AZone' }));
+    assert.match(textOf(times), /Nov 25, 2026, 9:15:02 AM UTC Inbound/);
+  });
+
+  void it('leaves out an empty notice and warns of no rate limit it cannot work out', () => {
+    const html = views.home(
+      homeModel({
+        notice: { kind: 'info', text: '' },
+        rateLimit: { group: 'Heavy', remaining: 0, limit: 0, windowSeconds: 60 },
+      }),
+    );
+    assert.doesNotMatch(html, /class="notice/);
+    assert.doesNotMatch(html, /rate limit is running low/);
+  });
+
+  void it('shows no wait for a Retry-After that is negative or not finite, and no expiry that is not a time', () => {
+    for (const retryAfterSeconds of [-1, Number.NaN, Infinity]) {
+      const html = views.error(errorModel({ retryAfterSeconds }));
+      assert.doesNotMatch(html, /try again in/, String(retryAfterSeconds));
+      assert.doesNotMatch(html, /could not be displayed/, String(retryAfterSeconds));
+    }
+    const home = views.home(homeModel({ sessionExpiresAt: Number.NaN }));
+    assert.doesNotMatch(home, /login stays valid|login expired|Login valid until/);
+    assert.match(home, /data-testid="user-name">Alice Smith</);
+  });
+
+  void it('says what happened on a popup login without a message', () => {
+    assert.match(textOf(views.popupDone(popupDoneModel())), /You are logged in\. This window closes by itself\./);
+    assert.match(
+      textOf(views.popupDone(popupDoneModel({ ok: false, next: '/' }))),
+      /Login did not complete The login did not complete\./,
+    );
   });
 
   void it('falls back to a plain page when a template fails at render time', () => {

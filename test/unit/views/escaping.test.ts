@@ -12,6 +12,7 @@ import {
   loginModel,
   logoutConfirmModel,
   popupDoneModel,
+  readinessModel,
 } from './fixtures.js';
 import { cspProblems, startTags } from './html-checks.js';
 
@@ -130,6 +131,17 @@ function pagesWith(payload: string, v: Views = views): Record<string, string> {
     ),
     logoutConfirm: v.logoutConfirm(logoutConfirmModel({ user, notice, csrf: payload })),
     popupDone: v.popupDone(popupDoneModel({ ok: false, message: payload, next: `/test?x=${payload}` })),
+    // Permission names come from RingCentral's token answers.
+    readiness: v.readiness(
+      readinessModel({
+        report: {
+          ...readinessModel().report,
+          since: payload,
+          permissions: { requested: [payload], used: [], unused: [payload] },
+          criteria: [{ id: 'permissions-used', text: payload, ok: false, detail: payload }],
+        },
+      }),
+    ),
   };
 }
 

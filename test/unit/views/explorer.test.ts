@@ -139,16 +139,39 @@ void describe('call-log explorer views', () => {
     assert.doesNotMatch(html, /<svg class="call-chart"/, 'days that are not dates draw no chart');
   });
 
-  void it('never throws on explorer models of the wrong shape', () => {
-    for (const explorer of [
-      {},
-      { filters: 'x' },
-      { filters: {}, chart: { days: 'x' } },
-      { filters: { presets: 5 }, chart: { days: [null, 1, { date: '2026-01-01', inbound: -1, outbound: 'x' }] } },
-      { filters: {}, export: { href: '/export/call-log.csv', total: Number.NaN } },
-    ]) {
-      const html = render(explorer as unknown as CallLogExplorerModel);
-      assert.match(html, /data-testid="call-log-table"/, JSON.stringify(explorer));
+  void it('draws only the days that are dates, and counts that are not counts as 0', () => {
+    const html = render({
+      ...explorerModel(),
+      chart: {
+        timeZone: 'UTC',
+        days: [
+          { date: '2026-11-23', inbound: -1, outbound: Number.NaN, missed: 1.5 },
+          { date: 'yesterday', inbound: 4, outbound: 4, missed: 0 },
+          { date: '2026-11-24', inbound: 2, outbound: 1, missed: 1 },
+        ],
+      },
+    });
+    assert.deepEqual(chartDays(html), [
+      { date: '2026-11-23', inbound: '0', outbound: '0', missed: '0', total: '0' },
+      { date: '2026-11-24', inbound: '2', outbound: '1', missed: '1', total: '3' },
+    ]);
+    assert.doesNotMatch(html, /yesterday|NaN/);
+  });
+
+  void it('offers the export without a size when RingCentral did not say how many calls there are', () => {
+    const html = render({ ...explorerModel(), export: { href: '/export/call-log.csv?scope=extension' } });
+    assert.match(
+      textOf(html),
+      /Export to CSV Every call of these filters and dates, not just this page\. The export paces itself/,
+    );
+    assert.equal(attributeOf(html, /id="export-link"/, 'data-total'), '');
+  });
+
+  void it('gives the fallback page, not an exception, for an explorer model that breaks its type', () => {
+    for (const explorer of [{ filters: 'x' }, { filters: {}, chart: { days: 'x' } }]) {
+      let html = '';
+      assert.doesNotThrow(() => (html = render(explorer as unknown as CallLogExplorerModel)), JSON.stringify(explorer));
+      assert.match(html, /<h1>This page could not be displayed<\/h1>/, JSON.stringify(explorer));
     }
   });
 });

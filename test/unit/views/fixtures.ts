@@ -10,6 +10,7 @@ import type {
   LoginPageModel,
   LogoutConfirmPageModel,
   PopupDonePageModel,
+  ReadinessPageModel,
 } from '../../../src/web/views/models.js';
 
 export const NOW = Date.parse('2026-11-25T12:00:00Z');
@@ -231,4 +232,64 @@ export function logoutConfirmModel(overrides: Partial<LogoutConfirmPageModel> = 
 
 export function popupDoneModel(overrides: Partial<PopupDonePageModel> = {}): PopupDonePageModel {
   return { ok: true, next: '/test', ...overrides };
+}
+
+/** A readiness report of a short session: two endpoints, one of them short of successes, one unused permission. */
+export function readinessModel(overrides: Partial<ReadinessPageModel> = {}): ReadinessPageModel {
+  return {
+    report: {
+      generatedAt: '2026-11-25T12:00:00.000Z',
+      since: '2026-11-24T00:00:00.000Z',
+      endpoints: [
+        {
+          operationId: 'listExtensions',
+          method: 'GET',
+          path: '/restapi/v1.0/account/{accountId}/extension',
+          group: 'Medium',
+          permission: 'ReadAccounts',
+          calls: 1234,
+          success: 1200,
+          clientErrors: 30,
+          rateLimited: 0,
+          serverErrors: 4,
+          noAnswer: 0,
+          clientErrorShare: 0.024311,
+          passes: true,
+        },
+        {
+          operationId: 'readUserCallLog',
+          method: 'GET',
+          path: '/restapi/v1.0/account/{accountId}/extension/{extensionId}/call-log',
+          group: 'Heavy',
+          permission: 'ReadCallLog',
+          calls: 3,
+          success: 3,
+          clientErrors: 0,
+          rateLimited: 0,
+          serverErrors: 0,
+          noAnswer: 0,
+          clientErrorShare: 0,
+          passes: false,
+        },
+      ],
+      totals: { calls: 1237, success: 1203, clientErrors: 30, rateLimited: 0, clientErrorShare: 0.024 },
+      oauth: { tokenCalls: 12, tokenRateLimited: 0, refreshes: 10, refreshFailures: 1, revocations: 2 },
+      permissions: {
+        requested: ['ReadAccounts', 'ReadCallLog', 'ReadMessages'],
+        used: ['ReadAccounts', 'ReadCallLog'],
+        unused: ['ReadMessages'],
+      },
+      criteria: [
+        {
+          id: 'success-per-endpoint',
+          text: '5 successful calls per endpoint',
+          ok: false,
+          detail: 'readUserCallLog: 3',
+        },
+        { id: 'permissions-used', text: 'No unused permissions', ok: false, detail: 'ReadMessages' },
+      ],
+      ready: false,
+    },
+    ...overrides,
+  };
 }

@@ -12,6 +12,7 @@ import {
   loginModel,
   logoutConfirmModel,
   popupDoneModel,
+  readinessModel,
 } from './fixtures.js';
 import { attributeOf, startTags, textOf } from './html-checks.js';
 
@@ -316,5 +317,41 @@ void describe('user without a name', () => {
     const html = views.home(homeModel({ user: { extensionNumber: '105' } }));
     assert.match(html, /data-testid="user-name">Signed in</);
     assert.match(html, /data-testid="user-extension">Ext\. 105</);
+  });
+});
+
+void describe('readiness page', () => {
+  const html = views.readiness(readinessModel());
+
+  void it('gives the verdict, the period and every criterion with its detail', () => {
+    assertPage(html);
+    assert.match(html, /<title>Production readiness · rc-authflow<\/title>/);
+    assert.match(html, /<span class="status-badge status-fail" data-testid="verdict">Not ready yet<\/span>/);
+    assert.match(html, /<time datetime="2026-11-24T00:00:00\.000Z">Nov 24, 2026, 12:00 AM UTC<\/time>/);
+    assert.match(textOf(html), /✗ not met 5 successful calls per endpoint: readUserCallLog: 3/);
+    assert.match(html, /<li data-criterion="permissions-used">/);
+  });
+
+  void it('lists the calls per endpoint with formatted counts and the 4xx share', () => {
+    const text = textOf(html);
+    assert.match(
+      text,
+      /listExtensions GET \/restapi\/v1\.0\/account\/\{accountId\}\/extension Medium 1,234 1,200 30 0 4 0 2\.4% yes/,
+    );
+    assert.match(text, /readUserCallLog .* Heavy 3 3 0 0 0 0 0% no/);
+  });
+
+  void it('shows the token figures and the permissions, "none" for an empty list', () => {
+    const text = textOf(html);
+    assert.match(text, /Token requests: 12 \(refreshes: 10, failed: 1\); revocations: 2/);
+    assert.match(text, /Permissions requested: ReadAccounts, ReadCallLog, ReadMessages/);
+    assert.match(text, /Unused: ReadMessages/);
+    const ready = readinessModel();
+    const none = views.readiness({
+      report: { ...ready.report, endpoints: [], permissions: { requested: [], used: [], unused: [] }, ready: true },
+    });
+    assert.match(none, /data-testid="verdict">Ready</);
+    assert.match(textOf(none), /No RingCentral API call was made in this period\./);
+    assert.match(textOf(none), /Unused: none/);
   });
 });
