@@ -40,6 +40,7 @@ const FIRST_RECONNECT_DELAY_MS = 50;
 /** A cluster command is retried at most this many times (redirections and failover retries together). */
 const CLUSTER_MAX_REDIRECTIONS = 8;
 const CLUSTER_RETRY_DELAY_MS = 100;
+const SENTINEL_DETECTOR_RECONNECT_MS = 5_000;
 
 /** A connection to Redis in any topology: `Redis` (one server, Sentinel) or `Cluster`. */
 export type RedisConnection = Redis | Cluster;
@@ -242,8 +243,10 @@ export function connectionOptionsFor(settings: RedisSettings, options: RedisClie
           ...(tls === undefined ? {} : { tls, sentinelTLS: tls, enableTLSForSentinelMode: true }),
           sentinelCommandTimeout: Math.min(common.commandTimeout, 1_000),
           sentinelRetryStrategy: retryStrategy,
-          // The failover detector's subscriptions to the sentinels come back as fast as the connection does.
-          sentinelReconnectStrategy: retryStrategy,
+          // The failover detector's subscriptions to the sentinels (an accelerator: without them the connection still
+          // finds the new primary on its next reconnect). ioredis gives them no error listener, so each failed
+          // attempt prints a line to stderr: retried every 5 s rather than at the connection's pace.
+          sentinelReconnectStrategy: () => SENTINEL_DETECTOR_RECONNECT_MS,
           failoverDetector: true,
           updateSentinels: true,
           enableOfflineQueue: false,
@@ -353,6 +356,13 @@ function watchConnection(client: RedisConnection, where: string, logger: RedisLo
     client.on('node error', (error: unknown, node: unknown) => {
       logger?.debug({ redis: where, node: String(node), err: describeRedisError(error) }, 'redis cluster node error');
     });
+    // ioredis connects to a node on its first command, and rejects the commands sent while that connection is
+    // being made (no offline queue) into a delayed retry through a random node: they could overtake later
+    // commands of the same key. Connecting to each primary as soon as the slot map names it keeps that window
+    // to the moment a node appears, before requests use it.
+    client.on('+node', (node: Redis) => {
+      if (node.options.readOnly !== true && node.status === 'wait') node.connect().catch(() => undefined);
+    });
   }
 }
 
@@ -377,6 +387,7 @@ export class RedisNotReadyError extends Error {
  * For start-up and tests: the app itself may also start with Redis down and report it on `/readyz`.
  */
 export function waitUntilReady(client: RedisConnection, timeoutMs: number): Promise<void> {
+  if (client instanceof Cluster) return clusterReady(client, timeoutMs);
   if (client.status === 'ready') return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -389,4 +400,42 @@ export function waitUntilReady(client: RedisConnection, timeoutMs: number): Prom
     }
     client.once('ready', onReady);
   });
+}
+
+/** A Cluster is ready when it has its slot map and a ready connection to every primary in it. */
+async function clusterReady(cluster: Cluster, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  const notReady = (): RedisNotReadyError =>
+    new RedisNotReadyError(`redis cluster did not become ready within ${timeoutMs} ms (status "${cluster.status}")`);
+  if (cluster.status !== 'ready') {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        cluster.off('ready', onReady);
+        reject(notReady());
+      }, timeoutMs);
+      function onReady(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      cluster.once('ready', onReady);
+    });
+  }
+  // Bounded by the deadline; each round waits for one event of a primary still connecting.
+  for (let round = 0; round < 1_000; round++) {
+    const pending = cluster.nodes('master').find((node) => node.status !== 'ready');
+    if (pending === undefined) return;
+    const left = deadline - performance.now();
+    if (left <= 0) throw notReady();
+    if (pending.status === 'wait') pending.connect().catch(() => undefined);
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, Math.min(left, 100));
+      function done(): void {
+        clearTimeout(timer);
+        pending?.off('ready', done);
+        resolve();
+      }
+      pending.once('ready', done);
+    });
+  }
+  throw notReady();
 }
