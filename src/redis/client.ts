@@ -17,8 +17,8 @@
  * Three topologies ({@link createRedisConnection}), with the same fail-fast rules:
  * - one server (`REDIS_URL`): an ioredis `Redis`;
  * - Sentinel (`REDIS_SENTINELS` + `REDIS_SENTINEL_NAME`): an ioredis `Redis` that asks the sentinels where the
- *   primary is on every (re)connect, subscribes to their `+switch-master` (`failoverDetector`) so it moves to a new
- *   primary as soon as it is elected, and reconnects when a demoted primary answers `READONLY`;
+ *   primary is on every (re)connect (retried at most every 500 ms, so it finds a newly elected primary within
+ *   about half a second), and reconnects when a demoted primary answers `READONLY`;
  * - Cluster (`REDIS_CLUSTER_NODES`): an ioredis `Cluster` that learns the slot map from any reachable node, follows
  *   `MOVED`/`ASK`, and retries a command a bounded number of times (failover, `CLUSTERDOWN`, `TRYAGAIN`).
  * @see https://github.com/redis/ioredis#auto-reconnect
@@ -40,7 +40,7 @@ const FIRST_RECONNECT_DELAY_MS = 50;
 /** A cluster command is retried at most this many times (redirections and failover retries together). */
 const CLUSTER_MAX_REDIRECTIONS = 8;
 const CLUSTER_RETRY_DELAY_MS = 100;
-const SENTINEL_DETECTOR_RECONNECT_MS = 5_000;
+const SENTINEL_MAX_RECONNECT_DELAY_MS = 500;
 
 /** A connection to Redis in any topology: `Redis` (one server, Sentinel) or `Cluster`. */
 export type RedisConnection = Redis | Cluster;
@@ -231,6 +231,10 @@ export function connectionOptionsFor(settings: RedisSettings, options: RedisClie
     }
     case 'sentinel': {
       const common = commonOptions(options);
+      // A reconnect asks a sentinel where the primary is: retried at most every 500 ms, so a connection waiting
+      // out a failover finds the new primary within half a second of its election.
+      const sentinelRetry = (attempt: number) =>
+        reconnectDelay(attempt, Math.min(maxDelay, SENTINEL_MAX_RECONNECT_DELAY_MS));
       return {
         kind: 'redis',
         options: {
@@ -242,16 +246,16 @@ export function connectionOptionsFor(settings: RedisSettings, options: RedisClie
           ...(settings.sentinelPassword === undefined ? {} : { sentinelPassword: settings.sentinelPassword }),
           ...(tls === undefined ? {} : { tls, sentinelTLS: tls, enableTLSForSentinelMode: true }),
           sentinelCommandTimeout: Math.min(common.commandTimeout, 1_000),
-          sentinelRetryStrategy: retryStrategy,
-          // The failover detector's subscriptions to the sentinels (an accelerator: without them the connection still
-          // finds the new primary on its next reconnect). ioredis gives them no error listener, so each failed
-          // attempt prints a line to stderr: retried every 5 s rather than at the connection's pace.
-          sentinelReconnectStrategy: () => SENTINEL_DETECTOR_RECONNECT_MS,
-          failoverDetector: true,
+          sentinelRetryStrategy: sentinelRetry,
+          // No failover detector (subscriptions to +switch-master): in ioredis 5 its disconnect can land while a
+          // reconnect is asking a sentinel for the primary, which rejects that connect and ends the connection for
+          // good ("Connection is closed." forever; seen under load in the failover test). The 500 ms reconnect cap
+          // finds the new primary about as fast.
+          failoverDetector: false,
           updateSentinels: true,
           enableOfflineQueue: false,
           lazyConnect: false,
-          retryStrategy,
+          retryStrategy: sentinelRetry,
         },
       };
     }

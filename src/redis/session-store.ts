@@ -179,11 +179,7 @@ async function pingPrimaries(cluster: Cluster): Promise<void> {
   await Promise.all(primaries.map((node) => node.ping()));
 }
 
-/**
- * `QUIT`, then wait (bounded) until the socket is closed; a client that cannot quit is disconnected. Then
- * `disconnect()` all the same: with Sentinel it also closes the failover detector's connections to the sentinels,
- * which `QUIT` leaves open (ioredis 5).
- */
+/** `QUIT`, then wait (bounded) until the socket is closed; a client that cannot quit is disconnected. */
 async function endClient(client: Redis | Cluster): Promise<void> {
   try {
     await client.quit();
@@ -191,11 +187,6 @@ async function endClient(client: Redis | Cluster): Promise<void> {
     client.disconnect();
     return;
   }
-  await untilEnd(client);
-  if (!(client instanceof Cluster)) client.disconnect();
-}
-
-async function untilEnd(client: Redis | Cluster): Promise<void> {
   if (client.status === 'end') return;
   await new Promise<void>((resolve) => {
     const timer = setTimeout(() => {
