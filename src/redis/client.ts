@@ -26,7 +26,8 @@
  * @see https://github.com/redis/ioredis#cluster
  * @see https://www.iana.org/assignments/uri-schemes/prov/redis (redis:// and rediss:// URLs)
  */
-import type { ConnectionOptions } from 'node:tls';
+import { isIP } from 'node:net';
+import { checkServerIdentity, type ConnectionOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { RedisSettings } from '../config.js';
@@ -261,6 +262,22 @@ export function connectionOptionsFor(settings: RedisSettings, options: RedisClie
     }
     case 'cluster': {
       const common = commonOptions(options);
+      // Managed clusters (Azure) announce their nodes by IP address while their certificates name the host the
+      // operator configured: a node reached by IP is checked against that name; a node reached by name, against its
+      // own name (as always).
+      const configuredName = settings.nodes.find((node) => isIP(node.host) === 0)?.host;
+      const nodeTls =
+        tls === undefined
+          ? undefined
+          : {
+              ...tls,
+              ...(configuredName === undefined
+                ? {}
+                : {
+                    checkServerIdentity: (host: string, cert: Parameters<typeof checkServerIdentity>[1]) =>
+                      checkServerIdentity(isIP(host) === 0 ? host : configuredName, cert),
+                  }),
+            };
       return {
         kind: 'cluster',
         nodes: settings.nodes.map(({ host, port }) => ({ host, port })),
@@ -278,7 +295,7 @@ export function connectionOptionsFor(settings: RedisSettings, options: RedisClie
           clusterRetryStrategy: retryStrategy,
           // Keep host names as given (TLS certificates name hosts; managed clusters announce names).
           dnsLookup: (address, callback) => callback(null, address),
-          redisOptions: { ...common, ...credentials(settings), ...(tls === undefined ? {} : { tls }) },
+          redisOptions: { ...common, ...credentials(settings), ...(nodeTls === undefined ? {} : { tls: nodeTls }) },
         },
       };
     }
