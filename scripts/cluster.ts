@@ -1,10 +1,15 @@
 /**
  * @module scripts/cluster
- * `npm run cluster -- [--instances N] [--port P] [--host H] [--emulator-port E] [--redis-url URL]`: N app
- * instances sharing one Redis, on ports P..P+N-1 (default 3 instances from 5000; `--port 0` picks free ports).
+ * `npm run cluster -- [--instances N] [--port P] [--host H] [--emulator-port E] [--redis server|sentinel|cluster]
+ * [--replicas R] [--redis-url URL]`: N app instances sharing one Redis, on ports P..P+N-1 (default 3 instances from
+ * 5000; `--port 0` picks free ports).
  *
- * - Redis: `--redis-url` or `REDIS_URL` if given; otherwise a private `redis-server` on a free port of 127.0.0.1
- *   with the append-only file on, in a temp directory that is removed on exit.
+ * - Redis: `--redis-url` or `REDIS_URL` if given; otherwise a private topology of `redis-server` processes on free
+ *   ports of 127.0.0.1 with the append-only file on, in a temp directory that is removed on exit
+ *   (`scripts/redis-topology.ts`): `--redis server` (the default) one server; `--redis sentinel` a primary,
+ *   `--replicas` replicas (default 1) and three sentinels; `--redis cluster` three primaries with `--replicas`
+ *   replicas each (default 0), joined with `redis-cli --cluster create`. The instances get the matching variables
+ *   (`REDIS_URL`, `REDIS_SENTINELS` + `REDIS_SENTINEL_NAME`, or `REDIS_CLUSTER_NODES`).
  * - RingCentral: `RC_SERVER_URL` (with `RC_CLIENT_ID`/`RC_CLIENT_SECRET`) if set; otherwise one RingCentral
  *   emulator in this process on `--emulator-port` (default the port after the last instance; 0 = free), with
  *   every instance's redirect URI registered.
@@ -16,14 +21,12 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEMO, startEmulator } from '../emulator/index.js';
 import { redactRedisUrl } from '../src/redis/client.js';
+import { startTopology, type LocalTopology, type TopologyKind } from './redis-topology.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
@@ -36,7 +39,12 @@ interface Options {
   readonly host: string;
   readonly emulatorPort: number | undefined;
   readonly redisUrl: string | undefined;
+  readonly redis: TopologyKind;
+  readonly replicas: number | undefined;
 }
+
+const TOPOLOGIES: readonly TopologyKind[] = ['server', 'sentinel', 'cluster'];
+const MAX_REPLICAS = 5;
 
 function fail(message: string): never {
   console.error(`cluster: ${message}`);
@@ -61,6 +69,8 @@ function readOptions(): Options {
         host: { type: 'string' },
         'emulator-port': { type: 'string' },
         'redis-url': { type: 'string' },
+        redis: { type: 'string' },
+        replicas: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -70,21 +80,34 @@ function readOptions(): Options {
   }
   if (parsed.help === true) {
     console.log(
-      'usage: npm run cluster -- [--instances N] [--port P] [--host H] [--emulator-port E] [--redis-url URL]',
+      [
+        'usage: npm run cluster -- [--instances N] [--port P] [--host H] [--emulator-port E]',
+        '                          [--redis server|sentinel|cluster] [--replicas R] [--redis-url URL]',
+      ].join('\n'),
     );
     process.exit(0);
   }
+  const redis = (parsed.redis ?? 'server') as TopologyKind;
+  if (!TOPOLOGIES.includes(redis)) fail(`--redis must be one of ${TOPOLOGIES.join(', ')}`);
+  const replicas = integerOption('replicas', parsed.replicas, redis === 'sentinel' ? 1 : 0, MAX_REPLICAS);
+  if (replicas !== undefined && redis === 'server') fail('--replicas needs --redis sentinel or --redis cluster');
   const instances = integerOption('instances', parsed.instances, 1, MAX_INSTANCES) ?? 3;
   const port = integerOption('port', parsed.port, 0, 65_535 - MAX_INSTANCES) ?? 5000;
   const host = parsed.host ?? 'localhost';
   if (!/^[A-Za-z0-9.:[\]-]+$/.test(host)) fail('--host must be a host name or IP address');
   const redisUrl = parsed['redis-url'] ?? (process.env.REDIS_URL === '' ? undefined : process.env.REDIS_URL);
+  if (parsed['redis-url'] !== undefined && parsed.redis !== undefined) {
+    fail('--redis-url uses an existing Redis: it cannot be combined with --redis');
+  }
   return {
     instances,
     port,
     host,
     emulatorPort: integerOption('emulator-port', parsed['emulator-port'], 0, 65_535),
-    redisUrl,
+    // A topology asked for explicitly wins over REDIS_URL from the environment.
+    redisUrl: parsed.redis === undefined ? redisUrl : undefined,
+    redis,
+    replicas,
   };
 }
 
@@ -135,59 +158,46 @@ function relay(child: ChildProcess, label: string): void {
   }
 }
 
-/** One PING over a raw socket: true on `+PONG`. */
-function redisAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    let answer = '';
-    const done = (ok: boolean): void => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (chunk: Buffer) => {
-      answer += chunk.toString('latin1');
-      if (answer.includes('\r\n')) done(answer.startsWith('+PONG'));
-    });
-  });
-}
-
-interface OwnRedis {
-  readonly url: string;
-  readonly child: ChildProcess;
-  readonly dir: string;
-}
-
-async function startOwnRedis(): Promise<OwnRedis> {
-  if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) {
-    fail('redis-server is not installed: install it (e.g. apt-get install redis-server) or pass --redis-url');
-  }
-  const dir = await mkdtemp(join(tmpdir(), 'rc-authflow-cluster-'));
-  const port = await freePort('127.0.0.1');
-  const child = spawn(
-    'redis-server',
-    [
-      ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''],
-      ...['--appendonly', 'yes', '--appendfsync', 'everysec', '--daemonize', 'no', '--loglevel', 'warning'],
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  // Redis's start-up banner is noise here; it is shown only when Redis fails to start.
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  const started = performance.now();
-  while (!(await redisAnswers(port))) {
-    if (child.exitCode !== null || performance.now() - started > READY_TIMEOUT_MS) {
-      await stopChild(child, 1000);
-      await rm(dir, { recursive: true, force: true });
-      fail(`redis-server did not start on port ${port}:\n${output}`);
+/** Starts the asked-for local topology with the append-only file on (its banner only shown if it fails). */
+async function startOwnRedis(options: Options): Promise<LocalTopology> {
+  for (const program of options.redis === 'cluster' ? ['redis-server', 'redis-cli'] : ['redis-server']) {
+    if (spawnSync(program, ['--version'], { stdio: 'ignore' }).status !== 0) {
+      fail(`${program} is not installed: install it (e.g. apt-get install redis-server) or pass --redis-url`);
     }
-    await delay(50);
   }
-  return { url: `redis://127.0.0.1:${port}`, child, dir };
+  try {
+    return await startTopology({
+      kind: options.redis,
+      appendonly: true,
+      readyTimeoutMs: READY_TIMEOUT_MS,
+      ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
+    });
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  }
+}
+
+/** One line per Redis process, for the start-up summary. */
+function describeTopology(topology: LocalTopology): string[] {
+  const line = (what: string, port: number, pid: number | undefined): string =>
+    `redis ${what}: redis://127.0.0.1:${port} (pid ${pid})`;
+  switch (topology.kind) {
+    case 'server': {
+      const node = topology.nodes[0];
+      return [`redis: redis://127.0.0.1:${node?.port} (pid ${node?.pid()}, append-only file in ${topology.dir})`];
+    }
+    case 'sentinel':
+      return [
+        ...topology.nodes.map((n) => line(n.role, n.port, n.pid())),
+        ...topology.sentinels.map((n) => line('sentinel', n.port, n.pid())),
+        `redis: Sentinel "${topology.sentinelName}", files in ${topology.dir}`,
+      ];
+    case 'cluster':
+      return [
+        ...topology.nodes.map((n) => line(`cluster ${n.role}`, n.port, n.pid())),
+        `redis: Redis Cluster of ${topology.nodes.filter((n) => n.role === 'primary').length} primaries, files in ${topology.dir}`,
+      ];
+  }
 }
 
 async function waitHealthy(url: string, child: ChildProcess): Promise<boolean> {
@@ -244,6 +254,19 @@ async function main(): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  // Redis first: its processes bind their ports now, so free ports chosen for the instances afterwards cannot
+  // collide with them.
+  let redisEnv: Record<string, string>;
+  if (options.redisUrl === undefined) {
+    const own = await startOwnRedis(options);
+    redisEnv = { ...own.env };
+    stoppers.push(() => own.stop());
+    for (const line of describeTopology(own)) console.log(line);
+  } else {
+    redisEnv = { REDIS_URL: options.redisUrl };
+    console.log(`redis: ${redactRedisUrl(options.redisUrl)}`);
+  }
+
   const ports: number[] = [];
   for (let i = 0; i < options.instances; i++) {
     ports.push(options.port === 0 ? await freePort(options.host) : options.port + i);
@@ -251,19 +274,6 @@ async function main(): Promise<void> {
   const urlHost = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
   const origins = ports.map((port) => `http://${urlHost}:${port}`);
   const redirectUris = origins.map((origin) => `${origin}/oauth2callback`);
-
-  let redisUrl = options.redisUrl;
-  if (redisUrl === undefined) {
-    const own = await startOwnRedis();
-    redisUrl = own.url;
-    stoppers.push(async () => {
-      await stopChild(own.child, 5_000);
-      await rm(own.dir, { recursive: true, force: true });
-    });
-    console.log(`redis: ${own.url} (pid ${own.child.pid}, append-only file in ${own.dir})`);
-  } else {
-    console.log(`redis: ${redactRedisUrl(redisUrl)}`);
-  }
 
   const ringCentral: Record<string, string> = {};
   let emulatorUrl: string | undefined;
@@ -298,7 +308,12 @@ async function main(): Promise<void> {
         HOST: options.host,
         RC_REDIRECT_URL: redirectUris[i],
         SESSION_STORE: 'redis',
-        REDIS_URL: redisUrl,
+        // Only the chosen topology's variables: a REDIS_URL from the environment must not ride along.
+        REDIS_URL: '',
+        REDIS_SENTINELS: '',
+        REDIS_SENTINEL_NAME: '',
+        REDIS_CLUSTER_NODES: '',
+        ...redisEnv,
         SESSION_SECRETS: sessionSecrets,
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       },

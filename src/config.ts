@@ -9,6 +9,7 @@ import { ConfigError, type ConfigProblem } from './errors.js';
 import { allOperations, findOperation } from './rc-api/operations.js';
 
 export type SessionStoreChoice = 'embedded' | 'redis' | 'memory';
+export type RedisTopologyKind = 'server' | 'sentinel' | 'cluster';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 /** The built-in emulator's confidential demo app (DESIGN §3), used when `RC_SERVER_URL` is unset. */
@@ -43,6 +44,8 @@ export interface Config {
     readonly store: SessionStoreChoice;
     readonly dataDir: string;
     readonly redisUrl: string | undefined;
+    /** Where Redis is and how to reach it (`SESSION_STORE=redis` only; else `undefined`). */
+    readonly redis: RedisSettings | undefined;
     /** Prefix of every Redis key (sessions and refresh locks); `undefined` = the store's default (`rcaf:`). */
     readonly redisKeyPrefix: string | undefined;
     readonly idleTimeoutSeconds: number;
@@ -70,6 +73,55 @@ export interface Config {
     /** Largest request body forwarded, in bytes (`BFF_BODY_LIMIT`). */
     readonly bodyLimit: number;
   };
+}
+
+/** A `host:port` of `REDIS_SENTINELS` or `REDIS_CLUSTER_NODES` (IPv6 literals without brackets). */
+export interface RedisAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** How the app reaches Redis: exactly one topology, plus credentials, TLS and the write-safety rule. */
+export type RedisSettings = RedisServerSettings | RedisSentinelSettings | RedisClusterSettings;
+
+interface RedisCommonSettings {
+  /** `REDIS_USERNAME`, or the URL's user: an ACL user (Redis 6+); `undefined` = the `default` user. */
+  readonly username: string | undefined;
+  /** `REDIS_PASSWORD`, or the URL's password. Never logged. */
+  readonly password: string | undefined;
+  /** `REDIS_TLS=true` or a `rediss://` URL: every connection to Redis (and to the sentinels) uses TLS. */
+  readonly tls: boolean;
+  /**
+   * Replicas that must confirm a login or refresh write (`WAIT <n> <ms>`) before the app answers:
+   * `REDIS_WAIT_REPLICAS`, default 0 with `REDIS_URL`, 1 with Sentinel and Cluster (on a Cluster, never more
+   * than the shard's primary has).
+   */
+  readonly waitReplicas: number;
+  /** `REDIS_WAIT_TIMEOUT_MS`: how long such a write waits for them. Default 250. */
+  readonly waitTimeoutMs: number;
+}
+
+/** `REDIS_URL`: one server (or a managed endpoint that follows the primary itself). */
+export interface RedisServerSettings extends RedisCommonSettings {
+  readonly topology: 'server';
+  /** The URL as given (it may hold the password: never logged). */
+  readonly url: string;
+}
+
+/** `REDIS_SENTINELS` + `REDIS_SENTINEL_NAME`: a primary with replicas, watched by Redis Sentinel. */
+export interface RedisSentinelSettings extends RedisCommonSettings {
+  readonly topology: 'sentinel';
+  readonly sentinels: readonly RedisAddress[];
+  /** The name the sentinels monitor the primary under. */
+  readonly name: string;
+  /** `REDIS_SENTINEL_PASSWORD`: the sentinels' own `requirepass`, when they have one. Never logged. */
+  readonly sentinelPassword: string | undefined;
+}
+
+/** `REDIS_CLUSTER_NODES`: Redis Cluster, keys sharded over several primaries (any reachable node is enough). */
+export interface RedisClusterSettings extends RedisCommonSettings {
+  readonly topology: 'cluster';
+  readonly nodes: readonly RedisAddress[];
 }
 
 /** `LOGIN_RATE_LIMIT`, e.g. `60/min`: at most `max` requests per `windowMs` per client IP. */
@@ -102,6 +154,15 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'SESSION_STORE' },
   { name: 'DATA_DIR' },
   { name: 'REDIS_URL', secret: true },
+  { name: 'REDIS_SENTINELS' },
+  { name: 'REDIS_SENTINEL_NAME' },
+  { name: 'REDIS_SENTINEL_PASSWORD', secret: true },
+  { name: 'REDIS_CLUSTER_NODES' },
+  { name: 'REDIS_USERNAME' },
+  { name: 'REDIS_PASSWORD', secret: true },
+  { name: 'REDIS_TLS' },
+  { name: 'REDIS_WAIT_REPLICAS' },
+  { name: 'REDIS_WAIT_TIMEOUT_MS' },
   { name: 'REDIS_KEY_PREFIX' },
   { name: 'SESSION_IDLE_TIMEOUT' },
   { name: 'SESSION_ABSOLUTE_TIMEOUT' },
@@ -132,6 +193,12 @@ const RATE_WINDOWS_MS: Readonly<Record<string, number>> = {
 const RATE_LIMIT_TEXT = /^(\d{1,6})\s*\/\s*([a-z]+)$/;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const TRUST_PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const MAX_REDIS_ADDRESSES = 32;
+/** `WAIT` runs inside the per-command timeout (2 s), so its own timeout must stay well below it. */
+const MAX_REDIS_WAIT_TIMEOUT_MS = 1_000;
+const DEFAULT_REDIS_WAIT_TIMEOUT_MS = 250;
+/** `host:port`, `[v6]:port`; a host name, IPv4 or bracketed IPv6 literal. */
+const REDIS_ADDRESS = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)):(\d{1,5})$/;
 
 /** True when `entry` names an operation (its operationId) or a tag of the pinned spec. */
 function isOperationOrTag(entry: string): boolean {
@@ -150,6 +217,35 @@ function present(value: string | undefined): string | undefined {
 /** Whether a host name or address is this machine's loopback (`localhost`, `127.x.x.x`, `::1`). */
 export function isLoopbackHost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+/** Parses `host:port,host:port,...`; `undefined` for a malformed list (the schema reports it). */
+export function parseRedisAddresses(text: string): RedisAddress[] | undefined {
+  const parts = text.split(',').map((part) => part.trim());
+  if (parts.length === 0 || parts.length > MAX_REDIS_ADDRESSES) return undefined;
+  const addresses: RedisAddress[] = [];
+  const seen = new Set<string>();
+  for (const part of parts) {
+    const match = REDIS_ADDRESS.exec(part);
+    if (match === null) return undefined;
+    const port = Number(match[3]);
+    if (port < 1 || port > 65_535) return undefined;
+    const host = (match[1] ?? match[2] ?? '').toLowerCase();
+    const key = `${host}:${port}`;
+    if (seen.has(key)) return undefined;
+    seen.add(key);
+    addresses.push({ host, port });
+  }
+  return addresses;
+}
+
+function redisAddressList(example: string) {
+  return z
+    .string()
+    .refine((value) => parseRedisAddresses(value) !== undefined, {
+      error: `must be a comma-separated list of host:port (at most ${MAX_REDIS_ADDRESSES}, no repeats), e.g. ${example}`,
+    })
+    .transform((value) => parseRedisAddresses(value) ?? []);
 }
 
 const booleanText = z.enum(['true', 'false', '1', '0', 'yes', 'no'], {
@@ -241,6 +337,21 @@ const variableSchemas = {
       { error: 'must be a redis:// or rediss:// URL' },
     )
     .optional(),
+  REDIS_SENTINELS: redisAddressList('10.0.0.1:26379,10.0.0.2:26379,10.0.0.3:26379').optional(),
+  REDIS_SENTINEL_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,128}$/, { error: 'must be 1 to 128 letters, digits or . _ - (e.g. mymaster)' })
+    .optional(),
+  REDIS_SENTINEL_PASSWORD: z.string().max(512, { error: 'must be at most 512 characters' }).optional(),
+  REDIS_CLUSTER_NODES: redisAddressList('10.0.0.1:6379,10.0.0.2:6379').optional(),
+  REDIS_USERNAME: z
+    .string()
+    .regex(/^[\x21-\x7e]{1,256}$/, { error: 'must be 1 to 256 visible ASCII characters (no spaces)' })
+    .optional(),
+  REDIS_PASSWORD: z.string().max(512, { error: 'must be at most 512 characters' }).optional(),
+  REDIS_TLS: booleanText.transform(toBoolean).optional(),
+  REDIS_WAIT_REPLICAS: integerText(0, 16).optional(),
+  REDIS_WAIT_TIMEOUT_MS: integerText(1, MAX_REDIS_WAIT_TIMEOUT_MS).default(DEFAULT_REDIS_WAIT_TIMEOUT_MS),
   REDIS_KEY_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:._-]{1,64}$/, { error: 'must be 1 to 64 letters, digits or : . _ -' })
@@ -337,9 +448,102 @@ function checkCombinations(v: Partial<Variables>, invalid: ReadonlySet<string>, 
   if (v.PORT !== undefined && v.PORT !== 0 && v.PORT === v.EMULATOR_PORT && v.RC_SERVER_URL === undefined) {
     problems.push({ variable: 'EMULATOR_PORT', problem: 'must differ from PORT' });
   }
-  if (v.SESSION_STORE === 'redis' && v.REDIS_URL === undefined && !invalid.has('REDIS_URL')) {
-    problems.push({ variable: 'REDIS_URL', problem: 'is required when SESSION_STORE=redis' });
+  if (v.SESSION_STORE === 'redis') checkRedisCombinations(v, invalid, problems);
+}
+
+/** The URL's user and password, percent-decoded; `undefined` parts when absent or undecodable. */
+function urlCredentials(url: string): { username?: string; password?: string } {
+  const parsed = new URL(url);
+  const decode = (value: string): string | undefined => {
+    if (value === '') return undefined;
+    try {
+      return decodeURIComponent(value);
+    } catch {
+      return undefined;
+    }
+  };
+  const username = decode(parsed.username);
+  const password = decode(parsed.password);
+  return { ...(username === undefined ? {} : { username }), ...(password === undefined ? {} : { password }) };
+}
+
+/** `SESSION_STORE=redis`: exactly one topology, and credentials/TLS that do not contradict each other. */
+function checkRedisCombinations(v: Partial<Variables>, invalid: ReadonlySet<string>, problems: ConfigProblem[]): void {
+  const given = (['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'] as const).filter(
+    (name) => v[name] !== undefined || invalid.has(name),
+  );
+  if (given.length === 0) {
+    problems.push({
+      variable: 'REDIS_URL',
+      problem:
+        'is required when SESSION_STORE=redis (or REDIS_SENTINELS with REDIS_SENTINEL_NAME, or REDIS_CLUSTER_NODES)',
+    });
   }
+  for (const name of given.slice(1)) {
+    problems.push({
+      variable: name,
+      problem: `must not be set together with ${given[0]}: set exactly one of REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES`,
+    });
+  }
+  if (v.REDIS_SENTINELS !== undefined && v.REDIS_SENTINEL_NAME === undefined && !invalid.has('REDIS_SENTINEL_NAME')) {
+    problems.push({
+      variable: 'REDIS_SENTINEL_NAME',
+      problem: "is required with REDIS_SENTINELS (the primary's name)",
+    });
+  }
+  for (const name of ['REDIS_SENTINEL_NAME', 'REDIS_SENTINEL_PASSWORD'] as const) {
+    if (v[name] !== undefined && v.REDIS_SENTINELS === undefined && !invalid.has('REDIS_SENTINELS')) {
+      problems.push({ variable: name, problem: 'only applies with REDIS_SENTINELS' });
+    }
+  }
+  if (v.REDIS_URL !== undefined) {
+    const fromUrl = urlCredentials(v.REDIS_URL);
+    if (v.REDIS_TLS === false && v.REDIS_URL.startsWith('rediss:')) {
+      problems.push({ variable: 'REDIS_TLS', problem: 'is false but REDIS_URL is a rediss:// (TLS) URL' });
+    }
+    if (v.REDIS_PASSWORD !== undefined && fromUrl.password !== undefined && fromUrl.password !== v.REDIS_PASSWORD) {
+      problems.push({ variable: 'REDIS_PASSWORD', problem: 'differs from the password in REDIS_URL; set only one' });
+    }
+    if (v.REDIS_USERNAME !== undefined && fromUrl.username !== undefined && fromUrl.username !== v.REDIS_USERNAME) {
+      problems.push({ variable: 'REDIS_USERNAME', problem: 'differs from the user in REDIS_URL; set only one' });
+    }
+  }
+}
+
+/** The Redis settings of a valid configuration with `SESSION_STORE=redis`. */
+function redisSettings(v: Variables): RedisSettings {
+  const common = {
+    username: v.REDIS_USERNAME,
+    password: v.REDIS_PASSWORD,
+    tls: v.REDIS_TLS === true,
+    waitTimeoutMs: v.REDIS_WAIT_TIMEOUT_MS,
+  };
+  if (v.REDIS_SENTINELS !== undefined) {
+    return {
+      ...common,
+      topology: 'sentinel',
+      sentinels: v.REDIS_SENTINELS,
+      name: v.REDIS_SENTINEL_NAME ?? '',
+      sentinelPassword: v.REDIS_SENTINEL_PASSWORD,
+      // A Sentinel deployment has a replica by definition: that is what a failover promotes.
+      waitReplicas: v.REDIS_WAIT_REPLICAS ?? 1,
+    };
+  }
+  if (v.REDIS_CLUSTER_NODES !== undefined) {
+    // Capped per write by the replicas the key's primary has, so a cluster without replicas never waits.
+    return { ...common, topology: 'cluster', nodes: v.REDIS_CLUSTER_NODES, waitReplicas: v.REDIS_WAIT_REPLICAS ?? 1 };
+  }
+  const url = v.REDIS_URL ?? '';
+  const fromUrl = urlCredentials(url);
+  return {
+    ...common,
+    topology: 'server',
+    url,
+    username: fromUrl.username ?? v.REDIS_USERNAME,
+    password: fromUrl.password ?? v.REDIS_PASSWORD,
+    tls: url.startsWith('rediss:') || v.REDIS_TLS === true,
+    waitReplicas: v.REDIS_WAIT_REPLICAS ?? 0,
+  };
 }
 
 /** Reads one variable and its alias; both set with different values is a problem. */
@@ -437,6 +641,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
       store: v.SESSION_STORE,
       dataDir: v.DATA_DIR,
       redisUrl: v.REDIS_URL,
+      redis: v.SESSION_STORE === 'redis' ? redisSettings(v) : undefined,
       redisKeyPrefix: v.REDIS_KEY_PREFIX,
       idleTimeoutSeconds: v.SESSION_IDLE_TIMEOUT,
       absoluteTimeoutSeconds: v.SESSION_ABSOLUTE_TIMEOUT,

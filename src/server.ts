@@ -93,7 +93,9 @@ export async function openSessionBackend(
       // Loaded only when used: the default set-up never needs the Redis client.
       const { openRedisBackend } = await import('./redis/redis-backend.js');
       const backend = await openRedisBackend({
-        url: config.session.redisUrl ?? '',
+        ...(config.session.redis === undefined
+          ? { url: config.session.redisUrl ?? '' }
+          : { redis: config.session.redis }),
         logger,
         lockWaitTimeoutMs: refreshLockWaitMs(config),
         ...(config.session.redisKeyPrefix === undefined ? {} : { keyPrefix: config.session.redisKeyPrefix }),

@@ -173,10 +173,11 @@ export async function checkSessionStore(config: Readonly<Config>, timeoutMs: num
       }
     }
     case 'redis': {
-      const { createRedisClient, redactRedisUrl, waitUntilReady } = await import('../redis/client.js');
-      const url = config.session.redisUrl ?? '';
-      const shown = redactRedisUrl(url);
-      const client = createRedisClient(url, { connectTimeoutMs: timeoutMs, commandTimeoutMs: timeoutMs });
+      const { createRedisConnection, describeRedisTarget, waitUntilReady } = await import('../redis/client.js');
+      const { serverSettings } = await import('../redis/redis-backend.js');
+      const settings = config.session.redis ?? serverSettings(config.session.redisUrl ?? '');
+      const shown = describeRedisTarget(settings);
+      const client = createRedisConnection(settings, { connectTimeoutMs: timeoutMs, commandTimeoutMs: timeoutMs });
       try {
         await waitUntilReady(client, timeoutMs);
         await client.ping();
@@ -187,7 +188,11 @@ export async function checkSessionStore(config: Readonly<Config>, timeoutMs: num
           title,
           'fail',
           `Redis at ${shown} does not answer within ${timeoutMs} ms`,
-          'start Redis or fix REDIS_URL (redis://[[user]:password@]host[:port][/db])',
+          settings.topology === 'server'
+            ? 'start Redis or fix REDIS_URL (redis://[[user]:password@]host[:port][/db])'
+            : settings.topology === 'sentinel'
+              ? 'check REDIS_SENTINELS and REDIS_SENTINEL_NAME (the sentinels must know the primary by that name)'
+              : 'check REDIS_CLUSTER_NODES (any reachable node of the cluster, host:port)',
         );
       } finally {
         client.disconnect();

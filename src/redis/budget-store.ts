@@ -13,7 +13,7 @@
  * @see https://redis.io/docs/latest/commands/time/
  */
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import {
   DEFAULT_TUNING,
   MAX_TRACKED_CALLS,
@@ -26,7 +26,7 @@ import type { BudgetKey, BudgetStore } from '../governor/budget-store.js';
 /** Options of {@link createRedisBudgetStore}. */
 export interface RedisBudgetStoreOptions {
   /** The app's connection (shared with the session store). */
-  readonly client: Redis;
+  readonly client: Redis | Cluster;
   /** Prefix of every key (the session store's, e.g. `rcaf:`). */
   readonly keyPrefix: string;
   readonly tuning?: Partial<BudgetTuning>;

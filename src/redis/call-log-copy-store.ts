@@ -5,8 +5,8 @@
  * one command on a cluster too), the copy sealed with the session cipher (AES-256-GCM, the key name bound into it:
  * Redis never holds a plaintext call record), expiring `COPY_TTL_MS` after it was written.
  */
-import type { Redis } from 'ioredis';
 import type { SessionCipher } from '../session/cipher.js';
+import type { RedisConnection } from './client.js';
 import type { CallLogCopy } from '../web/explorer/call-log-copy.js';
 import { COPY_TTL_MS, type CallLogCopyStore, type CopySlot } from '../web/explorer/copy-store.js';
 
@@ -15,7 +15,7 @@ const SLOTS: readonly CopySlot[] = ['recent', 'range'];
 
 /** Options of {@link createRedisCopyStore}. */
 export interface RedisCopyStoreOptions {
-  readonly client: Redis;
+  readonly client: RedisConnection;
   readonly cipher: SessionCipher;
   /** Prefix of every key (the session store's). */
   readonly keyPrefix: string;

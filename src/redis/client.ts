@@ -13,11 +13,24 @@
  * The URL may carry a password: it is parsed here, never logged, and never put in an error message.
  * Key prefixes are not set here (ioredis `keyPrefix` is left unused): the store and the coordinator add theirs, so
  * the keys they report (`keyFor`, `lockKeyFor`) are the real keys in Redis, also for raw tools such as `SCAN`.
+ *
+ * Three topologies ({@link createRedisConnection}), with the same fail-fast rules:
+ * - one server (`REDIS_URL`): an ioredis `Redis`;
+ * - Sentinel (`REDIS_SENTINELS` + `REDIS_SENTINEL_NAME`): an ioredis `Redis` that asks the sentinels where the
+ *   primary is on every (re)connect (retried at most every 500 ms, so it finds a newly elected primary within
+ *   about half a second), and reconnects when a demoted primary answers `READONLY`;
+ * - Cluster (`REDIS_CLUSTER_NODES`): an ioredis `Cluster` that learns the slot map from any reachable node, follows
+ *   `MOVED`/`ASK`, and retries a command a bounded number of times (failover, `CLUSTERDOWN`, `TRYAGAIN`).
  * @see https://github.com/redis/ioredis#auto-reconnect
+ * @see https://github.com/redis/ioredis#sentinel
+ * @see https://github.com/redis/ioredis#cluster
  * @see https://www.iana.org/assignments/uri-schemes/prov/redis (redis:// and rediss:// URLs)
  */
+import { isIP } from 'node:net';
+import { checkServerIdentity, type ConnectionOptions } from 'node:tls';
 import type { Logger } from 'pino';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import type { RedisSettings } from '../config.js';
 
 /** Largest database number a stock Redis accepts with the default `databases 16` is 15; servers may allow more. */
 const MAX_DB = 1_000_000;
@@ -25,6 +38,13 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 2_000;
 const DEFAULT_COMMAND_TIMEOUT_MS = 2_000;
 const DEFAULT_MAX_RECONNECT_DELAY_MS = 2_000;
 const FIRST_RECONNECT_DELAY_MS = 50;
+/** A cluster command is retried at most this many times (redirections and failover retries together). */
+const CLUSTER_MAX_REDIRECTIONS = 8;
+const CLUSTER_RETRY_DELAY_MS = 100;
+const SENTINEL_MAX_RECONNECT_DELAY_MS = 500;
+
+/** A connection to Redis in any topology: `Redis` (one server, Sentinel) or `Cluster`. */
+export type RedisConnection = Redis | Cluster;
 
 /** `REDIS_URL` is not a usable Redis URL. The message names the problem, never the URL (it may hold a password). */
 export class RedisUrlError extends TypeError {
@@ -119,6 +139,11 @@ export interface RedisClientOptions {
   readonly maxReconnectDelayMs?: number;
   /** `CLIENT SETNAME` of the connection (shows in `CLIENT LIST`). Default `rc-authflow`. */
   readonly connectionName?: string;
+  /**
+   * Extra TLS options when the settings ask for TLS (e.g. `ca` for a private certificate authority in tests; in
+   * production `NODE_EXTRA_CA_CERTS` does the same for the whole process).
+   */
+  readonly tlsOptions?: ConnectionOptions;
 }
 
 /**
@@ -148,20 +173,163 @@ export function redisOptionsFor(url: string, options: RedisClientOptions = {}): 
     db: target.db,
     ...(target.username === undefined ? {} : { username: target.username }),
     ...(target.password === undefined ? {} : { password: target.password }),
-    ...(target.tls ? { tls: { servername: target.host } } : {}),
+    ...(target.tls ? { tls: { servername: target.host, ...options.tlsOptions } } : {}),
+    ...commonOptions(options),
+    enableOfflineQueue: false,
+    lazyConnect: false,
+    retryStrategy: (attempt: number) => reconnectDelay(attempt, maxDelay),
+  };
+}
+
+/** The options every single-node connection shares (server, Sentinel, each node of a Cluster). */
+function commonOptions(options: RedisClientOptions) {
+  return {
     connectionName: options.connectionName ?? 'rc-authflow',
     connectTimeout: positiveOption('connectTimeoutMs', options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS),
     commandTimeout: positiveOption('commandTimeoutMs', options.commandTimeoutMs, DEFAULT_COMMAND_TIMEOUT_MS),
-    enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
     enableReadyCheck: true,
     keepAlive: 10_000,
-    lazyConnect: false,
-    retryStrategy: (attempt: number) => reconnectDelay(attempt, maxDelay),
-    // After a failover the old primary answers READONLY: reconnect so DNS/endpoint resolution finds the new one.
+    // After a failover the old primary answers READONLY: reconnect so the new one is found.
     reconnectOnError: (error: Error) => error.message.startsWith('READONLY'),
+  } satisfies RedisOptions;
+}
+
+function credentials(settings: Pick<RedisSettings, 'username' | 'password'>) {
+  return {
+    ...(settings.username === undefined ? {} : { username: settings.username }),
+    ...(settings.password === undefined ? {} : { password: settings.password }),
   };
+}
+
+/** What {@link connectionOptionsFor} builds: the ioredis class to use and its options. */
+export type ConnectionPlan =
+  | { readonly kind: 'redis'; readonly options: RedisOptions }
+  | { readonly kind: 'cluster'; readonly nodes: { host: string; port: number }[]; readonly options: ClusterOptions };
+
+/**
+ * The ioredis options for `settings` (exported for tests). With TLS, server names are checked: against the URL's
+ * host (one server), the address the sentinels report (Sentinel), each node's address (Cluster; host names are
+ * kept as given, not resolved first, so certificates issued for names match).
+ * @throws {RedisUrlError} for a bad `REDIS_URL`; {@link RangeError} for a bad option
+ */
+export function connectionOptionsFor(settings: RedisSettings, options: RedisClientOptions = {}): ConnectionPlan {
+  const maxDelay = positiveOption('maxReconnectDelayMs', options.maxReconnectDelayMs, DEFAULT_MAX_RECONNECT_DELAY_MS);
+  const retryStrategy = (attempt: number) => reconnectDelay(attempt, maxDelay);
+  const tls = settings.tls ? { ...options.tlsOptions } : undefined;
+  switch (settings.topology) {
+    case 'server': {
+      const fromUrl = redisOptionsFor(settings.url, options);
+      return {
+        kind: 'redis',
+        options: {
+          ...fromUrl,
+          ...credentials(settings),
+          ...(tls === undefined ? {} : { tls: { servername: fromUrl.host ?? '', ...tls } }),
+        },
+      };
+    }
+    case 'sentinel': {
+      const common = commonOptions(options);
+      // A reconnect asks a sentinel where the primary is: retried at most every 500 ms, so a connection waiting
+      // out a failover finds the new primary within half a second of its election.
+      const sentinelRetry = (attempt: number) =>
+        reconnectDelay(attempt, Math.min(maxDelay, SENTINEL_MAX_RECONNECT_DELAY_MS));
+      return {
+        kind: 'redis',
+        options: {
+          ...common,
+          ...credentials(settings),
+          sentinels: settings.sentinels.map(({ host, port }) => ({ host, port })),
+          name: settings.name,
+          role: 'master',
+          ...(settings.sentinelPassword === undefined ? {} : { sentinelPassword: settings.sentinelPassword }),
+          ...(tls === undefined ? {} : { tls, sentinelTLS: tls, enableTLSForSentinelMode: true }),
+          sentinelCommandTimeout: Math.min(common.commandTimeout, 1_000),
+          sentinelRetryStrategy: sentinelRetry,
+          // No failover detector (subscriptions to +switch-master): in ioredis 5 its disconnect can land while a
+          // reconnect is asking a sentinel for the primary, which rejects that connect and ends the connection for
+          // good ("Connection is closed." forever; seen under load in the failover test). The 500 ms reconnect cap
+          // finds the new primary about as fast.
+          failoverDetector: false,
+          updateSentinels: true,
+          enableOfflineQueue: false,
+          lazyConnect: false,
+          retryStrategy: sentinelRetry,
+        },
+      };
+    }
+    case 'cluster': {
+      const common = commonOptions(options);
+      // Managed clusters (Azure) announce their nodes by IP address while their certificates name the host the
+      // operator configured: a node reached by IP is checked against that name; a node reached by name, against its
+      // own name (as always).
+      const configuredName = settings.nodes.find((node) => isIP(node.host) === 0)?.host;
+      const nodeTls =
+        tls === undefined
+          ? undefined
+          : {
+              ...tls,
+              ...(configuredName === undefined
+                ? {}
+                : {
+                    checkServerIdentity: (host: string, cert: Parameters<typeof checkServerIdentity>[1]) =>
+                      checkServerIdentity(isIP(host) === 0 ? host : configuredName, cert),
+                  }),
+            };
+      return {
+        kind: 'cluster',
+        nodes: settings.nodes.map(({ host, port }) => ({ host, port })),
+        options: {
+          enableOfflineQueue: false,
+          enableReadyCheck: true,
+          scaleReads: 'master',
+          lazyConnect: false,
+          // Bounded retries: a command gives up after at most ~0.8 s of failover retries (plus its timeouts).
+          maxRedirections: CLUSTER_MAX_REDIRECTIONS,
+          retryDelayOnFailover: CLUSTER_RETRY_DELAY_MS,
+          retryDelayOnClusterDown: CLUSTER_RETRY_DELAY_MS,
+          retryDelayOnTryAgain: CLUSTER_RETRY_DELAY_MS,
+          slotsRefreshTimeout: Math.min(common.commandTimeout, 1_000),
+          clusterRetryStrategy: retryStrategy,
+          // Keep host names as given (TLS certificates name hosts; managed clusters announce names).
+          dnsLookup: (address, callback) => callback(null, address),
+          redisOptions: { ...common, ...credentials(settings), ...(nodeTls === undefined ? {} : { tls: nodeTls }) },
+        },
+      };
+    }
+  }
+}
+
+/**
+ * Where `settings` point, for logs and error messages: never a password (`redis://***@host:6379/0`,
+ * `sentinel "mymaster" via 10.0.0.1:26379,…`, `cluster via 10.0.0.1:6379,…`).
+ */
+export function describeRedisTarget(settings: RedisSettings): string {
+  const list = (addresses: readonly { host: string; port: number }[]): string =>
+    addresses.map(({ host, port }) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`)).join(',');
+  const tls = settings.tls ? ' (TLS)' : '';
+  switch (settings.topology) {
+    case 'server':
+      return redactRedisUrl(settings.url);
+    case 'sentinel':
+      return `sentinel "${settings.name}" via ${list(settings.sentinels)}${tls}`;
+    case 'cluster':
+      return `cluster via ${list(settings.nodes)}${tls}`;
+  }
+}
+
+/**
+ * Connects to Redis in any topology. The returned connection starts connecting at once; commands sent before it
+ * is ready reject (see {@link waitUntilReady}). The caller owns it and ends it with `quit()` (or `disconnect()`).
+ * @throws {RedisUrlError} for a bad `REDIS_URL`; {@link RangeError} for a bad option
+ */
+export function createRedisConnection(settings: RedisSettings, options: RedisClientOptions = {}): RedisConnection {
+  const plan = connectionOptionsFor(settings, options);
+  const client = plan.kind === 'cluster' ? new Cluster(plan.nodes, plan.options) : new Redis(plan.options);
+  watchConnection(client, describeRedisTarget(settings), options.logger);
+  return client;
 }
 
 /**
@@ -172,8 +340,12 @@ export function redisOptionsFor(url: string, options: RedisClientOptions = {}): 
  */
 export function createRedisClient(url: string, options: RedisClientOptions = {}): Redis {
   const client = new Redis(redisOptionsFor(url, options));
-  const logger = options.logger;
-  const where = redactRedisUrl(url);
+  watchConnection(client, redactRedisUrl(url), options.logger);
+  return client;
+}
+
+/** Logs state changes of a connection; its `error` events are logged, never thrown (they would crash). */
+function watchConnection(client: RedisConnection, where: string, logger: RedisLogger | undefined): void {
   let up = false;
   let outageLogged = false;
   client.on('ready', () => {
@@ -200,7 +372,19 @@ export function createRedisClient(url: string, options: RedisClientOptions = {})
     }
     up = false;
   });
-  return client;
+  if (client instanceof Cluster) {
+    // One node's trouble (a primary failing over) is not the whole cluster's: debug only.
+    client.on('node error', (error: unknown, node: unknown) => {
+      logger?.debug({ redis: where, node: String(node), err: describeRedisError(error) }, 'redis cluster node error');
+    });
+    // ioredis connects to a node on its first command, and rejects the commands sent while that connection is
+    // being made (no offline queue) into a delayed retry through a random node: they could overtake later
+    // commands of the same key. Connecting to each primary as soon as the slot map names it keeps that window
+    // to the moment a node appears, before requests use it.
+    client.on('+node', (node: Redis) => {
+      if (node.options.readOnly !== true && node.status === 'wait') node.connect().catch(() => undefined);
+    });
+  }
 }
 
 /**
@@ -223,7 +407,8 @@ export class RedisNotReadyError extends Error {
  * Resolves once `client` is connected and ready (immediately when it already is); rejects after `timeoutMs`.
  * For start-up and tests: the app itself may also start with Redis down and report it on `/readyz`.
  */
-export function waitUntilReady(client: Redis, timeoutMs: number): Promise<void> {
+export function waitUntilReady(client: RedisConnection, timeoutMs: number): Promise<void> {
+  if (client instanceof Cluster) return clusterReady(client, timeoutMs);
   if (client.status === 'ready') return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -236,4 +421,42 @@ export function waitUntilReady(client: Redis, timeoutMs: number): Promise<void> 
     }
     client.once('ready', onReady);
   });
+}
+
+/** A Cluster is ready when it has its slot map and a ready connection to every primary in it. */
+async function clusterReady(cluster: Cluster, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  const notReady = (): RedisNotReadyError =>
+    new RedisNotReadyError(`redis cluster did not become ready within ${timeoutMs} ms (status "${cluster.status}")`);
+  if (cluster.status !== 'ready') {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        cluster.off('ready', onReady);
+        reject(notReady());
+      }, timeoutMs);
+      function onReady(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      cluster.once('ready', onReady);
+    });
+  }
+  // Bounded by the deadline; each round waits for one event of a primary still connecting.
+  for (let round = 0; round < 1_000; round++) {
+    const pending = cluster.nodes('master').find((node) => node.status !== 'ready');
+    if (pending === undefined) return;
+    const left = deadline - performance.now();
+    if (left <= 0) throw notReady();
+    if (pending.status === 'wait') pending.connect().catch(() => undefined);
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, Math.min(left, 100));
+      function done(): void {
+        clearTimeout(timer);
+        pending?.off('ready', done);
+        resolve();
+      }
+      pending.once('ready', done);
+    });
+  }
+  throw notReady();
 }

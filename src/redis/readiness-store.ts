@@ -8,7 +8,7 @@
  * expiry with `PEXPIRE` at most once per {@link EXPIRY_RENEW_MS}, so a day's hash lives between three days minus
  * that and three days after its last write.
  */
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import {
   countsFromFields,
@@ -33,7 +33,7 @@ return 1`;
 
 /** Options of {@link createRedisReadinessStore}. */
 export interface RedisReadinessStoreOptions {
-  readonly client: Redis;
+  readonly client: Redis | Cluster;
   readonly keyPrefix: string;
   readonly now: () => number;
   readonly logger?: Pick<Logger, 'warn'>;

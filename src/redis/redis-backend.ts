@@ -1,23 +1,37 @@
 /**
  * @module redis/redis-backend
- * Everything `SESSION_STORE=redis` needs, from one URL: one connection shared by the session store and the
- * cross-instance refresh coordinator. For the composition root (`server.ts`) and integration tests.
+ * Everything `SESSION_STORE=redis` needs, from one URL or the settings of any topology (one server, Sentinel,
+ * Cluster): one connection shared by the session store and the cross-instance refresh coordinator. For the
+ * composition root (`server.ts`) and integration tests.
  *
  * Start-up does not require Redis: it waits up to `readyTimeoutMs` for the first connection, then carries on
  * either way. While Redis is down, session requests answer 503 and `/readyz` (the store's `ping`) says so; the
  * client keeps reconnecting and service returns by itself. Only a malformed URL fails the start.
  */
-import type { Redis } from 'ioredis';
+import type { ConnectionOptions } from 'node:tls';
+import type { RedisSettings } from '../config.js';
 import { DEFAULT_REDIS_KEY_PREFIX, createRedisStore, type RedisStore } from './session-store.js';
-import { createRedisClient, redactRedisUrl, type RedisLogger, waitUntilReady } from './client.js';
+import {
+  createRedisConnection,
+  describeRedisTarget,
+  type RedisConnection,
+  type RedisLogger,
+  waitUntilReady,
+} from './client.js';
 import { createRedisRefreshCoordinator, type RedisRefreshCoordinator } from './refresh-coordinator.js';
 
 const DEFAULT_READY_TIMEOUT_MS = 2_000;
+const DEFAULT_WAIT_TIMEOUT_MS = 250;
+const UNREPLICATED_WARN_EVERY_MS = 60_000;
 
 /** Options of {@link openRedisBackend}. */
 export interface RedisBackendOptions {
   /** `REDIS_URL`: `redis://[[user]:password@]host[:port][/db]` or `rediss://…`. Never logged as is. */
-  readonly url: string;
+  readonly url?: string;
+  /** Any topology (`Config.session.redis`); used instead of `url` when given. Never logged as is. */
+  readonly redis?: RedisSettings;
+  /** Extra TLS options (e.g. a private CA in tests) when the settings ask for TLS. */
+  readonly tlsOptions?: ConnectionOptions;
   /** `REDIS_KEY_PREFIX`: prefix of every key (sessions and locks). Default `rcaf:`. */
   readonly keyPrefix?: string;
   readonly logger?: RedisLogger;
@@ -41,9 +55,22 @@ export interface RedisBackend {
   /** Owns the connection: `store.close()` ends it (after which the coordinator runs tasks unlocked). */
   readonly store: RedisStore;
   readonly coordinator: RedisRefreshCoordinator;
-  readonly client: Redis;
+  readonly client: RedisConnection;
   /** True when Redis answered during start-up. */
   readonly connected: boolean;
+}
+
+/** The settings a bare `REDIS_URL` stands for: one server, credentials and TLS from the URL, no `WAIT`. */
+export function serverSettings(url: string): RedisSettings {
+  return {
+    topology: 'server',
+    url,
+    username: undefined,
+    password: undefined,
+    tls: url.startsWith('rediss:'),
+    waitReplicas: 0,
+    waitTimeoutMs: DEFAULT_WAIT_TIMEOUT_MS,
+  };
 }
 
 /**
@@ -53,11 +80,36 @@ export interface RedisBackend {
 export async function openRedisBackend(options: RedisBackendOptions): Promise<RedisBackend> {
   const { logger } = options;
   const keyPrefix = options.keyPrefix ?? DEFAULT_REDIS_KEY_PREFIX;
-  const client = createRedisClient(options.url, {
+  const settings = options.redis ?? serverSettings(options.url ?? '');
+  const where = describeRedisTarget(settings);
+  const client = createRedisConnection(settings, {
     ...(logger === undefined ? {} : { logger }),
     ...(options.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: options.commandTimeoutMs }),
+    ...(options.tlsOptions === undefined ? {} : { tlsOptions: options.tlsOptions }),
   });
-  const store = createRedisStore({ client, keyPrefix, now: options.now ?? Date.now, ownsClient: true });
+  let warnedAt = -Infinity;
+  let unreplicated = 0;
+  const store = createRedisStore({
+    client,
+    keyPrefix,
+    now: options.now ?? Date.now,
+    ownsClient: true,
+    durableWrites: {
+      replicas: settings.waitReplicas,
+      timeoutMs: settings.waitTimeoutMs,
+      onUnreplicatedWrite(confirmed, wanted) {
+        unreplicated++;
+        const t = performance.now();
+        if (t - warnedAt < UNREPLICATED_WARN_EVERY_MS) return;
+        warnedAt = t;
+        logger?.warn(
+          { redis: where, confirmed, wanted, waitTimeoutMs: settings.waitTimeoutMs, writes: unreplicated },
+          'session writes were confirmed by fewer replicas than REDIS_WAIT_REPLICAS; a failover now could lose them',
+        );
+        unreplicated = 0;
+      },
+    },
+  });
   const coordinator = createRedisRefreshCoordinator({
     client,
     keyPrefix,
@@ -71,7 +123,7 @@ export async function openRedisBackend(options: RedisBackendOptions): Promise<Re
   } catch {
     connected = false;
     logger?.warn(
-      { redis: redactRedisUrl(options.url) },
+      { redis: where },
       'redis is not reachable yet; starting anyway (session requests answer 503 until it is)',
     );
   }

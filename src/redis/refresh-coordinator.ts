@@ -33,9 +33,8 @@
  * @see https://developers.ringcentral.com/guide/authentication/refresh-tokens
  */
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { RefreshCoordinator } from '../ringcentral/refresh-coordinator.js';
-import { describeRedisError, type RedisLogger } from './client.js';
+import { describeRedisError, type RedisConnection, type RedisLogger } from './client.js';
 
 const DEFAULT_KEY_PREFIX = 'rcaf:';
 const DEFAULT_LOCK_TTL_MS = 5_000;
@@ -65,7 +64,7 @@ export interface RefreshLease {
 /** Options of {@link createRedisRefreshCoordinator}. */
 export interface RedisRefreshCoordinatorOptions {
   /** The connection (shared with the Redis store is fine); the caller owns and ends it. */
-  readonly client: Redis;
+  readonly client: RedisConnection;
   /** Prepended to lock keys (`<prefix>lock:<key>`). Default `rcaf:`; use the store's prefix. */
   readonly keyPrefix?: string;
   /** Expiry of a lock: the longest a crashed holder can block a key. Default 5000. */

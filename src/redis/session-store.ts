@@ -13,13 +13,25 @@
  * a Redis restart `EVALSHA` fails with `NOSCRIPT` and ioredis re-sends it later, which could reorder it behind a
  * newer write; the scripts are a few hundred bytes, and Redis caches their compiled form anyway.
  *
+ * Write safety: with `durableWrites` (`REDIS_WAIT_REPLICAS`), every write that creates, replaces or removes a
+ * record (`set`, `setIfVersion`, `destroy`: logins, refreshes, logouts) is followed by `WAIT <replicas> <ms>` in the
+ * same round trip (a pipeline on the record's connection), so it resolves only once that many replicas have it, or
+ * once the timeout has passed (then `onUnreplicatedWrite` is told: the write stands on the primary alone, and a
+ * failover before the replicas catch up would lose it). Touches are not waited for: a lost touch only moves the
+ * idle deadline back a minute. On a Cluster the count is capped by the replicas the record's shard has in the slot
+ * map, so a cluster without replicas never waits.
+ *
+ * Cluster: a session is one key, so every command and script touches one slot; no hash tag is needed (and key
+ * names stay what they were, so an upgrade keeps every session).
+ *
  * Failures: a command that fails because Redis is down, slow or refusing writes rejects with
  * {@link StoreUnavailableError} (the web layer answers 503). The client from `redis/client.ts` fails fast while
  * disconnected and reconnects by itself, so the store serves again as soon as Redis is back, without a new client.
  * @see https://redis.io/docs/latest/develop/interact/programmability/eval-intro/
  * @see https://redis.io/docs/latest/commands/pexpire/
  */
-import type { Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
+import calculateSlot from 'cluster-key-slot';
 import { describeRedisError } from './client.js';
 import type { SessionStore, StoredSession } from '../session/store.js';
 import {
@@ -38,8 +50,8 @@ const END_TIMEOUT_MS = 1_000;
 
 /** Options of {@link createRedisStore}. */
 export interface RedisStoreOptions {
-  /** The connection (see `createRedisClient`); shared with the refresh coordinator is fine. */
-  readonly client: Redis;
+  /** The connection (see `createRedisConnection`); shared with the refresh coordinator is fine. */
+  readonly client: Redis | Cluster;
   /** Prepended to every key, so several apps or environments can share one Redis database. Default `rcaf:`. */
   readonly keyPrefix?: string;
   /** Clock in ms since epoch: record expiry is checked against it, and TTLs are `expiresAt - now()`. */
@@ -51,6 +63,18 @@ export interface RedisStoreOptions {
    * since the store usually shares it with the refresh coordinator.
    */
   readonly ownsClient?: boolean;
+  /** Wait for replicas after each write that creates, replaces or removes a record (see the module notes). */
+  readonly durableWrites?: DurableWrites;
+}
+
+/** `WAIT <replicas> <timeoutMs>` after writes. */
+export interface DurableWrites {
+  /** Replicas that must confirm a write (`REDIS_WAIT_REPLICAS`); 0 = do not wait. */
+  readonly replicas: number;
+  /** The longest a write waits for them (`REDIS_WAIT_TIMEOUT_MS`); keep it below the command timeout. */
+  readonly timeoutMs: number;
+  /** Told when fewer replicas than asked confirmed a write in time (the write stands on the primary). */
+  readonly onUnreplicatedWrite?: (confirmed: number, wanted: number) => void;
 }
 
 /** The Redis store. */
@@ -148,8 +172,15 @@ function isWrongType(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('WRONGTYPE');
 }
 
+/** `PING` to every primary of the cluster's slot map (there is at least one). */
+async function pingPrimaries(cluster: Cluster): Promise<void> {
+  const primaries = cluster.nodes('master');
+  if (primaries.length === 0) throw new Error('the redis cluster has no known primary');
+  await Promise.all(primaries.map((node) => node.ping()));
+}
+
 /** `QUIT`, then wait (bounded) until the socket is closed; a client that cannot quit is disconnected. */
-async function endClient(client: Redis): Promise<void> {
+async function endClient(client: Redis | Cluster): Promise<void> {
   try {
     await client.quit();
   } catch {
@@ -183,10 +214,53 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   if (!Number.isSafeInteger(pingTimeoutMs) || pingTimeoutMs <= 0) {
     throw new RangeError('redis store option "pingTimeoutMs" must be a positive integer number of ms');
   }
+  const durable = options.durableWrites;
+  if (
+    durable !== undefined &&
+    (!Number.isSafeInteger(durable.replicas) ||
+      durable.replicas < 0 ||
+      !Number.isSafeInteger(durable.timeoutMs) ||
+      durable.timeoutMs <= 0)
+  ) {
+    throw new RangeError('redis store option "durableWrites" needs whole replicas ≥ 0 and a timeoutMs > 0');
+  }
   let closed = false;
   let closing: Promise<void> | undefined;
 
   const keyFor = (id: string): string => `${prefix}s:${id}`;
+
+  /** Replicas to wait for after a write of `key`: on a Cluster, at most what its shard has (slot map). */
+  function replicasFor(key: string): number {
+    const wanted = durable?.replicas ?? 0;
+    if (wanted === 0 || !(client instanceof Cluster)) return wanted;
+    const shard = client.slots[calculateSlot(key)];
+    return shard === undefined ? wanted : Math.min(wanted, shard.length - 1);
+  }
+
+  /**
+   * Sends a write of `key` (one command, now) and, when replicas must confirm it, `WAIT` behind it in the same
+   * pipeline: on one connection, so it waits for exactly this write (on a Cluster, the node of `key`'s slot).
+   */
+  function sendWrite<T>(
+    key: string,
+    send: (target: Redis | Cluster | ReturnType<Redis['pipeline']>) => unknown,
+  ): Promise<T> {
+    const replicas = replicasFor(key);
+    if (replicas === 0) return send(client) as Promise<T>;
+    const pipeline = client.pipeline();
+    send(pipeline);
+    pipeline.wait(replicas, durable?.timeoutMs ?? 1);
+    return pipeline.exec().then((results) => {
+      const [written, waited] = results ?? [];
+      if (written === undefined || waited === undefined) throw new Error('redis pipeline returned no reply');
+      if (written[0]) throw written[0];
+      // The write stands; a failed WAIT (connection lost meanwhile) leaves its safety unknown: report it failed.
+      if (waited[0]) throw waited[0];
+      const confirmed = Number(waited[1]);
+      if (confirmed < replicas) durable?.onUnreplicatedWrite?.(confirmed, replicas);
+      return written[1] as T;
+    });
+  }
 
   /** Runs `send` now (so commands leave in call order) unless the store is closed; maps driver failures. */
   function command<T>(send: () => Promise<T>): Promise<T> {
@@ -248,8 +322,10 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       }
       const { key, args, ttl } = write;
       // Already expired: the record is simply gone (a set replaces, so the old one goes too).
-      if (ttl <= 0) return command(() => client.del(key)).then(() => undefined);
-      return command(() => client.eval(SET_SCRIPT, 1, key, ...args, String(ttl))).then(() => undefined);
+      if (ttl <= 0) return command(() => sendWrite(key, (c) => c.del(key))).then(() => undefined);
+      return command(() => sendWrite(key, (c) => c.eval(SET_SCRIPT, 1, key, ...args, String(ttl)))).then(
+        () => undefined,
+      );
     },
 
     setIfVersion(id, session, expectedVersion) {
@@ -263,14 +339,17 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       }
       const { key, args, ttl } = write;
       return command(() =>
-        client.eval(SET_IF_VERSION_SCRIPT, 1, key, ...args, String(ttl), String(now()), String(expectedVersion)),
+        sendWrite(key, (c) =>
+          c.eval(SET_IF_VERSION_SCRIPT, 1, key, ...args, String(ttl), String(now()), String(expectedVersion)),
+        ),
       ).then((written) => written === 1);
     },
 
     destroy(id) {
       if (closed) return Promise.reject(new StoreClosedError('redis'));
       if (!isUsableId(id)) return Promise.resolve();
-      return command(() => client.del(keyFor(id))).then(() => undefined);
+      const key = keyFor(id);
+      return command(() => sendWrite(key, (c) => c.del(key))).then(() => undefined);
     },
 
     touch(id, lastSeenAt, expiresAt) {
@@ -304,7 +383,9 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no PONG within ${pingTimeoutMs} ms`)), pingTimeoutMs);
       });
-      return command(() => Promise.race([client.ping(), timeout])).then(
+      // A Cluster is usable when every primary answers (a primary that is down takes its slots with it).
+      const pong = (): Promise<unknown> => (client instanceof Cluster ? pingPrimaries(client) : client.ping());
+      return command(() => Promise.race([pong(), timeout])).then(
         () => clearTimeout(timer),
         (error: unknown) => {
           clearTimeout(timer);

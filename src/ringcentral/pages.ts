@@ -37,8 +37,11 @@ export interface ReadPagesOptions extends Omit<CallOptions, 'query'> {
   readonly maxPages: number;
   /** RingCentral 429s asked again per page before giving up. Default 3. */
   readonly maxRetries?: number;
-  /** Turns a failed answer into the error to throw. Default: RingCentral's refusal, else an upstream error. */
-  readonly errorFor?: (answer: RcAnswer) => AppError;
+  /**
+   * Turns a failed answer into the error to throw (`undefined`: the default). Default: RingCentral's refusal, else
+   * an upstream error.
+   */
+  readonly errorFor?: (answer: RcAnswer) => AppError | undefined;
   readonly now: () => number;
 }
 

@@ -15,10 +15,11 @@
  * A failing copy store only costs calls: the page is served from RingCentral instead.
  * @see https://developers.ringcentral.com/guide/voice/call-log/sync
  */
-import { AppError } from '../errors.js';
+import { AppError, RCAPP_NOT_LOGGED_IN, RCAPP_SESSION_ENDED } from '../errors.js';
 import type { OperationId } from '../rc-api/operations.js';
 import type { SessionClient } from '../ringcentral/client.js';
 import { readPages } from '../ringcentral/pages.js';
+import { sessionEnded } from '../ringcentral/token-keeper.js';
 import type { AppContext } from './context.js';
 import { covers, mergeSync, type CallLogCopy, type CallLogScope } from './explorer/call-log-copy.js';
 import { MAX_COPY_RECORDS, type CopySlot } from './explorer/copy-store.js';
@@ -34,6 +35,13 @@ const SYNC_REACH_MS = 30 * DAY_MS - 60_000;
  */
 const RECENT_REACH_MS = 31 * DAY_MS;
 const PAGE_SIZE = 1000;
+/** Errors that are not a read's own: the login ended or is gone. */
+const ENDED: ReadonlySet<string> = new Set([RCAPP_SESSION_ENDED, RCAPP_NOT_LOGGED_IN]);
+
+/** RingCentral still refusing the token after the client's refresh: the login has ended. */
+function endedBy(answer: { readonly status: number }): AppError | undefined {
+  return answer.status === 401 ? sessionEnded() : undefined;
+}
 
 const READ: Readonly<Record<CallLogScope, OperationId>> = {
   extension: 'readUserCallLog',
@@ -60,6 +68,8 @@ function syncTokenOf(body: unknown): string | undefined {
 async function takeSyncToken(rc: SessionClient, scope: CallLogScope, from: number): Promise<string | undefined> {
   const query = new URLSearchParams({ syncType: 'FSync', recordCount: '1', dateFrom: new Date(from).toISOString() });
   const answer = await rc.call(SYNC[scope], { query });
+  const ended = endedBy(answer);
+  if (ended !== undefined) throw ended;
   return answer.ok ? syncTokenOf(answer.json()) : undefined;
 }
 
@@ -81,6 +91,7 @@ async function readRange(ctx: AppContext, rc: SessionClient, scope: CallLogScope
     query,
     maxPages: Math.ceil(MAX_COPY_RECORDS / PAGE_SIZE),
     now: ctx.now,
+    errorFor: endedBy,
   })) {
     calls += 1;
     records.push(...page.records);
@@ -94,6 +105,8 @@ async function syncCopy(rc: SessionClient, copy: CallLogCopy, now: number): Prom
   if (copy.syncToken === undefined || copy.to !== undefined) return undefined;
   const query = new URLSearchParams({ syncType: 'ISync', syncToken: copy.syncToken });
   const answer = await rc.call(SYNC[copy.scope], { query });
+  const ended = endedBy(answer);
+  if (ended !== undefined) throw ended;
   if (!answer.ok) return undefined;
   const body = asRecord(answer.json());
   const token = syncTokenOf(body);
@@ -158,7 +171,10 @@ export async function copyFor(
   if (slot === 'recent') {
     calls += 1;
     syncToken = await takeSyncToken(rc, scope, now - SYNC_REACH_MS).catch((err: unknown) => {
-      if (err instanceof AppError && err.status === 429) throw err;
+      // Without a sync token the copy is still served (a refresh then re-reads); a limit or an ended login is not
+      // the sync's own problem and stops the read too.
+      if (err instanceof AppError && (err.status === 429 || ENDED.has(err.code))) throw err;
+      ctx.logger.info({ err }, 'no Call Log Sync token for the copy; a refresh will read it again');
       return undefined;
     });
   }

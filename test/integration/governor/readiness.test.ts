@@ -1,16 +1,23 @@
 /**
  * The production-readiness report after a scripted session equals what the emulator itself counted: calls per
  * endpoint (`rest.<operationId>`), 429s, token requests, refreshes and revocations, plus the 403s the script caused
- * and the permissions granted and used. Once on two instances sharing Redis (the report of either adds up both),
- * once in a single process. And `GET /admin/readiness` itself: off without `ADMIN_TOKEN`, the token required
- * (Bearer for scripts, Basic for a browser's prompt), JSON and a page.
+ * and the permissions granted and used. Once on two instances sharing Redis (the report of either adds up both;
+ * on one server and on Redis Cluster), once in a single process. And `GET /admin/readiness` itself: off without
+ * `ADMIN_TOKEN`, the token required (Bearer for scripts, Basic for a browser's prompt), JSON and a page.
  */
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import type { ReadinessReport } from '../../../src/readiness/readiness-report.js';
 import { startTestEmulator, type TestEmulator } from '../../helpers/emulator.js';
 import { HttpClient } from '../../helpers/http-client.js';
-import { redisSkip, startRedis } from '../../helpers/redis.js';
+import {
+  SUITE_TOPOLOGIES,
+  topologiesForFile,
+  topologySkip,
+  topologyTitle,
+  uniquePrefix,
+  type TestRedis,
+} from '../../helpers/redis-topology.js';
 import { ADMIN, USER1 } from '../support/fixtures.js';
 import { sameBrowserOn, startGovernedApp, type GovernedApp } from './support.js';
 
@@ -99,14 +106,15 @@ async function checkAgainstEmulator(emulator: TestEmulator, report: ReadinessRep
   assert.equal(report.ready, false);
 }
 
-async function startApps(t: TestContext, count: number, redisUrl?: string) {
+async function startApps(t: TestContext, count: number, redis?: TestRedis) {
   const emulator = await startTestEmulator(t);
   const instances: GovernedApp[] = [];
+  const keyPrefix = uniquePrefix('ready:');
   for (let i = 0; i < count; i++) {
     instances.push(
       await startGovernedApp(t, {
         emulator,
-        ...(redisUrl === undefined ? {} : { redis: { url: redisUrl, keyPrefix: 'ready:' } }),
+        ...(redis === undefined ? {} : { redis: { url: redis, keyPrefix } }),
         env: { ADMIN_TOKEN },
       }),
     );
@@ -114,19 +122,27 @@ async function startApps(t: TestContext, count: number, redisUrl?: string) {
   return { emulator, instances };
 }
 
+const redisFor = topologiesForFile();
+
 describe('readiness report after a scripted session', () => {
-  test(
-    'two instances on Redis: either one reports the figures the emulator counted',
-    { skip: redisSkip() },
-    async (t) => {
-      const redis = await startRedis(t);
-      const { emulator, instances } = await startApps(t, 2, redis.url);
-      await runScript(emulator, instances);
-      const [first, second] = await Promise.all(instances.map((i) => readiness(i.url)));
-      await checkAgainstEmulator(emulator, first!);
-      assert.deepEqual({ ...second, generatedAt: '' }, { ...first, generatedAt: '' }, 'one report, whichever instance');
-    },
-  );
+  for (const topology of SUITE_TOPOLOGIES) {
+    test(
+      topologyTitle('two instances on Redis: either one reports the figures the emulator counted', topology),
+      { skip: topologySkip(topology) },
+      async (t) => {
+        const redis = await redisFor(t, topology);
+        const { emulator, instances } = await startApps(t, 2, redis);
+        await runScript(emulator, instances);
+        const [first, second] = await Promise.all(instances.map((i) => readiness(i.url)));
+        await checkAgainstEmulator(emulator, first!);
+        assert.deepEqual(
+          { ...second, generatedAt: '' },
+          { ...first, generatedAt: '' },
+          'one report, whichever instance',
+        );
+      },
+    );
+  }
 
   test('one instance, counters in the process', async (t) => {
     const { emulator, instances } = await startApps(t, 1);

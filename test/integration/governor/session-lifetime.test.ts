@@ -41,7 +41,9 @@ describe('session lifetime and re-login', () => {
     const browser = new HttpClient(app.url);
     await browser.loginAs(USER1.username, USER1.password);
     const page = '/test?api=extension-call-log&direction=Inbound&type=Voice&perPage=25';
-    assert.equal((await browser.page(page)).status, 200);
+    // Only the emulator's clock jumps 8 days; the app's copy of the call log (kept an hour by the app's clock) would
+    // still serve `page` without RingCentral, so the page the login returns to is one not read before.
+    assert.equal((await browser.page('/test?api=extension')).status, 200);
     const oldCookie = browser.jar.get('rcsid');
 
     await emulator.control.advanceClock(8 * 86_400);

@@ -21,6 +21,7 @@ import { assets } from '../../../src/web/assets/index.js';
 import { createViews } from '../../../src/web/views/index.js';
 import { TEST_SESSION_SECRETS } from '../../helpers/app.js';
 import type { HttpClient } from '../../helpers/http-client.js';
+import { testRedisOf, type TestRedis } from '../../helpers/redis-topology.js';
 
 /** A running instance. */
 export interface GovernedApp {
@@ -32,8 +33,8 @@ export interface GovernedApp {
 /** Options of {@link startGovernedApp}. */
 export interface GovernedAppOptions {
   readonly emulator: { readonly url: string; registerRedirectUri(uri: string): void };
-  /** Share sessions, budgets and readiness counters on this Redis. Default: all in this process. */
-  readonly redis?: { readonly url: string; readonly keyPrefix: string };
+  /** Share sessions, budgets and readiness counters on this Redis (a URL, or any topology). Default: in process. */
+  readonly redis?: { readonly url: string | TestRedis; readonly keyPrefix: string };
   readonly env?: Record<string, string>;
   readonly now?: () => number;
   readonly governorSleep?: GovernorSleep;
@@ -47,6 +48,12 @@ export async function startGovernedApp(t: TestContext, options: GovernedAppOptio
     server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
   });
   const url = `http://127.0.0.1:${port}`;
+  const redis =
+    options.redis === undefined
+      ? undefined
+      : typeof options.redis.url === 'string'
+        ? testRedisOf(options.redis.url)
+        : options.redis.url;
   const config = loadConfig({
     RC_SERVER_URL: options.emulator.url,
     RC_CLIENT_ID: 'demo-client-id',
@@ -54,7 +61,9 @@ export async function startGovernedApp(t: TestContext, options: GovernedAppOptio
     RC_REDIRECT_URL: `${url}/oauth2callback`,
     PORT: String(port),
     SESSION_STORE: options.redis === undefined ? 'memory' : 'redis',
-    ...(options.redis === undefined ? {} : { REDIS_URL: options.redis.url, REDIS_KEY_PREFIX: options.redis.keyPrefix }),
+    ...(options.redis === undefined || redis === undefined
+      ? {}
+      : { ...redis.env, REDIS_KEY_PREFIX: options.redis.keyPrefix }),
     SESSION_SECRETS: TEST_SESSION_SECRETS.join(','),
     LOG_LEVEL: 'info',
     UPSTREAM_TIMEOUT_MS: '5000',
@@ -75,7 +84,11 @@ export async function startGovernedApp(t: TestContext, options: GovernedAppOptio
   let store;
   if (options.redis !== undefined) {
     const { keyPrefix } = options.redis;
-    const backend = await openRedisBackend({ url: options.redis.url, keyPrefix, commandTimeoutMs: 2_000 });
+    const backend = await openRedisBackend({
+      redis: config.session.redis ?? redis?.settings,
+      keyPrefix,
+      commandTimeoutMs: 2_000,
+    });
     store = backend.store;
     shared = {
       refreshCoordinator: backend.coordinator,

@@ -44,6 +44,7 @@ describe('loadConfig', () => {
       store: 'embedded',
       dataDir: '.data',
       redisUrl: undefined,
+      redis: undefined,
       redisKeyPrefix: undefined,
       idleTimeoutSeconds: 28_800,
       absoluteTimeoutSeconds: 604_800,
@@ -285,6 +286,179 @@ describe('loadConfig', () => {
       ['REDIS_URL', 'REDIS_KEY_PREFIX'],
     );
     assert.doesNotMatch(bad.message, /password/);
+  });
+
+  test('Redis topologies: one server, Sentinel or Cluster, with credentials, TLS and the WAIT rule', () => {
+    const server = loadConfig({ SESSION_STORE: 'redis', REDIS_URL: 'rediss://app:p%40ss@cache.example.com:6380/1' });
+    assert.deepEqual(server.session.redis, {
+      topology: 'server',
+      url: 'rediss://app:p%40ss@cache.example.com:6380/1',
+      username: 'app',
+      password: 'p@ss',
+      tls: true,
+      waitReplicas: 0,
+      waitTimeoutMs: 250,
+    });
+    const withPassword = loadConfig({
+      SESSION_STORE: 'redis',
+      REDIS_URL: 'redis://cache.example.com',
+      REDIS_PASSWORD: 'from-the-variable',
+      REDIS_USERNAME: 'svc',
+      REDIS_TLS: 'true',
+      REDIS_WAIT_REPLICAS: '1',
+      REDIS_WAIT_TIMEOUT_MS: '100',
+    });
+    assert.deepEqual(
+      { ...withPassword.session.redis, url: undefined },
+      {
+        topology: 'server',
+        url: undefined,
+        username: 'svc',
+        password: 'from-the-variable',
+        tls: true,
+        waitReplicas: 1,
+        waitTimeoutMs: 100,
+      },
+    );
+
+    const sentinel = loadConfig({
+      SESSION_STORE: 'redis',
+      REDIS_SENTINELS: '10.0.0.1:26379, sentinel-2.example.com:26380,[::1]:26381',
+      REDIS_SENTINEL_NAME: 'mymaster',
+      REDIS_SENTINEL_PASSWORD: 'sentinel-secret',
+      REDIS_PASSWORD: 'data-secret',
+    });
+    assert.deepEqual(sentinel.session.redis, {
+      topology: 'sentinel',
+      sentinels: [
+        { host: '10.0.0.1', port: 26379 },
+        { host: 'sentinel-2.example.com', port: 26380 },
+        { host: '::1', port: 26381 },
+      ],
+      name: 'mymaster',
+      sentinelPassword: 'sentinel-secret',
+      username: undefined,
+      password: 'data-secret',
+      tls: false,
+      waitReplicas: 1,
+      waitTimeoutMs: 250,
+    });
+    assert.equal(sentinel.session.redisUrl, undefined);
+
+    const cluster = loadConfig({
+      SESSION_STORE: 'redis',
+      REDIS_CLUSTER_NODES: 'node-1.example.com:6379,node-2.example.com:6379',
+      REDIS_TLS: 'yes',
+      REDIS_WAIT_REPLICAS: '0',
+    });
+    assert.deepEqual(cluster.session.redis, {
+      topology: 'cluster',
+      nodes: [
+        { host: 'node-1.example.com', port: 6379 },
+        { host: 'node-2.example.com', port: 6379 },
+      ],
+      username: undefined,
+      password: undefined,
+      tls: true,
+      waitReplicas: 0,
+      waitTimeoutMs: 250,
+    });
+    assert.equal(loadConfig({ SESSION_STORE: 'redis', REDIS_CLUSTER_NODES: 'h:1' }).session.redis?.waitReplicas, 1);
+    assert.ok(Object.isFrozen(cluster.session.redis));
+    assert.equal(loadConfig({ REDIS_CLUSTER_NODES: 'h:1' }).session.redis, undefined, 'only with SESSION_STORE=redis');
+  });
+
+  test('Redis topologies: exactly one, every problem at once, no value echoed', () => {
+    const none = problemsOf({ SESSION_STORE: 'redis' });
+    assert.deepEqual(
+      none.problems.map((p) => p.variable),
+      ['REDIS_URL'],
+    );
+    assert.match(none.problems[0]!.problem, /REDIS_SENTINELS.*REDIS_CLUSTER_NODES/);
+
+    const two = problemsOf({
+      SESSION_STORE: 'redis',
+      REDIS_URL: 'redis://:url-secret@h:6379',
+      REDIS_SENTINELS: 'h:26379',
+      REDIS_SENTINEL_NAME: 'm',
+      REDIS_CLUSTER_NODES: 'h:7000',
+    });
+    assert.deepEqual(
+      two.problems.map((p) => p.variable),
+      ['REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'],
+    );
+    assert.match(two.problems[0]!.problem, /exactly one of REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES/);
+
+    const bad = problemsOf({
+      SESSION_STORE: 'redis',
+      REDIS_SENTINELS: 'h:26379,h:26379,no-port,bad host:1',
+      REDIS_SENTINEL_PASSWORD: 'sentinel-secret-value',
+      REDIS_TLS: 'maybe',
+      REDIS_WAIT_REPLICAS: 'all',
+      REDIS_WAIT_TIMEOUT_MS: '5000',
+      REDIS_USERNAME: 'has space',
+    });
+    assert.deepEqual(bad.problems.map((p) => p.variable).sort(), [
+      'REDIS_SENTINELS',
+      'REDIS_TLS',
+      'REDIS_USERNAME',
+      'REDIS_WAIT_REPLICAS',
+      'REDIS_WAIT_TIMEOUT_MS',
+    ]);
+    for (const value of ['sentinel-secret-value', 'no-port', 'bad host', 'maybe', 'has space']) {
+      assert.ok(!bad.message.includes(value), `the message must not echo "${value}"`);
+    }
+
+    for (const [list, ok] of [
+      ['10.0.0.1:26379', true],
+      ['[2001:db8::1]:26379,host.example:1', true],
+      ['host:0', false],
+      ['host:65536', false],
+      ['host', false],
+      ['2001:db8::1:26379', false],
+      ['host:1,', false],
+      ['-host:1', false],
+      [Array.from({ length: 33 }, (_, i) => `h${i}:1`).join(','), false],
+    ] as const) {
+      const result = (() => {
+        try {
+          loadConfig({ SESSION_STORE: 'redis', REDIS_CLUSTER_NODES: list });
+          return true;
+        } catch {
+          return false;
+        }
+      })();
+      assert.equal(result, ok, list);
+    }
+
+    assert.deepEqual(
+      problemsOf({ SESSION_STORE: 'redis', REDIS_SENTINELS: 'h:26379' }).problems.map((p) => p.variable),
+      ['REDIS_SENTINEL_NAME'],
+    );
+    assert.deepEqual(
+      problemsOf({
+        SESSION_STORE: 'redis',
+        REDIS_URL: 'redis://h',
+        REDIS_SENTINEL_NAME: 'm',
+        REDIS_SENTINEL_PASSWORD: 'x-secret-value',
+      }).problems.map((p) => [p.variable, p.problem]),
+      [
+        ['REDIS_SENTINEL_NAME', 'only applies with REDIS_SENTINELS'],
+        ['REDIS_SENTINEL_PASSWORD', 'only applies with REDIS_SENTINELS'],
+      ],
+    );
+    const contradictions = problemsOf({
+      SESSION_STORE: 'redis',
+      REDIS_URL: 'rediss://user-a:url-password@h',
+      REDIS_TLS: 'false',
+      REDIS_PASSWORD: 'other-password',
+      REDIS_USERNAME: 'user-b',
+    });
+    assert.deepEqual(
+      contradictions.problems.map((p) => p.variable),
+      ['REDIS_TLS', 'REDIS_PASSWORD', 'REDIS_USERNAME'],
+    );
+    assert.doesNotMatch(contradictions.message, /url-password|other-password/);
   });
 
   test('COOKIE_SECURE and TRUST_PROXY forms', () => {

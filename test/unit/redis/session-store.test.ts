@@ -2,18 +2,27 @@
  * @module test/unit/redis/session-store.test
  * The Redis store passes the store contract against a private redis-server; plus Redis-side expiry (PTTL), the key
  * prefix, no plaintext in Redis, the compare-and-set write, Redis stopped / hung / restarted without a new client,
- * and an AOF restart that keeps every session.
+ * and an AOF restart that keeps every session. The contract again on Redis Cluster; and the write-safety rule
+ * (`WAIT` after login, refresh and logout writes) on a primary with a replica and on clusters with and without
+ * replicas.
  */
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import type { Redis } from 'ioredis';
+import { Redis as IORedis, type Redis } from 'ioredis';
 import { createRedisClient, type RedisLogger, waitUntilReady } from '../../../src/redis/client.js';
 import { createSessionCipher } from '../../../src/session/cipher.js';
-import { createRedisStore, type RedisStore } from '../../../src/redis/session-store.js';
+import { createRedisStore, type DurableWrites, type RedisStore } from '../../../src/redis/session-store.js';
 import { SessionManager } from '../../../src/session/session-manager.js';
 import type { StoredSession } from '../../../src/session/store.js';
 import { StoreUnavailableError } from '../../../src/session/stored-session.js';
 import { fileCleanup, redisSkip, type RedisServer, startRedis, type StartRedisOptions } from '../../helpers/redis.js';
+import {
+  CLUSTER_TEST_PASSWORD,
+  startTestTopology,
+  type TestRedis,
+  topologySkip,
+} from '../../helpers/redis-topology.js';
+import { createRedisConnection } from '../../../src/redis/client.js';
 import { runStoreContract } from '../session/store-contract.js';
 
 const T0 = 1_700_000_000_000;
@@ -50,7 +59,7 @@ async function inspector(t: TestContext, url: string): Promise<Redis> {
 async function storeOn(
   t: TestContext,
   server: RedisServer,
-  options: { now?: () => number; keyPrefix?: string; commandTimeoutMs?: number } = {},
+  options: { now?: () => number; keyPrefix?: string; commandTimeoutMs?: number; durableWrites?: DurableWrites } = {},
 ): Promise<{ store: RedisStore; client: Redis }> {
   const client = await connect(t, server.url, {
     ...(options.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: options.commandTimeoutMs }),
@@ -60,6 +69,7 @@ async function storeOn(
     client,
     now: options.now ?? (() => T0),
     keyPrefix: options.keyPrefix ?? `t${++prefixCounter}:`,
+    ...(options.durableWrites === undefined ? {} : { durableWrites: options.durableWrites }),
   });
   t.after(() => store.close());
   return { store, client };
@@ -94,6 +104,16 @@ async function allKeys(raw: Redis): Promise<string[]> {
   return keys.sort();
 }
 
+let sharedCluster: Promise<TestRedis> | undefined;
+
+/** One Redis Cluster (three primaries, no replicas) for this file's cluster tests. */
+function cluster(): Promise<TestRedis> {
+  sharedCluster ??= startTestTopology(cleanup, { kind: 'cluster', password: CLUSTER_TEST_PASSWORD });
+  return sharedCluster;
+}
+
+const clusterSkip = topologySkip('cluster');
+
 if (skip === false) {
   runStoreContract('redis', async (now) => {
     const server = await shared();
@@ -104,6 +124,25 @@ if (skip === false) {
   });
 } else {
   void describe('redis store: SessionStore contract', { skip }, () => {});
+}
+
+if (clusterSkip === false) {
+  // As the app opens it: the settings from REDIS_CLUSTER_NODES, with their default WAIT rule (1 replica, capped).
+  runStoreContract('redis (Redis Cluster)', async (now) => {
+    const { settings } = await cluster();
+    const client = createRedisConnection(settings);
+    await waitUntilReady(client, READY_MS);
+    const store = createRedisStore({
+      client,
+      now,
+      keyPrefix: `contract${++prefixCounter}:`,
+      ownsClient: true,
+      durableWrites: { replicas: settings.waitReplicas, timeoutMs: settings.waitTimeoutMs },
+    });
+    return { store };
+  });
+} else {
+  void describe('redis store (Redis Cluster): SessionStore contract', { skip: clusterSkip }, () => {});
 }
 
 void describe('redis store', { skip }, () => {
@@ -371,4 +410,163 @@ void describe('redis store', { skip }, () => {
     assert.equal(owned.status, 'end');
     await assert.rejects(owned.ping());
   });
+});
+
+/** `cmdstat_wait` calls in an `INFO commandstats` text. */
+function waitCalls(commandstats: string): number {
+  return Number(/cmdstat_wait:calls=(\d+)/.exec(commandstats)?.[1] ?? 0);
+}
+
+/** A primary and a replica of it (two private servers, `REPLICAOF`), once the replica is in sync. */
+async function primaryWithReplica(t: TestContext): Promise<{ primary: RedisServer; replica: RedisServer }> {
+  const primary = await ownServer(t);
+  const replica = await ownServer(t);
+  const onReplica = await inspector(t, replica.url);
+  await onReplica.replicaof('127.0.0.1', primary.port);
+  const onPrimary = await inspector(t, primary.url);
+  await eventually(async () => {
+    assert.match(await onPrimary.info('replication'), /slave0:.*state=online/);
+  }, 10_000);
+  return { primary, replica };
+}
+
+void describe('redis store: write safety (WAIT)', { skip }, () => {
+  void it('resolves a login, refresh or logout write once the replica has it; touches and reads do not wait', async (t) => {
+    const { primary, replica } = await primaryWithReplica(t);
+    const { store } = await storeOn(t, primary, { durableWrites: { replicas: 1, timeoutMs: 1_000 } });
+    const onPrimary = await inspector(t, primary.url);
+    const onReplica = await inspector(t, replica.url);
+    const before = waitCalls(await onPrimary.info('commandstats'));
+
+    await store.set('a', record());
+    assert.equal(await onReplica.exists(store.keyFor('a')), 1, 'on the replica when set resolved');
+    assert.equal(await store.setIfVersion('a', record({ version: 2 }), 1), true);
+    assert.equal(await onReplica.hget(store.keyFor('a'), 'v'), '2');
+    await store.touch('a', T0 + 1, T0 + 90_000);
+    assert.equal((await store.get('a'))?.version, 2);
+    await store.destroy('a');
+    assert.equal(await onReplica.exists(store.keyFor('a')), 0, 'gone from the replica when destroy resolved');
+
+    assert.equal(waitCalls(await onPrimary.info('commandstats')) - before, 3, 'WAIT after set, setIfVersion, destroy');
+  });
+
+  void it('with the replica frozen, waits the timeout, keeps the write on the primary, and reports it', async (t) => {
+    const { primary, replica } = await primaryWithReplica(t);
+    const reported: [number, number][] = [];
+    const { store } = await storeOn(t, primary, {
+      durableWrites: {
+        replicas: 1,
+        timeoutMs: 300,
+        onUnreplicatedWrite: (confirmed, wanted) => reported.push([confirmed, wanted]),
+      },
+    });
+    replica.pause();
+    t.after(() => replica.resume());
+    const started = performance.now();
+    await store.set('b', record({ payload: 'while the replica is frozen' }));
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed >= 290 && elapsed < 1_500, `the write waited ${Math.round(elapsed)} ms`);
+    assert.deepEqual(reported, [[0, 1]]);
+    assert.equal((await store.get('b'))?.payload, 'while the replica is frozen');
+
+    replica.resume();
+    await eventually(async () => {
+      const quick = performance.now();
+      await store.set('c', record());
+      assert.ok(performance.now() - quick < 200, 'confirmed again once the replica is back');
+    }, 5_000);
+    assert.deepEqual(reported.slice(-1), [[0, 1]]);
+  });
+
+  void it(
+    'on a Redis Cluster without replicas, never sends WAIT (the rule is capped by the shard)',
+    { skip: clusterSkip },
+    async (t) => {
+      const { settings, topology } = await cluster();
+      const reported: number[] = [];
+      const client = createRedisConnection(settings);
+      await waitUntilReady(client, READY_MS);
+      const store = createRedisStore({
+        client,
+        now: () => T0,
+        keyPrefix: `cap${++prefixCounter}:`,
+        ownsClient: true,
+        durableWrites: { replicas: 1, timeoutMs: 500, onUnreplicatedWrite: (confirmed) => reported.push(confirmed) },
+      });
+      t.after(() => store.close());
+      const nodes = await Promise.all(
+        (topology?.nodes ?? []).map(async (node) => {
+          const raw = new IORedis(topology!.connectionOptions(node.port));
+          t.after(() => raw.disconnect());
+          await raw.connect();
+          return raw;
+        }),
+      );
+      const waits = async () =>
+        (await Promise.all(nodes.map(async (n) => waitCalls(await n.info('commandstats'))))).reduce((a, b) => a + b, 0);
+      const before = await waits();
+      const started = performance.now();
+      for (let i = 0; i < 10; i++) await store.set(`id-${i}`, record());
+      for (let i = 0; i < 10; i++) await store.destroy(`id-${i}`);
+      assert.ok(performance.now() - started < 2_000, 'no write waited');
+      assert.equal(await waits(), before);
+      assert.deepEqual(reported, []);
+    },
+  );
+
+  void it(
+    "on a Redis Cluster with a replica per primary, waits for it on the key's own node",
+    { skip: clusterSkip },
+    async (t) => {
+      const withReplicas = await startTestTopology(t, {
+        kind: 'cluster',
+        replicas: 1,
+        password: CLUSTER_TEST_PASSWORD,
+      });
+      const reported: number[] = [];
+      const client = createRedisConnection(withReplicas.settings);
+      await waitUntilReady(client, READY_MS);
+      // Two asked, one per shard exists: capped to one, so every write is confirmed and none is reported.
+      const store = createRedisStore({
+        client,
+        now: () => T0,
+        keyPrefix: 'replicated:',
+        ownsClient: true,
+        durableWrites: { replicas: 2, timeoutMs: 500, onUnreplicatedWrite: (confirmed) => reported.push(confirmed) },
+      });
+      t.after(() => store.close());
+      const topology = withReplicas.topology!;
+      const primaries = topology.nodes.filter((n) => n.role === 'primary');
+      const raws = await Promise.all(
+        topology.nodes.map(async (node) => {
+          const raw = new IORedis(topology.connectionOptions(node.port));
+          t.after(() => raw.disconnect());
+          await raw.connect();
+          // A replica answers reads of its primary's slots only in READONLY mode (else MOVED).
+          if (node.role === 'replica') await raw.call('READONLY');
+          return { node, raw };
+        }),
+      );
+      const ids = Array.from({ length: 12 }, (_, i) => `r-${i}`);
+      const started = performance.now();
+      for (const id of ids) await store.set(id, record());
+      assert.ok(performance.now() - started < 3_000, `writes took ${Math.round(performance.now() - started)} ms`);
+      assert.deepEqual(reported, []);
+      let total = 0;
+      for (const { node, raw } of raws) {
+        const calls = waitCalls(await raw.info('commandstats'));
+        if (node.role === 'replica') assert.equal(calls, 0, 'WAIT goes to primaries only');
+        total += calls;
+      }
+      assert.equal(total, ids.length, 'one WAIT per write');
+      // Every record is on its primary's replica the moment its write resolved (checked after the fact here).
+      for (const id of ids) {
+        const holders = await Promise.all(
+          raws.map(async ({ raw }) => (await raw.call('EXISTS', store.keyFor(id)).catch(() => 0)) === 1),
+        );
+        assert.equal(holders.filter(Boolean).length, 2, `${id} on a primary and its replica`);
+      }
+      assert.equal(primaries.length, 3);
+    },
+  );
 });

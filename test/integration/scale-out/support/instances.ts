@@ -18,6 +18,7 @@ import { startTestApp, TEST_SESSION_SECRETS, type TestApp } from '../../../helpe
 import { HttpClient } from '../../../helpers/http-client.js';
 import { parseMetrics, type Sample } from './metrics-text.js';
 import { freePort } from '../../../helpers/ports.js';
+import { testRedisOf, type TestRedis } from '../../../helpers/redis-topology.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const START_TIMEOUT_MS = 30_000;
@@ -29,11 +30,19 @@ export interface SharedInstance {
   readonly url: string;
 }
 
+/** The Redis of a helper's options: a URL (one server) or any topology. */
+function redisOf(options: { redisUrl?: string; redis?: TestRedis }): TestRedis {
+  if (options.redis !== undefined) return options.redis;
+  if (options.redisUrl === undefined) throw new Error('give redisUrl or redis');
+  return testRedisOf(options.redisUrl);
+}
+
 /** Starts `count` in-process app instances on one Redis (closed after the test). */
 export async function startSharedInstances(
   t: TestContext,
   options: {
-    redisUrl: string;
+    redisUrl?: string;
+    redis?: TestRedis;
     emulator: RunningEmulator;
     count: number;
     keyPrefix: string;
@@ -41,10 +50,11 @@ export async function startSharedInstances(
     lockWaitTimeoutMs?: number;
   },
 ): Promise<SharedInstance[]> {
+  const redis = redisOf(options);
   const instances: SharedInstance[] = [];
   for (let i = 0; i < options.count; i++) {
     const backend = await openRedisBackend({
-      url: options.redisUrl,
+      redis: redis.settings,
       keyPrefix: options.keyPrefix,
       commandTimeoutMs: 1_000,
       ...(options.lockWaitTimeoutMs === undefined ? {} : { lockWaitTimeoutMs: options.lockWaitTimeoutMs }),
@@ -54,7 +64,7 @@ export async function startSharedInstances(
       emulator: options.emulator,
       store: backend.store,
       refreshCoordinator: backend.coordinator,
-      env: { LOG_LEVEL: 'warn', SESSION_STORE: 'redis', REDIS_URL: options.redisUrl },
+      env: { LOG_LEVEL: 'warn', SESSION_STORE: 'redis', ...redis.env },
     });
     instances.push({ app, backend, url: app.url });
   }
@@ -117,13 +127,21 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Starts `src/server.ts` as a child on a free port of 127.0.0.1 with `SESSION_STORE=redis`, its redirect URI
- * registered with the emulator, and waits for `/healthz`. Killed after the test if still running.
+ * Starts `src/server.ts` as a child on a free port of 127.0.0.1 with `SESSION_STORE=redis` (on the topology's
+ * variables: `REDIS_URL`, or `REDIS_SENTINELS`…, or `REDIS_CLUSTER_NODES`…), its redirect URI registered with the
+ * emulator, and waits for `/healthz`. Killed after the test if still running.
  */
 export async function startAppProcess(
   t: TestContext,
-  options: { emulator: RunningEmulator; redisUrl: string; keyPrefix: string; env?: Record<string, string> },
+  options: {
+    emulator: RunningEmulator;
+    redisUrl?: string;
+    redis?: TestRedis;
+    keyPrefix: string;
+    env?: Record<string, string>;
+  },
 ): Promise<AppProcess> {
+  const redis = redisOf(options);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const redirect = `${url}/oauth2callback`;
@@ -140,7 +158,7 @@ export async function startAppProcess(
       PORT: String(port),
       HOST: '127.0.0.1',
       SESSION_STORE: 'redis',
-      REDIS_URL: options.redisUrl,
+      ...redis.env,
       REDIS_KEY_PREFIX: options.keyPrefix,
       SESSION_SECRETS: TEST_SESSION_SECRETS.join(','),
       UPSTREAM_TIMEOUT_MS: '8000',

@@ -1,0 +1,102 @@
+/**
+ * Redis commands per request in steady state, as Redis receives them (`MONITOR` on every node, commands run by
+ * Lua scripts not counted): a logged-in user's `/test?api=extension` on an instance wired as `server.ts` wires `SESSION_STORE=redis`
+ * (sessions, refresh lock, rate-limit budgets, readiness counters). The same on one server and on Redis Cluster:
+ * one `HMGET` (the session), two `EVALSHA` (the budget's reserve and complete) and one `HINCRBY` (readiness), i.e.
+ * no more than before topologies; the cluster's own bookkeeping (ioredis refreshing its slot map with `CLUSTER`
+ * commands every few seconds) is not per request and is reported apart.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { startTestEmulator } from '../../helpers/emulator.js';
+import { HttpClient } from '../../helpers/http-client.js';
+import {
+  SUITE_TOPOLOGIES,
+  topologiesForFile,
+  topologySkip,
+  topologyTitle,
+  uniquePrefix,
+  type TestRedis,
+} from '../../helpers/redis-topology.js';
+import { startGovernedApp } from '../governor/support.js';
+import { USER1 } from '../support/fixtures.js';
+
+const REQUESTS = 50;
+const WARM_UP = 5;
+/** What the app spends per request today (see docs/benchmarks.md): HMGET + 2 × EVALSHA + HINCRBY. */
+const MAX_PER_REQUEST = 4;
+/** Commands of the test and of ioredis's topology bookkeeping, not of requests. */
+const NOT_PER_REQUEST = new Set(['cluster', 'ping', 'client', 'hello', 'auth', 'select', 'monitor']);
+const redisFor = topologiesForFile();
+
+/** Raw connections to every data node of `redis` (one for a single server). */
+function nodesOf(redis: TestRedis): Redis[] {
+  if (redis.topology === undefined) return [new Redis(redis.env.REDIS_URL ?? '', { lazyConnect: false })];
+  const topology = redis.topology;
+  return topology.nodes.map((node) => new Redis({ ...topology.connectionOptions(node.port), lazyConnect: false }));
+}
+
+/**
+ * Watches every node with `MONITOR` and counts the commands clients send, by name. Commands a Lua script runs
+ * (source `lua`) are not counted: they are part of their `EVALSHA`. (`INFO commandstats` counts both.)
+ */
+async function watchCommands(redis: TestRedis): Promise<{ counts: Map<string, number>; stop: () => void }> {
+  const counts = new Map<string, number>();
+  const monitors: Redis[] = [];
+  for (const node of nodesOf(redis)) {
+    const monitor = await node.monitor();
+    node.disconnect();
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      if (source === 'lua') return;
+      const name = (args[0] ?? '').toLowerCase();
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+    });
+    monitors.push(monitor);
+  }
+  return { counts, stop: () => monitors.forEach((m) => m.disconnect()) };
+}
+
+for (const topology of SUITE_TOPOLOGIES) {
+  void describe(topologyTitle('Redis commands per request', topology), { skip: topologySkip(topology) }, () => {
+    void it(`steady state: at most ${MAX_PER_REQUEST} commands per request, as before`, async (t) => {
+      const redis = await redisFor(t, topology);
+      const emulator = await startTestEmulator(t);
+      // Budgets large enough for the run, small enough to be paced (tracked in Redis) as real ones are.
+      for (const group of ['Light', 'Medium', 'Heavy', 'Auth'] as const) {
+        await emulator.control.limits({ group, limit: 5_000, windowSeconds: 60 });
+      }
+      const app = await startGovernedApp(t, {
+        emulator,
+        redis: { url: redis, keyPrefix: uniquePrefix('cmds:') },
+        env: { LOG_LEVEL: 'warn' },
+      });
+      const browser = new HttpClient(app.url);
+      await browser.loginAs(USER1.username, USER1.password);
+      // Warm up: scripts cached, the budget learnt, the session's touch done.
+      for (let i = 0; i < WARM_UP; i++) {
+        assert.equal((await browser.get('/test?api=extension', { accept: 'application/json' })).status, 200);
+      }
+      const watch = await watchCommands(redis);
+      t.after(() => watch.stop());
+      // Every MONITOR has answered OK before the first request.
+      for (let i = 0; i < REQUESTS; i++) {
+        assert.equal((await browser.get('/test?api=extension', { accept: 'application/json' })).status, 200);
+      }
+      // Let the last request's fire-and-forget writes (readiness count, budget completion) reach the monitors.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      watch.stop();
+      const spent = [...watch.counts];
+      const perRequest = spent.filter(([name]) => !NOT_PER_REQUEST.has(name));
+      const total = perRequest.reduce((sum, [, calls]) => sum + calls, 0);
+      const breakdown = perRequest.map(([name, calls]) => `${name} ${(calls / REQUESTS).toFixed(2)}`).join(', ');
+      const other = spent.filter(([name]) => NOT_PER_REQUEST.has(name));
+      t.diagnostic(
+        `${(total / REQUESTS).toFixed(2)} commands per request (${breakdown})` +
+          (other.length > 0 ? `; not per request: ${other.map(([n, c]) => `${n} ${c}`).join(', ')}` : ''),
+      );
+      assert.ok(total / REQUESTS <= MAX_PER_REQUEST, `${(total / REQUESTS).toFixed(2)} per request: ${breakdown}`);
+      assert.equal(watch.counts.get('hmget'), REQUESTS, 'one session read per request');
+    });
+  });
+}
