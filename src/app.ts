@@ -110,8 +110,9 @@ export function createApp(deps: AppDeps): FastifyInstance {
   const metrics = deps.metrics ?? createAppMetrics();
   const store = measureSessionStore(deps.store, metrics);
   // RingCentral's rules: every call waits for its user's rate-limit slot, and is counted for the readiness report.
+  const budgets = deps.rateLimitStore ?? createMemoryBudgetStore({ now });
   const governor = createRateGovernor({
-    store: deps.rateLimitStore ?? createMemoryBudgetStore({ now }),
+    store: budgets,
     maxWaitMs: config.rateLimitMaxWaitMs,
     now,
     metrics: createGovernorMetrics(metrics.registry),
@@ -230,6 +231,8 @@ export function createApp(deps: AppDeps): FastifyInstance {
   });
   app.addHook('onClose', async () => {
     await ringcentral.close();
+    // What the Redis stores hold back (answered calls, readiness counts) is written before the connection closes.
+    await Promise.all([budgets.flush(), readiness.flush()]);
   });
   installGracefulClose(app);
   installHttpMetrics(app, metrics);

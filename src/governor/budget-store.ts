@@ -46,6 +46,8 @@ export interface BudgetStore {
   cancel(key: BudgetKey, ticket: string, defaults: GroupBudget): Promise<void>;
   complete(key: BudgetKey, ticket: string, defaults: GroupBudget, observation: Observation): Promise<void>;
   snapshot(key: BudgetKey, defaults: GroupBudget): Promise<BudgetSnapshot>;
+  /** Sends what the store holds back, if anything (the Redis store batches completions); at shutdown. */
+  flush(): Promise<void>;
 }
 
 /** Options of {@link createMemoryBudgetStore}. */
@@ -83,6 +85,7 @@ export function createMemoryBudgetStore(options: MemoryBudgetStoreOptions): Budg
 
   return {
     kind: 'memory',
+    flush: () => Promise.resolve(),
     reserve(key, ticket, defaults, maxWaitMs) {
       const t = now();
       return Promise.resolve(reserveCall(stateOf(key, defaults, t), ticket, t, maxWaitMs, tuning));

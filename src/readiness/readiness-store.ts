@@ -42,8 +42,10 @@ export interface ReadinessStore {
   recordCall(operationId: string, outcome: CallOutcome): void;
   recordRefresh(ok: boolean): void;
   recordScope(scope: string): void;
-  /** Today and yesterday (UTC), added up. */
+  /** Today and yesterday (UTC), added up (this instance's counts not yet written included). */
   read(): Promise<ReadinessCounts>;
+  /** Writes the counts not yet written (a store that batches them); at shutdown. */
+  flush(): Promise<void>;
 }
 
 const DAY_MS = 86_400_000;
@@ -122,6 +124,7 @@ export function createMemoryReadinessStore(options: { now: () => number }): Read
     kind: 'memory',
     recordCall: (operationId, outcome) => add(fieldOfCall(operationId, outcome)),
     recordRefresh: (ok) => add(ok ? 'r|ok' : 'r|failed'),
+    flush: () => Promise.resolve(),
     recordScope(scope) {
       // At most a handful of distinct values (the app's permission set).
       const { scopes } = today();

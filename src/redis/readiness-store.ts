@@ -2,11 +2,12 @@
  * @module redis/readiness-store
  * The readiness counters in Redis, shared by every app instance: per UTC day one hash of counters
  * (`<prefix>ready:<YYYY-MM-DD>`, fields as in `readiness-store.ts`) and one set of granted scopes
- * (`…:scopes`), each expiring about three days after its last write. Writes are fire-and-forget on the app's
- * connection (sent before the request they belong to is answered); a failed write is logged once a minute and the
- * count lost. A count is one plain `HINCRBY` (it runs on every RingCentral call); each instance renews the hash's
- * expiry with `PEXPIRE` at most once per {@link EXPIRY_RENEW_MS}, so a day's hash lives between three days minus
- * that and three days after its last write.
+ * (`…:scopes`), each expiring about three days after its last write. Counts run on every RingCentral call, so they
+ * are added up in the instance and written once per {@link FLUSH_MS} (one `HINCRBY` per field counted since, in
+ * one pipeline: a few commands a second, whatever the traffic), when the report is read, and at shutdown; a
+ * failed write is logged once a minute and its counts lost. Each instance renews the hash's expiry with `PEXPIRE`
+ * at most once per {@link EXPIRY_RENEW_MS}, so a day's hash lives between three days minus that and three days
+ * after its last write. Another instance's report sees this instance's counts at most {@link FLUSH_MS} late.
  */
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -24,6 +25,9 @@ const WARN_EVERY_MS = 60_000;
 
 /** How often one instance renews a counter hash's expiry. */
 const EXPIRY_RENEW_MS = 3_600_000;
+
+/** How often an instance writes the counts it added up. */
+export const FLUSH_MS = 1_000;
 
 // KEYS[1] set; ARGV member, ttl
 const ADD_SCRIPT = `
@@ -55,14 +59,48 @@ export function createRedisReadinessStore(options: RedisReadinessStoreOptions): 
   // The hash whose expiry this instance renewed last, and when.
   let renewedKey = '';
   let renewedAt = -Infinity;
-  const increment = (field: string): void => {
+  // Counts not written yet: hash key → field → count.
+  let pending = new Map<string, Map<string, number>>();
+  let timer: NodeJS.Timeout | undefined;
+
+  async function flush(): Promise<void> {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    if (pending.size === 0) return;
+    const batch = pending;
+    pending = new Map();
     const t = now();
-    const key = keyOf(utcDay(t));
-    client.hincrby(key, field, 1).catch(lost);
-    if (key !== renewedKey || t - renewedAt >= EXPIRY_RENEW_MS) {
-      renewedKey = key;
-      renewedAt = t;
-      client.pexpire(key, KEEP_MS).catch(lost);
+    const writes: Promise<unknown>[] = [];
+    for (const [key, fields] of batch) {
+      // One key per pipeline: its commands share a hash slot, so this holds on a cluster too.
+      const pipeline = client.pipeline();
+      for (const [field, count] of fields) pipeline.hincrby(key, field, count);
+      if (key !== renewedKey || t - renewedAt >= EXPIRY_RENEW_MS) {
+        renewedKey = key;
+        renewedAt = t;
+        pipeline.pexpire(key, KEEP_MS);
+      }
+      writes.push(
+        pipeline.exec().then((results) => {
+          const failed = results?.find(([err]) => err !== null)?.[0];
+          if (failed) lost(failed);
+        }, lost),
+      );
+    }
+    await Promise.all(writes);
+  }
+
+  const increment = (field: string): void => {
+    const key = keyOf(utcDay(now()));
+    let fields = pending.get(key);
+    if (fields === undefined) {
+      fields = new Map();
+      pending.set(key, fields);
+    }
+    fields.set(field, (fields.get(field) ?? 0) + 1);
+    if (timer === undefined) {
+      timer = setTimeout(() => void flush(), FLUSH_MS);
+      timer.unref();
     }
   };
 
@@ -73,7 +111,9 @@ export function createRedisReadinessStore(options: RedisReadinessStoreOptions): 
     recordScope(scope) {
       client.eval(ADD_SCRIPT, 1, `${keyOf(utcDay(now()))}:scopes`, scope.slice(0, 2048), String(KEEP_MS)).catch(lost);
     },
+    flush,
     async read(): Promise<ReadinessCounts> {
+      await flush();
       const { days, start } = reportDays(now());
       const fields = new Map<string, number>();
       const scopes: string[] = [];

@@ -9,31 +9,19 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { TestContext } from 'node:test';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { DEMO } from '../../emulator/index.js';
 import type { ExplorerOptions } from '../../src/web/explorer/call-log-explorer.js';
 import type { GovernorSleep as Sleep } from '../../src/governor/rate-governor.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import {
-  VIEWPORTS,
-  assertAccessible,
-  attributeValues,
-  chromiumOrSkip,
-  launchChromium,
-  openContext,
-  saveScreenshot,
-  submitRingCentralLogin,
-  type PageProblems,
-} from '../helpers/browser.js';
+import { VIEWPORTS, assertAccessible, chromiumOrSkip, launchChromium, saveScreenshot } from '../helpers/browser.js';
 import { parseCsv } from '../helpers/csv.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { chartTotals, logIn, openPage as open, utcDay } from './support.js';
 
 const chromium = chromiumOrSkip();
 const ADMIN = DEMO.admin;
 const USER1 = DEMO.user('user1@example.com');
-
-/** `YYYY-MM-DD` of today in UTC, shifted by `days`. */
-const utcDay = (days = 0): string => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
 interface Stack {
   readonly emulator: TestEmulator;
@@ -55,24 +43,6 @@ async function startStack(
     ...(held === undefined ? {} : { governorSleep: held.sleep, now: () => held.now() }),
   });
   return { emulator, app };
-}
-
-async function open(
-  t: TestContext,
-  browser: Browser,
-  options: BrowserContextOptions = VIEWPORTS.desktop,
-): Promise<{ page: Page; watcher: PageProblems }> {
-  const opened = await openContext(browser, options);
-  t.after(() => opened.context.close());
-  return opened;
-}
-
-async function logIn(page: Page, appUrl: string, user: { username: string; password: string }): Promise<void> {
-  await page.goto(appUrl);
-  await page.getByRole('link', { name: 'Login RingCentral Account', exact: true }).click();
-  await page.waitForSelector('input[name="password"]');
-  await submitRingCentralLogin(page, user);
-  await page.waitForURL((url) => url.origin === new URL(appUrl).origin, { waitUntil: 'load' });
 }
 
 /**
@@ -116,12 +86,6 @@ async function statusSays(page: Page, text: RegExp, timeout?: number): Promise<v
     .locator('#export-status')
     .filter({ hasText: text })
     .waitFor({ state: 'attached', ...(timeout === undefined ? {} : { timeout }) });
-}
-
-/** The chart's day groups' data attributes. */
-async function chartTotals(page: Page): Promise<number[]> {
-  const totals = await attributeValues(page.locator('[data-testid="call-chart"] g.chart-day'), 'data-total');
-  return totals.map(Number);
 }
 
 void describe('browser: call-log explorer', { skip: chromium.skip }, () => {
@@ -310,81 +274,6 @@ void describe('browser: call-log explorer', { skip: chromium.skip }, () => {
     const width = Number(await page.evaluate('document.documentElement.scrollWidth'));
     assert.ok(width <= 390, `the page fits the phone (${width}px)`);
     await saveScreenshot(page, 'call-log-explorer-mobile');
-    watcher.assertClean();
-  });
-  void it('browses a minute under RingCentral’s default limits from the user’s copy, and Refresh brings in a new call', async (t) => {
-    // RingCentral's default limits (Heavy: 10 per 60 s): no generous limits here.
-    const emulator = await startTestEmulator(t);
-    const app = await startTestApp(t, { emulator });
-    const { page, watcher } = await open(t, browser);
-    await logIn(page, app.url, ADMIN);
-    const before = await emulator.control.stats();
-    const seen: string[] = [];
-    const caption = async (): Promise<number> => {
-      const text = await page.locator('#results-caption').innerText();
-      seen.push(page.url());
-      assert.doesNotMatch(await page.locator('main').innerText(), /try again in|429/i, `${page.url()}: no 429`);
-      return Number(/of ([\d,]+)/.exec(text)?.[1]?.replace(/,/g, ''));
-    };
-
-    await page.getByRole('link', { name: 'Company call log', exact: true }).click();
-    await page.getByTestId('filters').waitFor();
-    await page.getByLabel('From', { exact: true }).fill(utcDay(-29));
-    await page.getByLabel('To', { exact: true }).fill(utcDay(0));
-    await page.getByLabel('Rows per page').selectOption('100');
-    await page.getByLabel('Time zone').fill('UTC');
-    await page.getByRole('button', { name: 'Apply filters' }).click();
-    await page.waitForURL(/perPage=100/);
-    const total = await caption();
-    assert.ok(total > 400, `a 30-day company log of ${total} calls has five pages`);
-    for (let n = 2; n <= 5; n++) {
-      await page.locator('nav.paging a[rel="next"]').click();
-      await page.waitForURL(new RegExp(`page=${n}`));
-      assert.equal(await caption(), total);
-    }
-    await page.getByLabel('Direction').selectOption('Inbound');
-    await page.getByRole('button', { name: 'Apply filters' }).click();
-    await page.waitForURL(/direction=Inbound/);
-    const inbound = await caption();
-    await page.getByLabel('Type').selectOption('Voice');
-    await page.getByRole('button', { name: 'Apply filters' }).click();
-    await page.waitForURL(/type=Voice/);
-    const voice = await caption();
-    assert.ok(voice <= inbound && inbound < total, `filters narrow: ${total} → ${inbound} → ${voice}`);
-    const chart = (await chartTotals(page)).reduce((a, b) => a + b, 0);
-    assert.equal(chart, voice, 'the chart and the table count the same calls');
-    await page.getByLabel('View').selectOption('Detailed');
-    await page.getByRole('button', { name: 'Apply filters' }).click();
-    await page.waitForURL(/view=Detailed/);
-    assert.equal(await caption(), voice);
-    for (let back = 0; back < 4; back++) {
-      await page.goBack({ waitUntil: 'load' });
-      await caption();
-    }
-    assert.equal(seen.length, 12, `12 views: ${seen.join(' ')}`);
-    const after = await emulator.control.stats();
-    assert.equal(after.rateLimited, before.rateLimited, 'RingCentral answered no 429');
-    const heavy = (after['rest.Heavy'] ?? 0) - (before['rest.Heavy'] ?? 0);
-    assert.ok(heavy <= 6, `${heavy} Heavy calls for 12 views`);
-
-    // The page says how fresh it is; a new call at RingCentral shows up after Refresh.
-    const freshness = page.getByTestId('freshness');
-    assert.match(await freshness.innerText(), /as of \d\d:\d\d:\d\d/);
-    await assertAccessible(page, 'call log served from the copy');
-    await page.goto(
-      `${app.url}/test?api=account-call-log&dateFrom=${utcDay(-29)}&dateTo=${utcDay(0)}&tz=UTC&perPage=100`,
-    );
-    const response = await fetch(`${emulator.url}/__emulator/call-log`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ extensionNumber: ADMIN.extensionNumber, record: {} }),
-    });
-    assert.equal(response.status, 200);
-    assert.equal(await caption(), total, 'until refreshed, the page is as of its copy');
-    await freshness.getByRole('link', { name: 'Refresh' }).click();
-    await page.waitForLoadState('load');
-    assert.doesNotMatch(page.url(), /refresh=1/, 'the refresh redirects back to the page itself');
-    assert.equal(await caption(), total + 1, 'the new call is counted');
     watcher.assertClean();
   });
 });

@@ -44,7 +44,8 @@ describe('rate limits through the governor', () => {
     );
     const page = await browser.page('/test?api=extension-call-log');
     assert.equal(page.status, 429);
-    assert.match(page.text, /try again in 62 s/);
+    // A moment later: the same window, a second less when the clock ticked over meanwhile (a busy machine).
+    assert.match(page.text, /try again in 6[12] s/);
     assert.match(page.text, /RCAPP_RATE_LIMITED/);
 
     const after = await emulator.control.stats();

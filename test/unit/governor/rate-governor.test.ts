@@ -155,6 +155,7 @@ describe('rate governor', () => {
       cancel: () => Promise.reject(new Error('down')),
       complete: () => Promise.reject(new Error('down')),
       snapshot: () => Promise.reject(new Error('down')),
+      flush: () => Promise.reject(new Error('down')),
     };
     const r = rig({ store: failing });
     for (let i = 0; i < 3; i++) assert.equal((await r.call(heavy(1, 60, 0))).status, 200);

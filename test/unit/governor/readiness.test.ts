@@ -13,7 +13,7 @@ import {
   type ReadinessStore,
 } from '../../../src/readiness/readiness-store.js';
 import { readinessCounter } from '../../../src/readiness/readiness-listener.js';
-import { createRedisReadinessStore } from '../../../src/redis/readiness-store.js';
+import { FLUSH_MS as READINESS_FLUSH_MS, createRedisReadinessStore } from '../../../src/redis/readiness-store.js';
 import { fileCleanup, redisSkip, startRedis } from '../../helpers/redis.js';
 
 const DAY = 86_400_000;
@@ -85,7 +85,7 @@ storeContract(
 );
 
 test(
-  'redis readiness counters: one HINCRBY per count; the day hash expires about three days after its last write',
+  'redis readiness counters: added up in the instance and written once a second, at a read and at flush; the day hash expires about three days after its last write',
   { skip: redisSkip() },
   async () => {
     const redis = await startRedis(cleanup);
@@ -97,18 +97,28 @@ test(
     });
     const clock = { now: Date.UTC(2026, 10, 25, 12) };
     const store = createRedisReadinessStore({ client, keyPrefix: 'ttl:', now: () => clock.now });
+    await client.config('RESETSTAT');
     for (let i = 0; i < 3; i++) store.recordCall('readExtension', 200);
+    store.recordCall('readExtension', 500);
     const key = 'ttl:ready:2026-11-25';
-    assert.equal(await client.hget(key, 'c|readExtension|2xx'), '3');
+    assert.equal(await client.hget(key, 'c|readExtension|2xx'), null, 'not written per call');
+    await new Promise((resolve) => setTimeout(resolve, READINESS_FLUSH_MS + 300));
+    assert.equal(await client.hget(key, 'c|readExtension|2xx'), '3', 'written within a second');
+    assert.equal(await client.hget(key, 'c|readExtension|5xx'), '1');
+    const stats = await client.info('commandstats');
+    assert.equal(/cmdstat_hincrby:calls=(\d+)/.exec(stats)?.[1], '2', 'one HINCRBY per field counted');
     const ttl = await client.pttl(key);
     assert.ok(ttl > 3 * DAY - 60_000 && ttl <= 3 * DAY, `ttl ${ttl}`);
     // Renewed at most hourly per instance: a count two hours later pushes the expiry out again.
     await client.pexpire(key, 1000);
     clock.now += 1000;
     store.recordCall('readExtension', 200);
+    await store.flush();
     assert.ok((await client.pttl(key)) <= 1000, 'not renewed within the hour');
     clock.now += 2 * 3_600_000;
     store.recordCall('readExtension', 200);
+    const counts = await store.read();
+    assert.equal(counts.operations.readExtension?.['2xx'], 5, 'a read includes what was not written yet');
     assert.ok((await client.pttl(key)) > 3 * DAY - 60_000, 'renewed after an hour');
     assert.equal(await client.hget(key, 'c|readExtension|2xx'), '5');
   },

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { createRedisBudgetStore } from '../../../src/redis/budget-store.js';
+import { COMPLETION_DELAY_MS, createRedisBudgetStore } from '../../../src/redis/budget-store.js';
 import { fileCleanup, redisSkip, startRedis, type RedisServer } from '../../helpers/redis.js';
 import { budgetStoreContract } from '../governor/budget-store-contract.js';
 
@@ -83,9 +83,66 @@ describe('redis budget store: scripts', { skip }, () => {
     assert.equal(snapshot.learned, true);
     const commands = await c.info('commandstats');
     const calls = (name: string): number => Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(commands)?.[1] ?? 0);
-    assert.ok(calls('evalsha') >= 5, 'every call went by SHA-1');
-    // The text only for each script's first call after a flush: reserve and complete after the first, complete
-    // and snapshot after the second.
-    assert.equal(calls('eval'), 4);
+    assert.ok(calls('evalsha') >= 4, 'every call went by SHA-1');
+    // The text only for each script's first call after a flush: reserve and complete after the first, the snapshot
+    // after the second ("b"'s completion repeats what "a"'s taught, so it is held and goes with the snapshot).
+    assert.equal(calls('eval'), 3);
+  });
+});
+
+describe('redis budget store: one command per call', { skip }, () => {
+  const count = async (c: Redis, name: string): Promise<number> =>
+    Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(await c.info('commandstats'))?.[1] ?? 0);
+
+  test('a completion that teaches nothing new goes with the next reservation; until then it counts as in flight', async () => {
+    const c = await client();
+    const clock = { now: 1_000_000 };
+    const store = createRedisBudgetStore({ client: c, keyPrefix: 'held:', now: () => clock.now });
+    const k = { owner: '8', group: 'Heavy' };
+    const headers = { limit: 10, windowMs: 60_000 };
+    await store.reserve(k, 'a', HEAVY, 0);
+    await store.complete(k, 'a', HEAVY, { ...headers, remaining: 9 });
+    await c.config('RESETSTAT');
+    for (const ticket of ['b', 'c', 'd']) {
+      assert.deepEqual(await store.reserve(k, ticket, HEAVY, 0), { kind: 'go' });
+      clock.now += 100;
+      await store.complete(k, ticket, HEAVY, headers);
+    }
+    assert.equal(await count(c, 'evalsha'), 3, 'three calls, three commands');
+    const f = 'held:rl:{Heavy:8}:f';
+    assert.deepEqual(await c.hkeys(f), ['d'], 'the last answered call is still in flight in Redis');
+    const snapshot = await store.snapshot(k, HEAVY);
+    assert.equal(snapshot.used, 4, 'every call counted, the held one included');
+    assert.deepEqual(await c.hkeys(f), [], 'the snapshot carried it');
+    const s = await c.zrange('held:rl:{Heavy:8}:s', 0, -1, 'WITHSCORES');
+    assert.deepEqual(s, ['a', '1000000', 'b', '1000100', 'c', '1000200', 'd', '1000300'], 'each at its answer time');
+  });
+
+  test('a 429 or new headers are sent at once; held completions are sent on their own after a short delay', async () => {
+    const c = await client();
+    const store = createRedisBudgetStore({ client: c, keyPrefix: 'held2:' });
+    const k = { owner: '9', group: 'Heavy' };
+    const f = 'held2:rl:{Heavy:9}:f';
+    await store.reserve(k, 'a', HEAVY, 0);
+    await store.complete(k, 'a', HEAVY, { limit: 10, windowMs: 60_000, remaining: 9 });
+    await store.reserve(k, 'b', HEAVY, 0);
+    await store.complete(k, 'b', HEAVY, { limit: 10, windowMs: 60_000, remaining: 8 });
+    assert.deepEqual(await c.hkeys(f), ['b'], 'held');
+    await new Promise((resolve) => setTimeout(resolve, COMPLETION_DELAY_MS + 200));
+    assert.deepEqual(await c.hkeys(f), [], 'sent on its own once the delay passed');
+
+    await store.reserve(k, 'c', HEAVY, 0);
+    await store.complete(k, 'c', HEAVY, { limit: 10, windowMs: 60_000, retryAfterMs: 30_000 });
+    assert.deepEqual(await c.hkeys(f), [], 'a 429 at once');
+    assert.ok(Number(await c.hget('held2:rl:{Heavy:9}:m', 'blocked')) > 0, 'and every instance is blocked');
+    await store.reserve(k, 'd', HEAVY, 0);
+    await store.complete(k, 'd', HEAVY, { limit: 20, windowMs: 60_000, remaining: 10 });
+    assert.deepEqual(await c.hkeys(f), [], 'a new limit at once');
+    assert.equal(await c.hget('held2:rl:{Heavy:9}:m', 'limit'), '20');
+
+    await store.reserve(k, 'e', HEAVY, 0);
+    await store.complete(k, 'e', HEAVY, { limit: 20, windowMs: 60_000, remaining: 9 });
+    await store.flush();
+    assert.deepEqual(await c.hkeys(f), [], 'flush (at shutdown) sends what is held');
   });
 });
