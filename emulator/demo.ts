@@ -1,6 +1,7 @@
 /**
  * @module emulator/demo
- * The pinned demo apps and users (DESIGN §3). Tests, the CLI banner and the README rely on these exact values.
+ * The pinned demo apps and users (DESIGN §3). Tests, the CLI banner, the README and docs/emulator.md rely on these
+ * exact values.
  */
 
 /**

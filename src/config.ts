@@ -130,7 +130,7 @@ export interface LoginRateLimit {
   readonly windowMs: number;
 }
 
-/** A variable `loadConfig` reads; the README "Configuration" table lists exactly these names (tested). */
+/** A variable `loadConfig` reads; the table in docs/configuration.md lists exactly these names (tested). */
 export interface ConfigVariable {
   readonly name: string;
   /** Its value is never printed (logs, errors). */

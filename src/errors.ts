@@ -3,17 +3,17 @@
  * The app's error catalog: stable `RCAPP_*` codes, the HTTP status and page title of each, and a small set of error
  * classes (oauth4webapi style: `code`, `cause`, `name = constructor.name`). Messages are lowercase, quote the
  * parameter and state the fact; they never contain tokens, codes, verifiers, secrets or `Authorization` headers.
- * The README "Error codes" table is kept in sync with {@link ERROR_CATALOG} by `test/unit/errors/errors.test.ts`.
+ * The table in docs/errors.md is kept in sync with {@link ERROR_CATALOG} by `test/unit/errors/errors.test.ts`.
  */
 
-/** One entry of the catalog: what the user sees and what the README says. */
+/** One entry of the catalog: what the user sees and what docs/errors.md says. */
 export interface ErrorCatalogEntry {
   readonly status: number;
   /** Short page title. */
   readonly title: string;
-  /** One-line meaning (the README table words it for readers). */
+  /** One-line meaning (the docs/errors.md table words it for readers). */
   readonly meaning: string;
-  /** Reported at start-up only, never as an HTTP response (the README shows its status as "—"). */
+  /** Reported at start-up only, never as an HTTP response (docs/errors.md shows its status as "—"). */
   readonly startupOnly?: boolean;
 }
 

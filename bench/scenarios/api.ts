@@ -59,8 +59,8 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
   ctx.onCleanup(() => agent.close());
 
   // A server pinned to one CPU is a one-CPU deployment: there V8's helper GC threads share the core with the
-  // main thread, and Node's --single-threaded-gc is the setting for it (`npm run start:one-cpu`, README). That
-  // configuration runs as a sixth peer so the table shows both.
+  // main thread, and Node's --single-threaded-gc is the setting for it (`npm run start:one-cpu`,
+  // docs/operations.md). That configuration runs as a sixth peer so the table shows both.
   const oneCpu = cpus.server !== undefined && /^\d+$/.test(cpus.server);
   ctx.log(`api: starting the emulator, Redis and the ${oneCpu ? 'five' : 'four'} servers`);
   const emulator = await startEmulatorServer(ctx, cpus.upstream);

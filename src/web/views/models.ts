@@ -155,7 +155,7 @@ export interface ErrorPageModel extends Chrome {
   readonly title: string;
   /** Plain-text explanation; never contains secrets or stack traces. */
   readonly message: string;
-  /** Stable error code (see README "Error codes"). */
+  /** Stable error code (see docs/errors.md). */
   readonly code?: string;
   readonly retryAfterSeconds?: number;
   /** One line saying how to fix the cause (from `doctor/explain.ts`), when it is known. */

@@ -1,10 +1,10 @@
 /**
- * The README's scale-out command as a user runs it: `npm run cluster -- --instances 2` (here on free ports of
- * 127.0.0.1) starts Redis, the emulator and two instances; both answer `/healthz`, a login on one is seen by the
- * other, and Ctrl-C (SIGINT to the whole process group, as a terminal sends it) stops everything: no instance,
- * no redis-server left, and the temporary Redis directory is gone. The same with `--redis sentinel` (a primary, a
- * replica, three sentinels) and `--redis cluster` (three primaries), whose instances find Redis through
- * `REDIS_SENTINELS` and `REDIS_CLUSTER_NODES`.
+ * The scale-out command of docs/operations.md as a user runs it: `npm run cluster -- --instances 2` (here on free ports
+ * of 127.0.0.1) starts Redis, the emulator and two instances; both answer `/healthz`, a login on one is seen by the
+ * other, and Ctrl-C (SIGINT to the whole process group, as a terminal sends it) stops everything: no instance, no
+ * redis-server left, and the temporary Redis directory is gone. The same with `--redis sentinel` (a primary, a replica,
+ * three sentinels) and `--redis cluster` (three primaries), whose instances find Redis through `REDIS_SENTINELS` and
+ * `REDIS_CLUSTER_NODES`.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';

@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { allowsInsecureRequests, CONFIG_VARIABLES, loadConfig } from '../../../src/config.js';
 import { ConfigError } from '../../../src/errors.js';
 import { builtInEmulatorWarnings, readEnvironment } from '../../../src/server.js';
-import { readmeTableRows } from './readme-table.js';
+import { docTableRows } from './doc-table.js';
 
 const SECRET_A = 'a-session-secret-that-is-long-enough-0001';
 const SECRET_B = 'b-session-secret-that-is-long-enough-0002';
@@ -486,8 +486,8 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ RC_USER_JWT: 'x', RC_SOMETHING: 'y' }).ringCentral.clientId, 'demo-client-id');
   });
 
-  test('the README configuration table lists exactly the variables loadConfig knows', () => {
-    const names = readmeTableRows('configuration').map((row) => row[0]?.replace(/`/g, ''));
+  test('the docs/configuration.md table lists exactly the variables loadConfig knows', () => {
+    const names = docTableRows('docs/configuration.md', 'configuration').map((row) => row[0]?.replace(/`/g, ''));
     assert.deepEqual(
       names,
       CONFIG_VARIABLES.map((v) => v.name),

@@ -11,7 +11,7 @@ import {
   type ErrorCatalogEntry,
   type ErrorCode,
 } from '../../../src/errors.js';
-import { readmeTableRows } from '../config/readme-table.js';
+import { docTableRows } from '../config/doc-table.js';
 
 const exportedCodes = Object.entries(errors)
   .filter(([name, value]) => name.startsWith('RCAPP_') && typeof value === 'string')
@@ -24,8 +24,8 @@ test('every exported code constant names itself and has a catalog entry', () => 
   assert.deepEqual([...exportedCodes].sort(), Object.keys(ERROR_CATALOG).sort());
 });
 
-test('the README error table lists every code with its HTTP status, in sync with the catalog', () => {
-  const rows = readmeTableRows('errors').map(([code, status]) => [code?.replace(/`/g, ''), status]);
+test('the docs/errors.md table lists every code with its HTTP status, in sync with the catalog', () => {
+  const rows = docTableRows('docs/errors.md', 'errors').map(([code, status]) => [code?.replace(/`/g, ''), status]);
   const expected = Object.entries(ERROR_CATALOG).map(([code, entry]: [string, ErrorCatalogEntry]) => [
     code,
     entry.startupOnly ? '—' : String(entry.status),

@@ -1,13 +1,15 @@
 /**
  * @module test/unit/redis/topologies-doc.test
  * `docs/redis-topologies.md` stays true to the code: it names every `REDIS_*` variable `loadConfig` reads, states
- * the defaults the code has, every test file it cites exists, and the README links to it from its Redis section.
+ * the defaults the code has, every test file it cites exists, and the Redis section of `docs/operations.md` and the
+ * README link to it.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_VARIABLES, loadConfig } from '../../../src/config.js';
+import { docSection } from '../config/doc-table.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const DOC = readFileSync(`${ROOT}docs/redis-topologies.md`, 'utf8');
@@ -35,12 +37,8 @@ void describe('docs/redis-topologies.md', () => {
     for (const file of cited) assert.ok(existsSync(`${ROOT}${file}`), `${file} exists`);
   });
 
-  void it('is linked from the README section on Redis', () => {
-    const readme = readFileSync(`${ROOT}README.md`, 'utf8');
-    const section = readme.slice(
-      readme.indexOf('<!-- section:scale-out -->'),
-      readme.indexOf('<!-- /section:scale-out -->'),
-    );
-    assert.match(section, /\]\(docs\/redis-topologies\.md\)/);
+  void it('is linked from the Redis section of docs/operations.md and from the README', () => {
+    assert.match(docSection('docs/operations.md', 'scale-out'), /\]\(redis-topologies\.md\)/);
+    assert.match(readFileSync(`${ROOT}README.md`, 'utf8'), /\]\(docs\/redis-topologies\.md\)/);
   });
 });

@@ -1,17 +1,15 @@
 /**
- * The governor's and the readiness report's configuration (`RATE_LIMIT_MAX_WAIT_MS`, `ADMIN_TOKEN`) and the README
- * section "Rate limits, readiness and doctor", kept in sync with the code: the metrics it lists are the ones the
- * governor registers, and it documents the doctor's commands and the admin page.
+ * The governor's and the readiness report's configuration (`RATE_LIMIT_MAX_WAIT_MS`, `ADMIN_TOKEN`) and
+ * `docs/rate-limits.md` ("Rate limits, readiness and doctor"), kept in sync with the code: the metrics it lists are
+ * the ones the governor registers, and it documents the doctor's commands and the admin page.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import { loadConfig } from '../../../src/config.js';
 import { ConfigError } from '../../../src/errors.js';
 import { createGovernorMetrics } from '../../../src/governor/governor-metrics.js';
-import { readmeTableRows } from '../config/readme-table.js';
+import { docSection, docTableRows } from '../config/doc-table.js';
 
 test('RATE_LIMIT_MAX_WAIT_MS: 10 s by default, 0 to 600000 ms', () => {
   assert.equal(loadConfig({}).rateLimitMaxWaitMs, 10_000);
@@ -43,15 +41,14 @@ test('ADMIN_TOKEN: unset turns the admin page off; 32+ visible characters; never
   }
 });
 
-test('the README section lists the metrics the governor registers, and the doctor and admin page', () => {
+test('docs/rate-limits.md lists the metrics the governor registers, and the doctor and admin page', () => {
   const registry = new Registry();
   createGovernorMetrics(registry);
   const registered = registry.getMetricsAsArray().map((m) => m.name);
-  const documented = readmeTableRows('rules').map((row) => row[0]?.replace(/`/g, '') ?? '');
+  const documented = docTableRows('docs/rate-limits.md', 'rules').map((row) => row[0]?.replace(/`/g, '') ?? '');
   for (const name of registered) assert.ok(documented.includes(name), name);
   assert.ok(documented.includes('ringcentral_rate_limited_total'));
-  const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
-  const section = readme.slice(readme.indexOf('<!-- section:rules -->'), readme.indexOf('<!-- /section:rules -->'));
+  const section = docSection('docs/rate-limits.md', 'rules');
   for (const text of [
     'npm run doctor',
     'npm run doctor -- --explain OAU-109',
