@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO, type DemoUser } from '../emulator/index.js';
 import { HttpClient, type HttpResponse } from '../test/helpers/http-client.js';
-import { ROOT, startChildApp } from '../test/integration/hardening/support/child-app.js';
+import { ROOT, startChildApp } from '../test/integration/support/child-app.js';
 import { freePort } from '../test/helpers/ports.js';
 
 interface Options {

@@ -5,7 +5,7 @@
  * and stats. Every JSON answer is checked against the spec when the emulator stops.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { it } from 'node:test';
 
 import { DEMO } from '../../emulator/index.js';
 import { buildTestEmulator } from '../helpers/emulator.js';
@@ -24,7 +24,7 @@ interface ErrorBody {
   errors: { errorCode: string; parameterName?: string }[];
 }
 
-test('account info: the demo account by ~ or by id, Light group, ReadAccounts', async (t) => {
+it('account info: the demo account by ~ or by id, Light group, ReadAccounts', async (t) => {
   const emu = await buildTestEmulator(t);
   const res = await emu.request('GET', '/restapi/v1.0/account/~');
   const byTilde = parse<Record<string, unknown>>(res);
@@ -75,7 +75,7 @@ interface Presence {
   activeCalls?: { telephonyStatus: string; direction: string; to: string; sipData?: { remoteUri: string } }[];
 }
 
-test('presence: deterministic per user, ~ and ids alike, detailedTelephonyState and sipData', async (t) => {
+it('presence: deterministic per user, ~ and ids alike, detailedTelephonyState and sipData', async (t) => {
   const emu = await buildTestEmulator(t);
   const path = (id: number | '~', query = '') => `${ACCOUNT}/extension/${id}/presence${query}`;
   const own = parse<Presence>(await emu.request('GET', '/restapi/v1.0/account/~/extension/~/presence'));
@@ -129,7 +129,7 @@ test('presence: deterministic per user, ~ and ids alike, detailedTelephonyState 
   );
 });
 
-test('presence: non-user extensions are Offline with no user status; bad ids and values are RingCentral errors', async (t) => {
+it('presence: non-user extensions are Offline with no user status; bad ids and values are RingCentral errors', async (t) => {
   const emu = await buildTestEmulator(t);
   const department = Number(DEMO.accountId) + 201;
   const p = parse<Record<string, unknown>>(

@@ -7,7 +7,7 @@
  * checked against the spec when the emulator stops.
  */
 import assert from 'node:assert/strict';
-import { test, type TestContext } from 'node:test';
+import { it, type TestContext } from 'node:test';
 
 import { DEMO } from '../../emulator/index.js';
 import { buildTestEmulator, type InProcessEmulator } from '../helpers/emulator.js';
@@ -88,7 +88,7 @@ async function addCall(
   return parse(res);
 }
 
-test('FSync: the newest recordCount records, a token and syncInfo; dateFrom, statusGroup and view', async (t) => {
+it('FSync: the newest recordCount records, a token and syncInfo; dateFrom, statusGroup and view', async (t) => {
   const emu = await emulator(t);
   const res = await emu.request('GET', `${SYNC}?syncType=FSync&recordCount=5`);
   assert.equal(res.headers['x-rate-limit-group'], 'Heavy');
@@ -155,7 +155,7 @@ test('FSync: the newest recordCount records, a token and syncInfo; dateFrom, sta
   assert.equal(emu.state.stats.get('rest.syncAccountCallLog'), 1);
 });
 
-test('FSync, then a call added through the control API: ISync returns exactly that record, and the reads show it', async (t) => {
+it('FSync, then a call added through the control API: ISync returns exactly that record, and the reads show it', async (t) => {
   const emu = await emulator(t);
   const first = await sync(emu, 'syncType=FSync&recordCount=3');
   const accountFirst = await sync(emu, 'syncType=FSync&recordCount=3', ACCOUNT_SYNC);
@@ -211,7 +211,7 @@ test('FSync, then a call added through the control API: ISync returns exactly th
   assert.equal(user1Log.records[0]?.direction, 'Outbound');
 });
 
-test('ISync only returns new records within the frame: dateFrom and statusGroup of the FSync', async (t) => {
+it('ISync only returns new records within the frame: dateFrom and statusGroup of the FSync', async (t) => {
   const emu = await emulator(t);
   const recent = await sync(
     emu,
@@ -241,7 +241,7 @@ test('ISync only returns new records within the frame: dateFrom and statusGroup 
   );
 });
 
-test('ISync with recordCount extends the frame into the past, new records first, 250 at most', async (t) => {
+it('ISync with recordCount extends the frame into the past, new records first, 250 at most', async (t) => {
   const emu = await emulator(t);
   const reference = await sync(emu, 'syncType=FSync&recordCount=12');
   const ids = reference.records.map((r) => r.id);
@@ -260,7 +260,7 @@ test('ISync with recordCount extends the frame into the past, new records first,
   assert.match(again.uri, /\?syncType=ISync&syncToken=[A-Za-z0-9_-]+&recordCount=5$/);
 });
 
-test('bad parameters are 400 CMN-101 with parameterName', async (t) => {
+it('bad parameters are 400 CMN-101 with parameterName', async (t) => {
   const emu = await emulator(t);
   const old = new Date(emu.clock.now - 31 * DAY).toISOString();
   for (const [query, parameterName] of [
@@ -287,7 +287,7 @@ test('bad parameters are 400 CMN-101 with parameterName', async (t) => {
   await sync(emu, `recordCount=5&dateFrom=${new Date(emu.clock.now - 30 * DAY + 1000).toISOString()}`);
 });
 
-test('bad tokens: unreadable or another log’s is CLG-101, after a reset or 30 days CLG-102, > 250 new records CLG-104', async (t) => {
+it('bad tokens: unreadable or another log’s is CLG-101, after a reset or 30 days CLG-102, > 250 new records CLG-104', async (t) => {
   const emu = await emulator(t);
   const { syncToken } = (await sync(emu, 'recordCount=1')).syncInfo;
   const flipped = `${syncToken.slice(0, 20)}${syncToken[20] === 'A' ? 'B' : 'A'}${syncToken.slice(21)}`;
@@ -324,7 +324,7 @@ test('bad tokens: unreadable or another log’s is CLG-101, after a reset or 30 
   await syncError(emu, iSync(beforeReset), 'CLG-102', 'syncToken', SYNC, emu.token());
 });
 
-test('permissions: another user’s log needs FullCompanyCallLog (CMN-419), the account log too (CMN-401), the app ReadCallLog', async (t) => {
+it('permissions: another user’s log needs FullCompanyCallLog (CMN-419), the account log too (CMN-401), the app ReadCallLog', async (t) => {
   const emu = await emulator(t);
   const user1 = emu.token(USER1);
   const adminSync = `/restapi/v1.0/account/~/extension/${DEMO.admin.extensionId}/call-log-sync`;

@@ -6,12 +6,12 @@
  * OAuth `error`, never sniffed as HTML) or a page that reflects nothing unescaped. Complements `bad-input.test.ts` (exact codes per case).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { FIRST_CONTACT_ID } from '../../emulator/contacts.js';
 import { buildEmulator } from '../../emulator/index.js';
 import { demoBasicAuth, loginAndGetTokens } from '../helpers/emulator.js';
-import { assertNoInternals, assertNothingReflected, XSS_PAYLOADS } from '../integration/hardening/support/checks.js';
-import { rawRequest, type RawResponse } from '../integration/hardening/support/raw-http.js';
+import { assertNoInternals, assertNothingReflected, XSS_PAYLOADS } from '../integration/support/checks.js';
+import { rawRequest, type RawResponse } from '../integration/support/raw-http.js';
 import type { FastifyInstance } from 'fastify';
 
 interface Target {
@@ -228,7 +228,7 @@ describe('emulator bad-input catalog (every route × every malformed input)', ()
   });
   after(() => app.close());
 
-  test('the catalog covers every route the emulator registers', () => {
+  it('the catalog covers every route the emulator registers', () => {
     const names = new Set(routes.map((r) => `${r.method} ${r.route}`));
     for (const expected of [
       'GET /restapi/oauth/authorize',
@@ -257,7 +257,7 @@ describe('emulator bad-input catalog (every route × every malformed input)', ()
   });
 
   for (const row of ROWS) {
-    test(row.name, async () => {
+    it(row.name, async () => {
       for (const target of routes) {
         const sent = row.send(target, auth);
         const what = `${row.name} → ${sent.method ?? 'GET'} ${target.route}`;

@@ -6,7 +6,7 @@
  * JSON answer is checked against the spec when the emulator stops.
  */
 import assert from 'node:assert/strict';
-import { test, type TestContext } from 'node:test';
+import { it, type TestContext } from 'node:test';
 
 import { FIRST_CONTACT_ID, MAX_CONTACTS_PER_USER } from '../../emulator/contacts.js';
 import { DEMO } from '../../emulator/index.js';
@@ -62,7 +62,7 @@ function expectError(
   return body;
 }
 
-test('every demo user has a few deterministic seed contacts of their own', async (t) => {
+it('every demo user has a few deterministic seed contacts of their own', async (t) => {
   const emu = await emulator(t);
   const other = await emulator(t, 42);
   const seen = new Set<number>();
@@ -90,7 +90,7 @@ test('every demo user has a few deterministic seed contacts of their own', async
   assert.notEqual(await admin(emu), await admin(other), 'another seed, other contacts');
 });
 
-test('lists with paging, navigation, startsWith, sortBy and phoneNumber filters', async (t) => {
+it('lists with paging, navigation, startsWith, sortBy and phoneNumber filters', async (t) => {
   const emu = await emulator(t);
   for (const [firstName, lastName, company, mobilePhone] of [
     ['anna', 'Zeta', 'Beta Co', '+1 (212) 555-0101'],
@@ -152,7 +152,7 @@ test('lists with paging, navigation, startsWith, sortBy and phoneNumber filters'
   }
 });
 
-test('create, read, update (a full replace) and delete a contact', async (t) => {
+it('create, read, update (a full replace) and delete a contact', async (t) => {
   const emu = await emulator(t);
   const body = {
     firstName: 'Charlie',
@@ -254,7 +254,7 @@ const BAD_FIELDS: [string, Record<string, unknown>, string, string][] = [
   ['a phone number that is no string', { callbackPhone: 16505550100 }, 'CMN-101', 'callbackPhone'],
 ];
 
-test('bad fields get RingCentral’s codes with parameterName; nothing is stored', async (t) => {
+it('bad fields get RingCentral’s codes with parameterName; nothing is stored', async (t) => {
   const emu = await emulator(t);
   const before = emu.state.contacts.exportState();
   for (const [what, fields, code, parameterName] of BAD_FIELDS) {
@@ -273,7 +273,7 @@ test('bad fields get RingCentral’s codes with parameterName; nothing is stored
   assert.deepEqual(emu.state.contacts.exportState(), before);
 });
 
-test('bodies: not JSON is 415, unparsable or missing is 400 CMN-103, too large is 413, not an object is CMN-101', async (t) => {
+it('bodies: not JSON is 415, unparsable or missing is 400 CMN-103, too large is 413, not an object is CMN-101', async (t) => {
   const emu = await emulator(t);
   const before = emu.state.contacts.exportState();
   const cases: [string, { body?: unknown; headers?: Record<string, string> }, number, string][] = [
@@ -323,7 +323,7 @@ test('bodies: not JSON is 415, unparsable or missing is 400 CMN-103, too large i
   assert.equal(emu.state.stats.get('rest.createContact'), cases.length - 1 + 1);
 });
 
-test('a user reaches only their own book: another extension is 404 CMN-102 extensionId, even for the admin', async (t) => {
+it('a user reaches only their own book: another extension is 404 CMN-102 extensionId, even for the admin', async (t) => {
   const emu = await emulator(t);
   const before = emu.state.contacts.exportState();
   const user1Contact = emu.state.contacts.list(USER1.extensionId)[0]!.id;
@@ -364,7 +364,7 @@ test('a user reaches only their own book: another extension is 404 CMN-102 exten
   assert.deepEqual(emu.state.contacts.exportState(), before);
 });
 
-test('permissions: reads need ReadContacts, writes need Contacts (403 CMN-401 InsufficientPermissions)', async (t) => {
+it('permissions: reads need ReadContacts, writes need Contacts (403 CMN-401 InsufficientPermissions)', async (t) => {
   const emu = await emulator(t);
   const readOnly = emu.token(DEMO.admin, ['ReadAccounts', 'ReadContacts']);
   const none = emu.token(DEMO.admin, ['ReadAccounts', 'ReadCallLog']);
@@ -395,7 +395,7 @@ test('permissions: reads need ReadContacts, writes need Contacts (403 CMN-401 In
   assert.equal(emu.state.contacts.get(DEMO.admin.extensionId, id)?.id, id, 'nothing was deleted');
 });
 
-test('every address-book operation is in the Heavy group; PATCH is not emulated (405)', async (t) => {
+it('every address-book operation is in the Heavy group; PATCH is not emulated (405)', async (t) => {
   const emu = await buildTestEmulator(t);
   const id = emu.state.contacts.list(DEMO.admin.extensionId)[0]!.id;
   const token = emu.token();
@@ -423,7 +423,7 @@ test('every address-book operation is in the Heavy group; PATCH is not emulated 
   assert.equal(stats['rest.Heavy'], 5);
 });
 
-test(`a user keeps at most ${MAX_CONTACTS_PER_USER} contacts (400 PAB-101 beyond); reset restores the seed`, async (t) => {
+it(`a user keeps at most ${MAX_CONTACTS_PER_USER} contacts (400 PAB-101 beyond); reset restores the seed`, async (t) => {
   const emu = await emulator(t);
   const seed = emu.state.contacts.exportState();
   const room = MAX_CONTACTS_PER_USER - emu.state.contacts.list(DEMO.admin.extensionId).length;

@@ -6,7 +6,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 
 import { isLoopbackHostHeader } from '../../emulator/control.js';
 import { DEMO } from '../../emulator/index.js';
-import { rawRequest } from '../integration/hardening/support/raw-http.js';
+import { rawRequest } from '../integration/support/raw-http.js';
 import {
   buildAuthorizeUrl,
   demoBasicAuth,

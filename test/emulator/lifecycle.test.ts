@@ -7,14 +7,14 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
-import { test } from 'node:test';
+import { it } from 'node:test';
 
 import { DEMO, buildEmulator, emulatorStateOf, startEmulator } from '../../emulator/index.js';
 import { demoBasicAuth, loginAndGetTokens } from '../helpers/emulator.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-test('startEmulator on port 0 serves over real HTTP and close() stops it', async () => {
+it('startEmulator on port 0 serves over real HTTP and close() stops it', async () => {
   const emu = await startEmulator({ port: 0, redirectUris: ['http://127.0.0.1:1/cb'] });
   let closed = false;
   try {
@@ -33,7 +33,7 @@ test('startEmulator on port 0 serves over real HTTP and close() stops it', async
   }
 });
 
-test('buildEmulator answers inject() requests and exposes its state', async (t) => {
+it('buildEmulator answers inject() requests and exposes its state', async (t) => {
   const app = buildEmulator();
   t.after(() => app.close());
   const res = await app.inject({ method: 'GET', url: '/__emulator/stats' });
@@ -42,7 +42,7 @@ test('buildEmulator answers inject() requests and exposes its state', async (t) 
   assert.throws(() => emulatorStateOf({} as never), /not an emulator instance/);
 });
 
-test('with its logger on, the emulator logs paths only: no code, token, verifier, secret or password', async (t) => {
+it('with its logger on, the emulator logs paths only: no code, token, verifier, secret or password', async (t) => {
   const lines: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -73,7 +73,7 @@ test('with its logger on, the emulator logs paths only: no code, token, verifier
   }
 });
 
-test('npm run emulator prints its URL, serves, and exits 0 on SIGTERM', async (t) => {
+it('npm run emulator prints its URL, serves, and exits 0 on SIGTERM', async (t) => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'emulator/cli.ts'], {
     cwd: ROOT,
     env: { ...process.env, EMULATOR_PORT: '0', EMULATOR_HOST: '127.0.0.1' },
@@ -119,7 +119,7 @@ test('npm run emulator prints its URL, serves, and exits 0 on SIGTERM', async (t
   assert.equal(code, 0);
 });
 
-test('the CLI refuses a bad EMULATOR_PORT with a clear message and exit code 1', async () => {
+it('the CLI refuses a bad EMULATOR_PORT with a clear message and exit code 1', async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'emulator/cli.ts'], {
     cwd: ROOT,
     env: { ...process.env, EMULATOR_PORT: 'eighty' },

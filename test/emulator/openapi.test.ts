@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { test } from 'node:test';
+import { it } from 'node:test';
 
 import { parse } from 'yaml';
 
@@ -33,12 +33,12 @@ import {
   validateResponse,
 } from '../helpers/openapi.js';
 
-test('the committed spec is the pinned file', () => {
+it('the committed spec is the pinned file', () => {
   const sha = createHash('sha256').update(readFileSync(SPEC_PATH)).digest('hex');
   assert.equal(sha, SPEC_SHA256);
 });
 
-test('operations are found by id and by method + concrete path', () => {
+it('operations are found by id and by method + concrete path', () => {
   const v = getSpecValidator();
   const cases: [string, string, string][] = [
     ['GET', '/restapi/v1.0/account/~/extension', 'listExtensions'],
@@ -62,7 +62,7 @@ test('operations are found by id and by method + concrete path', () => {
   assert.equal(v.findOperation('GET', '/nowhere'), undefined);
 });
 
-test('the call-log value lists the emulator checks added records against are the spec’s', () => {
+it('the call-log value lists the emulator checks added records against are the spec’s', () => {
   const spec = parse(readFileSync(SPEC_PATH, 'utf8')) as {
     components: { schemas: Record<string, { enum?: string[] }> };
   };
@@ -76,7 +76,7 @@ test('the call-log value lists the emulator checks added records against are the
   for (const [name, list] of lists) assert.deepEqual([...list], spec.components.schemas[name]?.enum, name);
 });
 
-test('the validator rejects bodies that break the spec', () => {
+it('the validator rejects bodies that break the spec', () => {
   const token = {
     access_token: 'a',
     token_type: 'bearer',
@@ -127,7 +127,7 @@ test('the validator rejects bodies that break the spec', () => {
   assert.equal(validateResponse('noSuchOperation', 200, {}).valid, false);
 });
 
-test('startTestEmulator fails when the emulator sent a body that breaks the spec', async () => {
+it('startTestEmulator fails when the emulator sent a body that breaks the spec', async () => {
   const emu = await startTestEmulator();
   (emu.responses as unknown as { push(r: unknown): void }).push({
     method: 'GET',
@@ -140,7 +140,7 @@ test('startTestEmulator fails when the emulator sent a body that breaks the spec
   await assert.rejects(emu.stop(), /do not match the OpenAPI spec[\s\S]*listExtensions 200/);
 });
 
-test('every JSON body of every emulated operation and status validates against the spec', async (t) => {
+it('every JSON body of every emulated operation and status validates against the spec', async (t) => {
   const emu = await startTestEmulator(t);
   const url = emu.url;
   const admin = await loginAndGetTokens(url);

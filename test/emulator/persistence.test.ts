@@ -13,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { test, type TestContext } from 'node:test';
+import { it, type TestContext } from 'node:test';
 
 import { createAddressBook } from '../../emulator/contacts.js';
 import { DEFAULT_SEED } from '../../emulator/data.js';
@@ -55,7 +55,7 @@ function stateFileOf(dataDir: string): string {
   return join(dataDir, 'emulator', 'state.json');
 }
 
-test('a save/load round trip keeps codes, sessions and rotation state, and they behave the same after it', async (t) => {
+it('a save/load round trip keeps codes, sessions and rotation state, and they behave the same after it', async (t) => {
   const dataDir = tempDir(t);
   const clock = { now: 1_750_000_000_000 };
   const { state: first } = stateOver(t, dataDir, clock);
@@ -125,7 +125,7 @@ test('a save/load round trip keeps codes, sessions and rotation state, and they 
   assert.equal(second.tokens.findCode(pending.code)?.used, false);
 });
 
-test('the file: a versioned JSON snapshot, 0600 in a 0700 directory, replaced atomically, written soon after a change', async (t) => {
+it('the file: a versioned JSON snapshot, 0600 in a 0700 directory, replaced atomically, written soon after a change', async (t) => {
   const dataDir = tempDir(t);
   const dir = join(dataDir, 'emulator');
   mkdirSync(dir, { recursive: true, mode: 0o755 });
@@ -156,7 +156,7 @@ test('the file: a versioned JSON snapshot, 0600 in a 0700 directory, replaced at
   assert.deepEqual(again.parts.clock, { offsetMs: 60_000 });
 });
 
-test('a corrupt, foreign, newer or invalid file: a warning that quotes nothing, the file set aside, a fresh start', (t) => {
+it('a corrupt, foreign, newer or invalid file: a warning that quotes nothing, the file set aside, a fresh start', (t) => {
   const secret = generateToken();
   const session = {
     id: '4000000001',
@@ -240,7 +240,7 @@ test('a corrupt, foreign, newer or invalid file: a warning that quotes nothing, 
   }
 });
 
-test('a failed save warns once, keeps the emulator running, and is retried', async (t) => {
+it('a failed save warns once, keeps the emulator running, and is retried', async (t) => {
   const dataDir = tempDir(t);
   const { state, warnings } = stateOver(t, dataDir, { now: Date.now() });
   const dir = join(dataDir, 'emulator');
@@ -259,7 +259,7 @@ test('a failed save warns once, keeps the emulator running, and is retried', asy
   assert.deepEqual(saved.parts.clock, { offsetMs: 2_000 }, 'the next save writes everything');
 });
 
-test('over HTTP: tokens are saved before they are answered, survive a restart, and POST reset clears them', async (t) => {
+it('over HTTP: tokens are saved before they are answered, survive a restart, and POST reset clears them', async (t) => {
   const dataDir = tempDir(t);
   const first = await startEmulator({ port: 0, dataDir });
   t.after(() => first.close());
@@ -300,7 +300,7 @@ test('over HTTP: tokens are saved before they are answered, survive a restart, a
   assert.equal((await extension()).status, 401);
 });
 
-test('over HTTP: contacts and added calls are saved before they are answered and survive a restart; reset restores the seed', async (t) => {
+it('over HTTP: contacts and added calls are saved before they are answered and survive a restart; reset restores the seed', async (t) => {
   const dataDir = tempDir(t);
   const first = await startEmulator({ port: 0, dataDir, limits: { Heavy: { limit: 1000 } } });
   t.after(() => first.close());
@@ -380,7 +380,7 @@ test('over HTTP: contacts and added calls are saved before they are answered and
   assert.deepEqual(saved.parts.callLog, { calls: [] });
 });
 
-test('without a data directory nothing is written', async (t) => {
+it('without a data directory nothing is written', async (t) => {
   const emulator = await startEmulator({ port: 0 });
   t.after(() => emulator.close());
   assert.equal(emulator.state.stateFile, undefined);
@@ -391,7 +391,7 @@ test('without a data directory nothing is written', async (t) => {
   assert.equal(state.stateFile, null);
 });
 
-test('npm run emulator keeps its state in EMULATOR_DATA_DIR across a restart', async (t) => {
+it('npm run emulator keeps its state in EMULATOR_DATA_DIR across a restart', async (t) => {
   const dataDir = tempDir(t);
   const run = async (): Promise<{ url: string; output: () => string; stop: () => Promise<void> }> => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'emulator/cli.ts'], {

@@ -13,11 +13,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { it, type TestContext } from 'node:test';
 import { HttpClient } from '../helpers/http-client.js';
 import { freePort } from '../helpers/ports.js';
-import { startChildApp, type ChildApp, type ChildAppOptions } from './hardening/support/child-app.js';
-import { rawRequest } from './hardening/support/raw-http.js';
+import { startChildApp, type ChildApp, type ChildAppOptions } from './support/child-app.js';
+import { rawRequest } from './support/raw-http.js';
 import { control, USER1 } from './support/fixtures.js';
 
 const SECRETS = 'built-in-emulator-test-secret-0123456789-abcdef';
@@ -77,7 +77,7 @@ function listeningAddresses(port: number): string[] {
   return addresses.sort();
 }
 
-test('HOST=0.0.0.0 leaves the built-in emulator on 127.0.0.1; EMULATOR_HOST=0.0.0.0 opens it with one warning', async (t) => {
+it('HOST=0.0.0.0 leaves the built-in emulator on 127.0.0.1; EMULATOR_HOST=0.0.0.0 opens it with one warning', async (t) => {
   assert.ok(existsSync('/proc/net/tcp'), 'this test reads listening sockets from /proc/net/tcp');
   const app = await start(t, { dataDir: tempDataDir(t), env: { HOST: '0.0.0.0' } });
   const emulatorPort = Number(new URL(app.builtInEmulatorUrl!).port);
@@ -102,7 +102,7 @@ test('HOST=0.0.0.0 leaves the built-in emulator on 127.0.0.1; EMULATOR_HOST=0.0.
   await stop(exposed);
 });
 
-test('restarting the app keeps the built-in emulator’s logins: same cookie, 200, and refreshes keep working', async (t) => {
+it('restarting the app keeps the built-in emulator’s logins: same cookie, 200, and refreshes keep working', async (t) => {
   const dataDir = tempDataDir(t);
   const [port, emulatorPort] = [await freePort(), await freePort()];
   const first = await start(t, { dataDir, port, emulatorPort });
@@ -147,7 +147,7 @@ test('restarting the app keeps the built-in emulator’s logins: same cookie, 20
   await stop(fourth);
 });
 
-test('POST /__emulator/reset clears the saved state before it answers', async (t) => {
+it('POST /__emulator/reset clears the saved state before it answers', async (t) => {
   const dataDir = tempDataDir(t);
   const [port, emulatorPort] = [await freePort(), await freePort()];
   const first = await start(t, { dataDir, port, emulatorPort });
@@ -176,7 +176,7 @@ test('POST /__emulator/reset clears the saved state before it answers', async (t
   await stop(second);
 });
 
-test('a corrupt saved state: the app starts with a warning (no content quoted), sets it aside, and starts fresh', async (t) => {
+it('a corrupt saved state: the app starts with a warning (no content quoted), sets it aside, and starts fresh', async (t) => {
   const dataDir = tempDataDir(t);
   mkdirSync(join(dataDir, 'emulator'), { recursive: true, mode: 0o700 });
   const file = join(dataDir, 'emulator', 'state.json');

@@ -3,7 +3,7 @@
  * anywhere), no 5xx; and one session hammered with an expired access token refreshes exactly once.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { it } from 'node:test';
 import { startTestApp } from '../helpers/app.js';
 import { HttpClient } from '../helpers/http-client.js';
 import { ADMIN, control, raiseLimits, startTestEmulatorFor, tokensOf, USER1, USERS } from './support/fixtures.js';
@@ -16,7 +16,7 @@ interface CallLogBody {
   records: { uri: string; extension?: { id?: number | string } }[];
 }
 
-test('10 users, 1,000 concurrent /test requests mixed across them: 0 leaks, 0 5xx', async (t) => {
+it('10 users, 1,000 concurrent /test requests mixed across them: 0 leaks, 0 5xx', async (t) => {
   const emulator = await startTestEmulatorFor(t);
   await raiseLimits(emulator.url);
   const app = await startTestApp(t, { emulator, env: { LOG_LEVEL: 'warn' } });
@@ -57,7 +57,7 @@ test('10 users, 1,000 concurrent /test requests mixed across them: 0 leaks, 0 5x
   assert.ok(elapsed < 60_000, `finished in ${elapsed} ms`);
 });
 
-test('50 concurrent requests of one session with an expired access token cause exactly 1 refresh', async (t) => {
+it('50 concurrent requests of one session with an expired access token cause exactly 1 refresh', async (t) => {
   const emulator = await startTestEmulatorFor(t);
   await raiseLimits(emulator.url);
   const api = control(emulator.url);

@@ -4,7 +4,7 @@
  * HTML → an expired access token refreshed exactly once → logout revokes at RingCentral and the old cookie is dead.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { it } from 'node:test';
 import { startTestApp } from '../helpers/app.js';
 import { HttpClient } from '../helpers/http-client.js';
 import { ADMIN, control, sessionOf, startTestEmulatorFor, tokensOf, USER1 } from './support/fixtures.js';
@@ -26,7 +26,7 @@ async function direct(emulatorUrl: string, path: string, token: string, query = 
   };
 }
 
-test('login, the three APIs as JSON and HTML, refresh via the emulator clock, logout', async (t) => {
+it('login, the three APIs as JSON and HTML, refresh via the emulator clock, logout', async (t) => {
   const emulator = await startTestEmulatorFor(t);
   const api = control(emulator.url);
   const app = await startTestApp(t, { emulator });

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { HttpClient } from '../helpers/http-client.js';
@@ -56,7 +56,7 @@ async function waitFor(predicate: () => boolean, what: string, output: () => str
   }
 }
 
-test('npm start: app + built-in emulator, friendly line, /healthz 200, login page, clean SIGTERM', async (t) => {
+it('npm start: app + built-in emulator, friendly line, /healthz 200, login page, clean SIGTERM', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'rc-authflow-start-'));
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   const [port, emulatorPort] = [await freePort(), await freePort()];
@@ -99,7 +99,7 @@ test('npm start: app + built-in emulator, friendly line, /healthz 200, login pag
   await waitFor(() => /shutting down/.test(output.out()), 'the server logging its shutdown', output.out);
 });
 
-test('a bad configuration exits 1 and lists every problem by variable name, never a secret value', async () => {
+it('a bad configuration exits 1 and lists every problem by variable name, never a secret value', async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: ROOT,
     env: baseEnv({
@@ -122,7 +122,7 @@ test('a bad configuration exits 1 and lists every problem by variable name, neve
   assert.doesNotMatch(text, /\bat [\w.<>]+ \(/, 'no stack trace');
 });
 
-test('SESSION_STORE=redis: the server keeps sessions in Redis', { skip: redisSkip() }, async (t) => {
+it('SESSION_STORE=redis: the server keeps sessions in Redis', { skip: redisSkip() }, async (t) => {
   const redis = await startRedis(t);
   // The built-in emulator keeps its logins in DATA_DIR: a temporary one, not the checkout's .data/.
   const dataDir = mkdtempSync(join(tmpdir(), 'rc-authflow-start-redis-'));

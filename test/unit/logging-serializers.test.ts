@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { test } from 'node:test';
+import { it } from 'node:test';
 import { createLogger, sanitizeUrl, serializeResponse } from '../../src/logging.js';
 
-test('req and res in a log line carry method, URL, address and status only', () => {
+it('req and res in a log line carry method, URL, address and status only', () => {
   const lines: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -47,13 +47,13 @@ test('req and res in a log line carry method, URL, address and status only', () 
   }
 });
 
-test('serializeResponse keeps a numeric status and nothing else', () => {
+it('serializeResponse keeps a numeric status and nothing else', () => {
   assert.deepEqual(serializeResponse({ statusCode: 503 }), { statusCode: 503 });
   assert.deepEqual(serializeResponse({ statusCode: '200' }), { statusCode: undefined });
   assert.deepEqual(serializeResponse({}), { statusCode: undefined });
 });
 
-test('sanitizeUrl gives the same answer on its fast path as on its full path', () => {
+it('sanitizeUrl gives the same answer on its fast path as on its full path', () => {
   const cases: [string, string][] = [
     ['/test?api=extension', '/test?api=extension'],
     ['/test?api=extension-call-log&page=2&perPage=100', '/test?api=extension-call-log&page=2&perPage=100'],

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { test } from 'node:test';
+import { it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -35,7 +35,7 @@ function run(
   });
 }
 
-test('a line reaches stdout while the process keeps running', async () => {
+it('a line reaches stdout while the process keeps running', async () => {
   const { out, signal } = await run(
     `const logger = createLogger({ level: 'info' });
      logger.info('lonely line');
@@ -46,7 +46,7 @@ test('a line reaches stdout while the process keeps running', async () => {
   assert.equal(signal, 'SIGTERM', 'stopped by the test once the line arrived, not by the timeout');
 });
 
-test('lines logged just before process.exit are written', async () => {
+it('lines logged just before process.exit are written', async () => {
   const { out, code } = await run(
     `const logger = createLogger({ level: 'info' });
      for (let i = 0; i < 3; i++) logger.info({ i }, 'before exit');

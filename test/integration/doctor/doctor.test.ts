@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { CheckResult } from '../../../src/doctor/check.js';
 import { runDoctor } from '../../../src/doctor/run-doctor.js';
@@ -142,7 +142,7 @@ describe('doctor: broken configurations', () => {
   ];
 
   for (const row of rows) {
-    test(`${row.name}: found, with its fix`, async () => {
+    it(`${row.name}: found, with its fix`, async () => {
       const { report, failed } = await doctor(row.change());
       assert.equal(report.ok, false);
       assert.deepEqual(failed, row.failed);
@@ -151,7 +151,7 @@ describe('doctor: broken configurations', () => {
     });
   }
 
-  test('an unreachable server skips the checks that need it', async () => {
+  it('an unreachable server skips the checks that need it', async () => {
     const { byId } = await doctor({ RC_SERVER_URL: `http://127.0.0.1:${port}` });
     assert.equal(byId.get('credentials')?.status, 'skip');
     assert.equal(byId.get('redirect-uri')?.status, 'skip');
@@ -160,7 +160,7 @@ describe('doctor: broken configurations', () => {
 });
 
 describe('doctor: good configurations pass', () => {
-  test('a confidential app: every check passes (the app is not running: its callback is not checked)', async () => {
+  it('a confidential app: every check passes (the app is not running: its callback is not checked)', async () => {
     const { report, byId } = await doctor();
     assert.equal(report.ok, true);
     assert.deepEqual(
@@ -179,7 +179,7 @@ describe('doctor: good configurations pass', () => {
     assert.doesNotMatch(JSON.stringify(report), /demo-client-secret|kY3v9Qm_/, 'no secret in the report');
   });
 
-  test('a public PKCE app without a secret passes; the memory store and a generated secret only warn', async () => {
+  it('a public PKCE app without a secret passes; the memory store and a generated secret only warn', async () => {
     const { report, byId } = await doctor({
       RC_CLIENT_ID: 'demo-public-client-id',
       RC_CLIENT_SECRET: '',
@@ -194,7 +194,7 @@ describe('doctor: good configurations pass', () => {
 });
 
 describe('doctor: the running app', () => {
-  test("the app's callback is checked when it runs, and a different RC_REDIRECT_URL path is named", async (t) => {
+  it("the app's callback is checked when it runs, and a different RC_REDIRECT_URL path is named", async (t) => {
     const app = await startGovernedApp(t, { emulator });
     const env = (path: string) =>
       envWith({ RC_REDIRECT_URL: `${app.url}${path}`, PORT: new URL(app.url).port, SESSION_STORE: 'memory' });
@@ -234,7 +234,7 @@ function cli(
 }
 
 describe('npm run doctor (CLI)', () => {
-  test('exit 1 with ✗ and the fix for a wrong secret; exit 0 for a good configuration', async () => {
+  it('exit 1 with ✗ and the fix for a wrong secret; exit 0 for a good configuration', async () => {
     const bad = await cli(['--timeout', '3000'], envWith({ RC_CLIENT_SECRET: 'wrong-secret-value' }));
     assert.equal(bad.code, 1, bad.output);
     assert.match(bad.output, /✗ Client id and secret accepted: RingCentral refused: invalid_client OAU-146/);
@@ -246,7 +246,7 @@ describe('npm run doctor (CLI)', () => {
     assert.match(good.output, /No problem found\./);
   });
 
-  test('without RC_SERVER_URL it checks against a fresh built-in emulator', async () => {
+  it('without RC_SERVER_URL it checks against a fresh built-in emulator', async () => {
     const result = await cli([], { SESSION_SECRETS: STRONG, DATA_DIR: dataDir, PORT: String(port) });
     assert.equal(result.code, 0, result.output);
     assert.match(
@@ -256,7 +256,7 @@ describe('npm run doctor (CLI)', () => {
     assert.match(result.output, /✓ Redirect URI registered/);
   });
 
-  test('--explain prints the fix of a code; an unknown code exits 1', async () => {
+  it('--explain prints the fix of a code; an unknown code exits 1', async () => {
     const known = await cli(['--explain', 'OAU-109'], { RC_REDIRECT_URL: 'https://app.example/cb' });
     assert.equal(known.code, 0, known.output);
     assert.match(
@@ -268,7 +268,7 @@ describe('npm run doctor (CLI)', () => {
     assert.match(unknown.output, /not a code the doctor knows\. Known: OAU-109/);
   });
 
-  test("--readiness prints the running app's report and exits 1 while it is not ready", async (t) => {
+  it("--readiness prints the running app's report and exits 1 while it is not ready", async (t) => {
     const token = 'admin-token-0123456789-abcdefghijklmnop';
     const app = await startGovernedApp(t, { emulator, env: { ADMIN_TOKEN: token } });
     const result = await cli(['--readiness', '--app-url', app.url], envWith({ ADMIN_TOKEN: token }));

@@ -3,13 +3,13 @@
  * and a call refused for a missing permission (named), against the emulator.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { it } from 'node:test';
 import { startTestEmulator } from '../../helpers/emulator.js';
 import { HttpClient, signInAtAuthorizeUrl, unescapeHtml } from '../../helpers/http-client.js';
 import { USER1 } from '../support/fixtures.js';
 import { startGovernedApp } from '../governor/support.js';
 
-test('a login refused for a wrong client secret: the page names the setting to fix', async (t) => {
+it('a login refused for a wrong client secret: the page names the setting to fix', async (t) => {
   const emulator = await startTestEmulator(t);
   const app = await startGovernedApp(t, { emulator, env: { RC_CLIENT_SECRET: 'not-the-demo-secret' } });
   const browser = new HttpClient(app.url);
@@ -22,7 +22,7 @@ test('a login refused for a wrong client secret: the page names the setting to f
   assert.doesNotMatch(text, /not-the-demo-secret/);
 });
 
-test('a call refused for a missing permission: the page names the permission to add', async (t) => {
+it('a call refused for a missing permission: the page names the permission to add', async (t) => {
   const emulator = await startTestEmulator(t);
   const app = await startGovernedApp(t, { emulator });
   const browser = new HttpClient(app.url);

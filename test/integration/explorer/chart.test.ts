@@ -5,7 +5,7 @@
  * budget is low the page leaves the chart out and says why, instead of spending the user's last calls.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, it } from 'node:test';
 import { ADMIN, USER1 } from '../support/fixtures.js';
 import {
   chartDays,
@@ -47,7 +47,7 @@ function assertChartMatches(
 }
 
 describe('call-log chart', () => {
-  test("daily counts over 30 days equal the emulator's records, in ?tz= and in the user's own zone", async (t) => {
+  it("daily counts over 30 days equal the emulator's records, in ?tz= and in the user's own zone", async (t) => {
     const stack = await startStack(t);
     const { browser, token } = await logIn(stack, USER1);
 
@@ -70,7 +70,7 @@ describe('call-log chart', () => {
     }
   });
 
-  test('the chart follows the filters, and the account log of the admin is charted too', async (t) => {
+  it('the chart follows the filters, and the account log of the admin is charted too', async (t) => {
     const stack = await startStack(t);
     const { browser, token } = await logIn(stack, ADMIN);
     const timeZone = 'UTC';
@@ -94,7 +94,7 @@ describe('call-log chart', () => {
     );
   });
 
-  test('the default 24 hours are charted from the same records as the table, out of the copy', async (t) => {
+  it('the default 24 hours are charted from the same records as the table, out of the copy', async (t) => {
     const stack = await startStack(t);
     const { browser } = await logIn(stack, USER1);
     const before = await stack.emulator.control.stats();
@@ -116,7 +116,7 @@ describe('call-log chart', () => {
     );
   });
 
-  test('paging through a range, changing filters and revisiting cost no call after the first view', async (t) => {
+  it('paging through a range, changing filters and revisiting cost no call after the first view', async (t) => {
     const stack = await startStack(t);
     const { browser } = await logIn(stack, USER1);
     const range = `dateFrom=${dayInZone('UTC', -30)}&dateTo=${dayInZone('UTC', 0)}&tz=UTC&perPage=50`;
@@ -132,7 +132,7 @@ describe('call-log chart', () => {
     assert.equal(after['rest.Heavy']! - before['rest.Heavy']!, 2, 'the first view: a sync token and one read');
   });
 
-  test('under a tight Heavy limit a company log of 3,000 calls is browsed without a 429', async (t) => {
+  it('under a tight Heavy limit a company log of 3,000 calls is browsed without a 429', async (t) => {
     const stack = await startStack(t);
     const { browser } = await logIn(stack, ADMIN);
     await stack.emulator.control.limits({ group: 'Heavy', limit: 10, windowSeconds: 60 });

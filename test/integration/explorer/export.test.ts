@@ -5,7 +5,7 @@
  * and it refuses clearly (403 naming FullCompanyCallLog, 401, 400) before sending any CSV.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, it } from 'node:test';
 import type { GovernorSleep as Sleep } from '../../../src/governor/rate-governor.js';
 import { parseCsv } from '../../helpers/csv.js';
 import { HttpClient } from '../../helpers/http-client.js';
@@ -62,7 +62,7 @@ const RANGE = (): { query: string; dateFrom: string; dateTo: string } => {
 };
 
 describe('CSV export', () => {
-  test("the admin's account call log over 30 days equals RingCentral's pages, row for row", async (t) => {
+  it("the admin's account call log over 30 days equals RingCentral's pages, row for row", async (t) => {
     const stack = await startStack(t);
     const { browser, token } = await logIn(stack, ADMIN);
     const range = RANGE();
@@ -86,7 +86,7 @@ describe('CSV export', () => {
     rows.slice(1).forEach((row, i) => assert.deepEqual(row, expectedRow(records[i]!), `row ${i + 1}`));
   });
 
-  test('filters apply to the export, and a user exports their own call log', async (t) => {
+  it('filters apply to the export, and a user exports their own call log', async (t) => {
     const stack = await startStack(t);
     const { browser, token } = await logIn(stack, USER1);
     const range = RANGE();
@@ -104,7 +104,7 @@ describe('CSV export', () => {
     assert.deepEqual(parseCsv(response.text).slice(1), records.map(expectedRow));
   });
 
-  test('under a tight Heavy limit (10 per 5 s) it paces itself: complete, and not a single 429', async (t) => {
+  it('under a tight Heavy limit (10 per 5 s) it paces itself: complete, and not a single 429', async (t) => {
     // The app's clock and the emulator's move together, and the export's waits move both instead of sleeping.
     let offsetMs = 0;
     const waits: number[] = [];
@@ -159,7 +159,7 @@ describe('CSV export', () => {
     assert.ok(small < 1_000, `short waits add up to ${small} ms`);
   });
 
-  test('on the real clock too: 3 per second, with a 60 s penalty for any 429, finishes cleanly', async (t) => {
+  it('on the real clock too: 3 per second, with a 60 s penalty for any 429, finishes cleanly', async (t) => {
     const stack = await startStack(t);
     const { browser, token } = await logIn(stack, ADMIN);
     const range = RANGE();
@@ -174,7 +174,7 @@ describe('CSV export', () => {
     assert.equal((await stack.emulator.control.stats()).rateLimited, 0);
   });
 
-  test('a 429 that happens anyway is waited out and never reaches the user', async (t) => {
+  it('a 429 that happens anyway is waited out and never reaches the user', async (t) => {
     // Retry-After is 60 s: the wait moves the app's clock instead of sleeping.
     let offsetMs = 0;
     const waits: number[] = [];
@@ -203,7 +203,7 @@ describe('CSV export', () => {
     assert.ok(stack.app.logLines.some((line) => line.includes('"msg":"call-log export finished"')));
   });
 
-  test('stops reading from RingCentral when the client leaves', async (t) => {
+  it('stops reading from RingCentral when the client leaves', async (t) => {
     let sleeping: (signal: AbortSignal) => void = () => undefined;
     const asleep = new Promise<AbortSignal>((resolve) => (sleeping = resolve));
     // The export's wait for the window: it never ends by itself here, only by the client leaving.
@@ -238,7 +238,7 @@ describe('CSV export', () => {
     assert.equal((await stack.emulator.control.stats())['rest.readCompanyCallLog'], calls, 'no call after leaving');
   });
 
-  test('a client that leaves while the export waits for its first page gets nothing more, and nothing is read', async (t) => {
+  it('a client that leaves while the export waits for its first page gets nothing more, and nothing is read', async (t) => {
     let sleeping: (signal: AbortSignal) => void = () => undefined;
     const asleep = new Promise<AbortSignal>((resolve) => (sleeping = resolve));
     const sleep: Sleep = (_ms, signal) =>
@@ -273,7 +273,7 @@ describe('CSV export', () => {
     assert.ok(!stack.app.logLines.some((line) => line.includes('"level":50')), 'no error logged');
   });
 
-  test('refuses a range beyond what one export reads, before any CSV', async (t) => {
+  it('refuses a range beyond what one export reads, before any CSV', async (t) => {
     const stack = await startStack(t, { explorer: { exportPageSize: 100, maxExportPages: 5 } });
     const { browser } = await logIn(stack, ADMIN);
     const response = await browser.get(`/export/call-log.csv?scope=account&${RANGE().query}`, {
@@ -287,7 +287,7 @@ describe('CSV export', () => {
     assert.equal((await stack.emulator.control.stats())['rest.readCompanyCallLog'], 1, 'only the first page was read');
   });
 
-  test('refuses clearly before any CSV: no permission (403), not logged in (401), bad scope (400)', async (t) => {
+  it('refuses clearly before any CSV: no permission (403), not logged in (401), bad scope (400)', async (t) => {
     const stack = await startStack(t);
     const { browser } = await logIn(stack, USER1);
     const denied = await browser.page(`/export/call-log.csv?scope=account&${RANGE().query}`);

@@ -5,7 +5,7 @@
  * and never reaches RingCentral; JSON mode passes the filters on.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, it } from 'node:test';
 import type { HttpClient } from '../../helpers/http-client.js';
 import { USER1 } from '../support/fixtures.js';
 import {
@@ -69,7 +69,7 @@ function assertRowsMatch(rows: readonly TableRow[], records: readonly RcCallReco
 }
 
 describe('call-log filters and paging', () => {
-  test("walking 30 days of a demo user page by page shows exactly RingCentral's records", async (t) => {
+  it("walking 30 days of a demo user page by page shows exactly RingCentral's records", async (t) => {
     const stack = await startStack(t);
     const { browser, token } = await logIn(stack, USER1);
     const dateFrom = dayInZone('UTC', -30);
@@ -85,7 +85,7 @@ describe('call-log filters and paging', () => {
     assertRowsMatch(rows, records);
   });
 
-  test('with direction, type and view filters the walk shows exactly the filtered records', async (t) => {
+  it('with direction, type and view filters the walk shows exactly the filtered records', async (t) => {
     const stack = await startStack(t);
     const { browser, token } = await logIn(stack, USER1);
     const dateFrom = dayInZone('UTC', -30);
@@ -115,7 +115,7 @@ describe('call-log filters and paging', () => {
     }
   });
 
-  test("the last page and the previous page show RingCentral's slices", async (t) => {
+  it("the last page and the previous page show RingCentral's slices", async (t) => {
     const stack = await startStack(t);
     const { browser, token } = await logIn(stack, USER1);
     const dateFrom = dayInZone('UTC', -30);
@@ -137,7 +137,7 @@ describe('call-log filters and paging', () => {
     );
   });
 
-  test("without dates the page shows RingCentral's default 24 hours and says so", async (t) => {
+  it("without dates the page shows RingCentral's default 24 hours and says so", async (t) => {
     const stack = await startStack(t);
     const { browser } = await logIn(stack, USER1);
     const page = await browser.page('/test?api=extension-call-log');
@@ -153,7 +153,7 @@ describe('call-log filters and paging', () => {
     assert.match(page.text, /<a class="preset" href="[^"]*" aria-current="true">Last 24 hours<\/a>/);
   });
 
-  test('a bad filter value is a 400 naming the parameter, and RingCentral is never asked', async (t) => {
+  it('a bad filter value is a 400 naming the parameter, and RingCentral is never asked', async (t) => {
     const stack = await startStack(t);
     const { browser } = await logIn(stack, USER1);
     const before = await stack.emulator.control.stats();
@@ -183,7 +183,7 @@ describe('call-log filters and paging', () => {
     assert.equal(after.rest, before.rest, 'no REST call reached RingCentral');
   });
 
-  test('JSON mode passes the filters to RingCentral and its answer through unchanged', async (t) => {
+  it('JSON mode passes the filters to RingCentral and its answer through unchanged', async (t) => {
     const stack = await startStack(t);
     const { browser, token } = await logIn(stack, USER1);
     const dateFrom = `${dayInZone('UTC', -7)}T00:00:00.000Z`;

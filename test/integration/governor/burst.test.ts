@@ -19,7 +19,7 @@
  * Once on one Redis server, once on Redis Cluster (the budget's keys share one hash slot: `{<group>:<owner>}`).
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, it } from 'node:test';
 import { startTestEmulator } from '../../helpers/emulator.js';
 import { HttpClient } from '../../helpers/http-client.js';
 import {
@@ -44,7 +44,7 @@ for (const topology of SUITE_TOPOLOGIES) {
     topologyTitle('a burst of 200 call-log requests of one user on 3 instances (Redis)', topology),
     { skip: topologySkip(topology) },
     () => {
-      test('no 429 from RingCentral, every request served or told to try again, within 20% of the best schedule', async (t) => {
+      it('no 429 from RingCentral, every request served or told to try again, within 20% of the best schedule', async (t) => {
         const redis = await redisFor(t, topology);
         const keyPrefix = uniquePrefix('burst:');
         const emulator = await startTestEmulator(t);

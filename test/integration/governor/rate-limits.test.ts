@@ -8,7 +8,7 @@
  *   and afterwards calls reach RingCentral again.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, it } from 'node:test';
 import { startTestEmulator } from '../../helpers/emulator.js';
 import { HttpClient } from '../../helpers/http-client.js';
 import { USER1 } from '../support/fixtures.js';
@@ -23,7 +23,7 @@ interface LocalRefusal {
 }
 
 describe('rate limits through the governor', () => {
-  test('a call RingCentral would refuse is answered by the app, and RingCentral sees no 429', async (t) => {
+  it('a call RingCentral would refuse is answered by the app, and RingCentral sees no 429', async (t) => {
     const emulator = await startTestEmulator(t);
     const app = await startGovernedApp(t, { emulator });
     const browser = new HttpClient(app.url);
@@ -58,7 +58,7 @@ describe('rate limits through the governor', () => {
     );
   });
 
-  test('a call that fits the bounded wait waits for its slot and succeeds', async (t) => {
+  it('a call that fits the bounded wait waits for its slot and succeeds', async (t) => {
     const emulator = await startTestEmulator(t);
     const app = await startGovernedApp(t, { emulator, env: { RATE_LIMIT_MAX_WAIT_MS: '5000' } });
     const browser = new HttpClient(app.url);
@@ -74,7 +74,7 @@ describe('rate limits through the governor', () => {
     assert.equal((await emulator.control.stats()).rateLimited, 0);
   });
 
-  test('a 429 RingCentral sends anyway is passed on once, then every session of the user waits out Retry-After', async (t) => {
+  it('a 429 RingCentral sends anyway is passed on once, then every session of the user waits out Retry-After', async (t) => {
     let offsetMs = 0;
     const emulator = await startTestEmulator(t);
     const app = await startGovernedApp(t, { emulator, now: () => Date.now() + offsetMs });

@@ -6,7 +6,7 @@
  * `ADMIN_TOKEN`, the token required (Bearer for scripts, Basic for a browser's prompt), JSON and a page.
  */
 import assert from 'node:assert/strict';
-import { describe, test, type TestContext } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import type { ReadinessReport } from '../../../src/readiness/readiness-report.js';
 import { startTestEmulator, type TestEmulator } from '../../helpers/emulator.js';
 import { HttpClient } from '../../helpers/http-client.js';
@@ -126,7 +126,7 @@ const redisFor = topologiesForFile();
 
 describe('readiness report after a scripted session', () => {
   for (const topology of SUITE_TOPOLOGIES) {
-    test(
+    it(
       topologyTitle('two instances on Redis: either one reports the figures the emulator counted', topology),
       { skip: topologySkip(topology) },
       async (t) => {
@@ -144,7 +144,7 @@ describe('readiness report after a scripted session', () => {
     );
   }
 
-  test('one instance, counters in the process', async (t) => {
+  it('one instance, counters in the process', async (t) => {
     const { emulator, instances } = await startApps(t, 1);
     await runScript(emulator, instances);
     await checkAgainstEmulator(emulator, await readiness(instances[0]!.url));
@@ -152,7 +152,7 @@ describe('readiness report after a scripted session', () => {
 });
 
 describe('GET /admin/readiness', () => {
-  test('does not exist without ADMIN_TOKEN', async (t) => {
+  it('does not exist without ADMIN_TOKEN', async (t) => {
     const emulator = await startTestEmulator(t);
     const app = await startGovernedApp(t, { emulator });
     const response = await new HttpClient(app.url).get('/admin/readiness', BEARER);
@@ -160,7 +160,7 @@ describe('GET /admin/readiness', () => {
     assert.equal(response.json<{ code: string }>().code, 'RCAPP_NOT_FOUND');
   });
 
-  test('needs the token: Bearer for scripts, Basic (any user, token as password) for a browser', async (t) => {
+  it('needs the token: Bearer for scripts, Basic (any user, token as password) for a browser', async (t) => {
     const { instances } = await startApps(t, 1);
     const client = new HttpClient(instances[0]!.url);
     const json = await client.get('/admin/readiness', JSON_ACCEPT);

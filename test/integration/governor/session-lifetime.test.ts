@@ -4,14 +4,14 @@
  * and all (a same-origin path only).
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, it } from 'node:test';
 import { startTestEmulator } from '../../helpers/emulator.js';
 import { findAuthorizeLink, HttpClient, signInAtAuthorizeUrl, unescapeHtml } from '../../helpers/http-client.js';
 import { USER1 } from '../support/fixtures.js';
 import { startGovernedApp } from './support.js';
 
 describe('session lifetime and re-login', () => {
-  test('pages show when the login expires', async (t) => {
+  it('pages show when the login expires', async (t) => {
     const emulator = await startTestEmulator(t);
     const app = await startGovernedApp(t, { emulator });
     const browser = new HttpClient(app.url);
@@ -35,7 +35,7 @@ describe('session lifetime and re-login', () => {
     }
   });
 
-  test('after the refresh token died, logging in again returns to the same page with its filters', async (t) => {
+  it('after the refresh token died, logging in again returns to the same page with its filters', async (t) => {
     const emulator = await startTestEmulator(t);
     const app = await startGovernedApp(t, { emulator });
     const browser = new HttpClient(app.url);
@@ -64,7 +64,7 @@ describe('session lifetime and re-login', () => {
     assert.match(unescapeHtml(again.text), /Inbound/);
   });
 
-  test('a page address too long to keep is not kept: the login then ends on the API page', async (t) => {
+  it('a page address too long to keep is not kept: the login then ends on the API page', async (t) => {
     const emulator = await startTestEmulator(t);
     const app = await startGovernedApp(t, { emulator });
     const browser = new HttpClient(app.url);

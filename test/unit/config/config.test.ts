@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, it } from 'node:test';
 import { allowsInsecureRequests, CONFIG_VARIABLES, loadConfig } from '../../../src/config.js';
 import { ConfigError } from '../../../src/errors.js';
 import { builtInEmulatorWarnings, readEnvironment } from '../../../src/server.js';
@@ -27,7 +27,7 @@ function problemsOf(env: Record<string, string | undefined>): ConfigError {
 }
 
 describe('loadConfig', () => {
-  test('an empty environment means the built-in emulator with the demo app and safe defaults', () => {
+  it('an empty environment means the built-in emulator with the demo app and safe defaults', () => {
     const config = loadConfig({});
     assert.equal(config.ringCentral.serverUrl, undefined);
     assert.equal(config.ringCentral.clientId, 'demo-client-id');
@@ -55,7 +55,7 @@ describe('loadConfig', () => {
     assert.equal(config.logLevel, 'info');
   });
 
-  test('every variable is read', () => {
+  it('every variable is read', () => {
     const config = loadConfig({
       ...REAL,
       RC_REDIRECT_URL: 'https://app.example.com/auth/callback',
@@ -94,7 +94,7 @@ describe('loadConfig', () => {
     assert.equal(config.logLevel, 'debug');
   });
 
-  test('RC_APP_* aliases work; both set with different values is a problem', () => {
+  it('RC_APP_* aliases work; both set with different values is a problem', () => {
     const config = loadConfig({
       RC_SERVER_URL: REAL.RC_SERVER_URL,
       RC_APP_CLIENT_ID: 'alias-id',
@@ -112,7 +112,7 @@ describe('loadConfig', () => {
     assert.doesNotMatch(error.message, /real-client-secret|other-secret/);
   });
 
-  test('an empty client secret means a public client (PKCE only)', () => {
+  it('an empty client secret means a public client (PKCE only)', () => {
     assert.equal(loadConfig({ ...REAL, RC_CLIENT_SECRET: '' }).ringCentral.clientSecret, undefined);
     assert.equal(
       loadConfig({ RC_SERVER_URL: REAL.RC_SERVER_URL, RC_CLIENT_ID: 'x' }).ringCentral.clientSecret,
@@ -122,7 +122,7 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ RC_CLIENT_SECRET: '' }).ringCentral.clientSecret, undefined);
   });
 
-  test('every problem is reported at once, by variable name, without any value', () => {
+  it('every problem is reported at once, by variable name, without any value', () => {
     const error = problemsOf({
       RC_SERVER_URL: 'ftp://ringcentral.example.com',
       RC_CLIENT_SECRET: 'super-secret-client-value',
@@ -174,7 +174,7 @@ describe('loadConfig', () => {
     assert.match(error.message, /^invalid configuration:\n {2}- /);
   });
 
-  test('a blank RC_SERVER_URL is an error naming it (only an unset one starts the built-in emulator)', () => {
+  it('a blank RC_SERVER_URL is an error naming it (only an unset one starts the built-in emulator)', () => {
     for (const blank of ['', '   ', '\t']) {
       const error = problemsOf({ RC_SERVER_URL: blank });
       assert.deepEqual(error.problems, [
@@ -191,7 +191,7 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({}).ringCentral.serverUrl, undefined, 'unset: the built-in emulator');
   });
 
-  test('a blank RC_SERVER_URL= line in .env is the same error; a commented-out one means the emulator', (t) => {
+  it('a blank RC_SERVER_URL= line in .env is the same error; a commented-out one means the emulator', (t) => {
     // Only meaningful when the test process itself leaves RC_SERVER_URL unset (the environment wins over .env).
     if (process.env.RC_SERVER_URL !== undefined) return t.skip('RC_SERVER_URL is set in this environment');
     const dir = mkdtempSync(join(tmpdir(), 'rc-authflow-dotenv-'));
@@ -206,7 +206,7 @@ describe('loadConfig', () => {
     assert.equal(loadConfig(readEnvironment(dir)).ringCentral.serverUrl, undefined);
   });
 
-  test('the built-in emulator warns when reachable from outside, or out of reach of the browsers', () => {
+  it('the built-in emulator warns when reachable from outside, or out of reach of the browsers', () => {
     assert.deepEqual(builtInEmulatorWarnings(loadConfig({})), []);
     assert.deepEqual(builtInEmulatorWarnings(loadConfig({ HOST: '0.0.0.0' })), [], 'HOST alone opens only the app');
     assert.deepEqual(builtInEmulatorWarnings(loadConfig({ EMULATOR_HOST: 'localhost' })), []);
@@ -224,14 +224,14 @@ describe('loadConfig', () => {
     assert.deepEqual(builtInEmulatorWarnings(loadConfig({ ...REAL, EMULATOR_HOST: '0.0.0.0' })), [], 'no emulator');
   });
 
-  test('RC_CLIENT_ID is required with RC_SERVER_URL', () => {
+  it('RC_CLIENT_ID is required with RC_SERVER_URL', () => {
     const error = problemsOf({ RC_SERVER_URL: REAL.RC_SERVER_URL });
     assert.deepEqual(error.problems, [
       { variable: 'RC_CLIENT_ID', problem: 'is required when RC_SERVER_URL is set (alias RC_APP_CLIENT_ID)' },
     ]);
   });
 
-  test('plain http to a non-loopback RingCentral is refused unless ALLOW_INSECURE_HTTP', () => {
+  it('plain http to a non-loopback RingCentral is refused unless ALLOW_INSECURE_HTTP', () => {
     const error = problemsOf({ ...REAL, RC_SERVER_URL: 'http://rc.example.com' });
     assert.equal(error.problems[0]?.variable, 'RC_SERVER_URL');
     assert.match(error.problems[0]?.problem ?? '', /ALLOW_INSECURE_HTTP/);
@@ -254,7 +254,7 @@ describe('loadConfig', () => {
     assert.equal(allowsInsecureRequests('https://rc.example.com', false), false);
   });
 
-  test('cross-variable rules: idle ≤ absolute, distinct ports, redis needs REDIS_URL', () => {
+  it('cross-variable rules: idle ≤ absolute, distinct ports, redis needs REDIS_URL', () => {
     assert.deepEqual(
       problemsOf({ SESSION_IDLE_TIMEOUT: '7200', SESSION_ABSOLUTE_TIMEOUT: '3600' }).problems.map((p) => p.variable),
       ['SESSION_IDLE_TIMEOUT'],
@@ -288,7 +288,7 @@ describe('loadConfig', () => {
     assert.doesNotMatch(bad.message, /password/);
   });
 
-  test('Redis topologies: one server, Sentinel or Cluster, with credentials, TLS and the WAIT rule', () => {
+  it('Redis topologies: one server, Sentinel or Cluster, with credentials, TLS and the WAIT rule', () => {
     const server = loadConfig({ SESSION_STORE: 'redis', REDIS_URL: 'rediss://app:p%40ss@cache.example.com:6380/1' });
     assert.deepEqual(server.session.redis, {
       topology: 'server',
@@ -368,7 +368,7 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ REDIS_CLUSTER_NODES: 'h:1' }).session.redis, undefined, 'only with SESSION_STORE=redis');
   });
 
-  test('Redis topologies: exactly one, every problem at once, no value echoed', () => {
+  it('Redis topologies: exactly one, every problem at once, no value echoed', () => {
     const none = problemsOf({ SESSION_STORE: 'redis' });
     assert.deepEqual(
       none.problems.map((p) => p.variable),
@@ -461,7 +461,7 @@ describe('loadConfig', () => {
     assert.doesNotMatch(contradictions.message, /url-password|other-password/);
   });
 
-  test('COOKIE_SECURE and TRUST_PROXY forms', () => {
+  it('COOKIE_SECURE and TRUST_PROXY forms', () => {
     assert.equal(loadConfig({ COOKIE_SECURE: 'true' }).cookieSecure, true);
     assert.equal(loadConfig({ COOKIE_SECURE: 'false', RC_REDIRECT_URL: 'https://a.example/cb' }).cookieSecure, false);
     assert.equal(loadConfig({ TRUST_PROXY: 'true' }).trustProxy, true);
@@ -469,7 +469,7 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ TRUST_PROXY: '127.0.0.1,::1' }).trustProxy, '127.0.0.1,::1');
   });
 
-  test('the result is deep-frozen and empty strings count as unset', () => {
+  it('the result is deep-frozen and empty strings count as unset', () => {
     const config = loadConfig({ PORT: '', LOG_LEVEL: '  ', EMULATOR_HOST: '' });
     assert.equal(config.port, 5000);
     assert.equal(config.logLevel, 'info');
@@ -482,11 +482,11 @@ describe('loadConfig', () => {
     }, TypeError);
   });
 
-  test('unknown RC_* variables are ignored', () => {
+  it('unknown RC_* variables are ignored', () => {
     assert.equal(loadConfig({ RC_USER_JWT: 'x', RC_SOMETHING: 'y' }).ringCentral.clientId, 'demo-client-id');
   });
 
-  test('the docs/configuration.md table lists exactly the variables loadConfig knows', () => {
+  it('the docs/configuration.md table lists exactly the variables loadConfig knows', () => {
     const names = docTableRows('docs/configuration.md', 'configuration').map((row) => row[0]?.replace(/`/g, ''));
     assert.deepEqual(
       names,

@@ -3,7 +3,7 @@
  * on the app's error pages, session-secret strength, and the doctor's report format.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, it } from 'node:test';
 import { fixForError } from '../../../src/rc-api/error-fixes.js';
 import { EXPLAINED_CODES, explainCode, explainRingCentralError } from '../../../src/rc-api/error-explanations.js';
 import { formatDoctorReport } from '../../../src/doctor/run-doctor.js';
@@ -13,7 +13,7 @@ import { errorPageModel } from '../../../src/web/pages.js';
 import { createViews } from '../../../src/web/views/index.js';
 
 describe('explain', () => {
-  test('every code has a meaning and a one-line fix', () => {
+  it('every code has a meaning and a one-line fix', () => {
     for (const code of EXPLAINED_CODES) {
       const explained = explainCode(code);
       assert.ok(explained, code);
@@ -25,7 +25,7 @@ describe('explain', () => {
     }
   });
 
-  test('a fix names the configured values: redirect URI, client id, permission, public app', () => {
+  it('a fix names the configured values: redirect URI, client id, permission, public app', () => {
     assert.match(
       explainCode('oau-109', { redirectUrl: 'https://app.example/cb' })!.fix,
       /register exactly "https:\/\/app\.example\/cb" \(RC_REDIRECT_URL\)/,
@@ -43,7 +43,7 @@ describe('explain', () => {
     assert.equal(explainCode('NOPE-1'), undefined);
   });
 
-  test("RingCentral's errors are explained from their codes, or else their message", () => {
+  it("RingCentral's errors are explained from their codes, or else their message", () => {
     assert.equal(explainRingCentralError({ codes: [undefined, 'CMN-401'] })?.code, 'CMN-401');
     assert.equal(explainRingCentralError({ codes: ['XYZ-1'], message: 'Redirect URIs do not match' })?.code, 'OAU-109');
     assert.equal(explainRingCentralError({ message: 'RingCentral: Access token expired' })?.code, 'OAU-128');
@@ -56,7 +56,7 @@ describe('explain', () => {
 describe('error page fixes', () => {
   const context = { redirectUrl: 'http://localhost:5000/oauth2callback' };
 
-  test('a refused login and a missing permission get their fix; other errors none', () => {
+  it('a refused login and a missing permission get their fix; other errors none', () => {
     assert.match(
       fixForError('RCAPP_LOGIN_FAILED', 'RingCentral: Redirect URIs do not match', context) ?? '',
       /register exactly "http:\/\/localhost:5000\/oauth2callback"/,
@@ -72,7 +72,7 @@ describe('error page fixes', () => {
     assert.equal(fixForError('RCAPP_NOT_FOUND', 'no such page', context), undefined);
   });
 
-  test('the error page of an app error shows "How to fix", escaped', () => {
+  it('the error page of an app error shows "How to fix", escaped', () => {
     const views = createViews();
     const fixes = { redirectUrl: 'http://x.example/<cb>' };
     const login = new AppError('RCAPP_LOGIN_FAILED', 'RingCentral: Redirect URIs do not match');
@@ -90,13 +90,13 @@ describe('error page fixes', () => {
 });
 
 describe('session secret strength', () => {
-  test('random secrets are strong', () => {
+  it('random secrets are strong', () => {
     assert.equal(assessSecret('kY3v9Qm_2xLr8TzW-4bNc7HpFa1Ue6JsDg0Ro5Vi').strong, true);
     assert.equal(assessSecret('9f86d081884c7d659a2feaa0c55ad015').strong, true, '32 random hex characters');
     assert.equal(assessSecret('test-session-secret-0123456789-abcdefghij').strong, true, 'long enough despite a word');
   });
 
-  test('weak ones say why', () => {
+  it('weak ones say why', () => {
     assert.deepEqual(assessSecret('short').problem, 'it is shorter than 32 characters');
     assert.equal(assessSecret('somesecretstringsomesecretstring').problem, 'it is a repeated pattern');
     assert.equal(assessSecret('a'.repeat(40)).problem, 'it is a repeated pattern');
@@ -109,7 +109,7 @@ describe('session secret strength', () => {
   });
 });
 
-test('the doctor report: ✓ ✗ ! – lines, fixes under problems, and a summary', () => {
+it('the doctor report: ✓ ✗ ! – lines, fixes under problems, and a summary', () => {
   const text = formatDoctorReport({
     ok: false,
     serverUrl: 'https://platform.example',

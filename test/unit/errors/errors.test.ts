@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { it } from 'node:test';
 import * as errors from '../../../src/errors.js';
 import {
   AppError,
@@ -17,14 +17,14 @@ const exportedCodes = Object.entries(errors)
   .filter(([name, value]) => name.startsWith('RCAPP_') && typeof value === 'string')
   .map(([, value]) => value as string);
 
-test('every exported code constant names itself and has a catalog entry', () => {
+it('every exported code constant names itself and has a catalog entry', () => {
   for (const [name, value] of Object.entries(errors)) {
     if (name.startsWith('RCAPP_')) assert.equal(value, name);
   }
   assert.deepEqual([...exportedCodes].sort(), Object.keys(ERROR_CATALOG).sort());
 });
 
-test('the docs/errors.md table lists every code with its HTTP status, in sync with the catalog', () => {
+it('the docs/errors.md table lists every code with its HTTP status, in sync with the catalog', () => {
   const rows = docTableRows('docs/errors.md', 'errors').map(([code, status]) => [code?.replace(/`/g, ''), status]);
   const expected = Object.entries(ERROR_CATALOG).map(([code, entry]: [string, ErrorCatalogEntry]) => [
     code,
@@ -33,7 +33,7 @@ test('the docs/errors.md table lists every code with its HTTP status, in sync wi
   assert.deepEqual(rows, expected);
 });
 
-test('errors carry code, status, name and cause', () => {
+it('errors carry code, status, name and cause', () => {
   const cause = new Error('boom');
   const error = new AppError('RCAPP_STATE_MISMATCH', 'unexpected "state" parameter value', { cause });
   assert.equal(error.code, 'RCAPP_STATE_MISMATCH');
@@ -46,7 +46,7 @@ test('errors carry code, status, name and cause', () => {
   assert.equal(upstream.status, 504);
 });
 
-test('OAuthCallbackError: access_denied vs other errors, with RingCentral’s description', () => {
+it('OAuthCallbackError: access_denied vs other errors, with RingCentral’s description', () => {
   const denied = new OAuthCallbackError('access_denied', 'The user denied access');
   assert.equal(denied.code, 'RCAPP_ACCESS_DENIED');
   assert.equal(denied.message, 'RingCentral: The user denied access');
@@ -55,7 +55,7 @@ test('OAuthCallbackError: access_denied vs other errors, with RingCentral’s de
   assert.equal(other.message, 'RingCentral answered "invalid_request"');
 });
 
-test('TokenEndpointError keeps RingCentral’s error, description, errorCode and status', () => {
+it('TokenEndpointError keeps RingCentral’s error, description, errorCode and status', () => {
   const error = new TokenEndpointError({
     error: 'invalid_grant',
     description: 'Token not found',
@@ -70,7 +70,7 @@ test('TokenEndpointError keeps RingCentral’s error, description, errorCode and
   assert.equal(error.name, 'TokenEndpointError');
 });
 
-test('ConfigError lists each problem on its own line', () => {
+it('ConfigError lists each problem on its own line', () => {
   const error = new ConfigError([
     { variable: 'PORT', problem: 'must be a whole number between 0 and 65535' },
     { variable: 'LOG_LEVEL', problem: 'must be one of fatal, error' },
@@ -81,7 +81,7 @@ test('ConfigError lists each problem on its own line', () => {
   );
 });
 
-test('every catalog entry has a status in 4xx/5xx and a title', () => {
+it('every catalog entry has a status in 4xx/5xx and a title', () => {
   for (const [code, entry] of Object.entries(ERROR_CATALOG) as [ErrorCode, ErrorCatalogEntry][]) {
     assert.ok(entry.status >= 400 && entry.status < 600, code);
     assert.ok(entry.title.length > 0, code);

@@ -5,7 +5,7 @@
  * reservations, and bounded memory.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, it } from 'node:test';
 import { DEFAULT_TUNING, marginOf, type GroupBudget } from '../../../src/governor/budget-model.js';
 import type { BudgetStore } from '../../../src/governor/budget-store.js';
 
@@ -34,7 +34,7 @@ export function budgetStoreContract(name: string, make: StoreFactory, options: {
       return { clock, store: await make(clock) };
     }
 
-    test('until the budget is learnt, the documented limit goes at once and then calls are asked to poll', async () => {
+    it('until the budget is learnt, the documented limit goes at once and then calls are asked to poll', async () => {
       const { store } = await setUp();
       const k = key();
       for (let i = 0; i < HEAVY.limit; i++) {
@@ -55,7 +55,7 @@ export function budgetStoreContract(name: string, make: StoreFactory, options: {
       });
     });
 
-    test('a learnt budget schedules a burst in batches of `limit`, one window (plus margin) apart', async () => {
+    it('a learnt budget schedules a burst in batches of `limit`, one window (plus margin) apart', async () => {
       const { clock, store } = await setUp();
       const k = key();
       assert.deepEqual(await store.reserve(k, 'probe', HEAVY, 60_000), { kind: 'go' });
@@ -72,7 +72,7 @@ export function budgetStoreContract(name: string, make: StoreFactory, options: {
       assert.equal(clock.now, START);
     });
 
-    test('at its slot a planned call goes, unless answers came later than planned: then it waits for its turn', async () => {
+    it('at its slot a planned call goes, unless answers came later than planned: then it waits for its turn', async () => {
       const { clock, store } = await setUp();
       const k = key();
       await store.reserve(k, 'probe', HEAVY, 60_000);
@@ -97,7 +97,7 @@ export function budgetStoreContract(name: string, make: StoreFactory, options: {
       assert.deepEqual(await store.admit(k, 'c', HEAVY), { kind: 'go' });
     });
 
-    test('waiters re-planned together each get their own turn', async () => {
+    it('waiters re-planned together each get their own turn', async () => {
       const { clock, store } = await setUp();
       const k = key();
       await store.reserve(k, 'probe', HEAVY, 60_000);
@@ -114,7 +114,7 @@ export function budgetStoreContract(name: string, make: StoreFactory, options: {
       assert.deepEqual(await store.admit(k, 'e', HEAVY), { kind: 'wait', waitMs: 20 });
     });
 
-    test('a wait beyond the bound reserves nothing and says how long', async () => {
+    it('a wait beyond the bound reserves nothing and says how long', async () => {
       const { store } = await setUp();
       const k = key();
       await store.reserve(k, 'probe', HEAVY, 60_000);
@@ -124,7 +124,7 @@ export function budgetStoreContract(name: string, make: StoreFactory, options: {
       assert.deepEqual(await store.reserve(k, 'y', HEAVY, 10_000), { kind: 'wait', waitMs: 5000 + margin(5000) });
     });
 
-    test("a 429's Retry-After blocks the budget for everyone, with the margin", async () => {
+    it("a 429's Retry-After blocks the budget for everyone, with the margin", async () => {
       const { clock, store } = await setUp();
       const k = key();
       await store.reserve(k, 'probe', HEAVY, 60_000);
@@ -138,7 +138,7 @@ export function budgetStoreContract(name: string, make: StoreFactory, options: {
       assert.deepEqual(await store.admit(k, 'y', HEAVY), { kind: 'go' });
     });
 
-    test('a 429 on a budget not learnt yet: the next look is when the block ends, not a poll every few ms', async () => {
+    it('a 429 on a budget not learnt yet: the next look is when the block ends, not a poll every few ms', async () => {
       const { clock, store } = await setUp();
       const k = key();
       await store.reserve(k, 'probe', HEAVY, 60_000);
@@ -151,7 +151,7 @@ export function budgetStoreContract(name: string, make: StoreFactory, options: {
       assert.deepEqual(await store.reserve(k, 'x', HEAVY, 120_000), { kind: 'go' });
     });
 
-    test('calls RingCentral counted that the store did not see (another client) are added', async () => {
+    it('calls RingCentral counted that the store did not see (another client) are added', async () => {
       const { store } = await setUp();
       const k = key();
       await store.reserve(k, 'probe', HEAVY, 60_000);
@@ -162,7 +162,7 @@ export function budgetStoreContract(name: string, make: StoreFactory, options: {
       assert.equal((await store.reserve(k, 'b', HEAVY, 60_000)).kind, 'wait');
     });
 
-    test('when RingCentral counted fewer of the calls answered before, they are freed (its window moved on)', async () => {
+    it('when RingCentral counted fewer of the calls answered before, they are freed (its window moved on)', async () => {
       const { clock, store } = await setUp();
       const k = key();
       await store.reserve(k, 'probe', HEAVY, 60_000);
@@ -181,7 +181,7 @@ export function budgetStoreContract(name: string, make: StoreFactory, options: {
       assert.deepEqual(await store.reserve(k, 'd', HEAVY, 0), { kind: 'go' });
     });
 
-    test('calls answered while a call was in flight are kept (they may have reached RingCentral after it)', async () => {
+    it('calls answered while a call was in flight are kept (they may have reached RingCentral after it)', async () => {
       const { clock, store } = await setUp();
       const k = key();
       await store.reserve(k, 'probe', HEAVY, 60_000);
@@ -201,7 +201,7 @@ export function budgetStoreContract(name: string, make: StoreFactory, options: {
       );
     });
 
-    test('a cancelled reservation frees its place; a stale one is lost', async () => {
+    it('a cancelled reservation frees its place; a stale one is lost', async () => {
       const { clock, store } = await setUp();
       const k = key();
       await store.reserve(k, 'probe', HEAVY, 600_000);
@@ -215,7 +215,7 @@ export function budgetStoreContract(name: string, make: StoreFactory, options: {
       assert.deepEqual(await store.admit(k, 'c', HEAVY), { kind: 'lost' }, 'a process that never came back');
     });
 
-    test('memory is bounded: answered calls beyond the limit are not kept', async () => {
+    it('memory is bounded: answered calls beyond the limit are not kept', async () => {
       const { clock, store } = await setUp();
       const k = key();
       await store.reserve(k, 'probe', HEAVY, 60_000);
@@ -234,7 +234,7 @@ export function budgetStoreContract(name: string, make: StoreFactory, options: {
       assert.equal(snapshot.planned, 0);
     });
 
-    test('a budget above 10,000 calls a window is not paced: its Remaining adds no unseen calls', async () => {
+    it('a budget above 10,000 calls a window is not paced: its Remaining adds no unseen calls', async () => {
       const { clock, store } = await setUp();
       const k = key();
       // A test server's raised limits: half a billion used by other clients. Reconciling would add 10,000
@@ -249,7 +249,7 @@ export function budgetStoreContract(name: string, make: StoreFactory, options: {
       assert.equal(snapshot.used, 5);
     });
 
-    test('budgets of other users and groups are independent', async () => {
+    it('budgets of other users and groups are independent', async () => {
       const { store } = await setUp();
       const a = key();
       const b = key();

@@ -4,14 +4,14 @@
  * the ones the governor registers, and it documents the doctor's commands and the admin page.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { it } from 'node:test';
 import { Registry } from 'prom-client';
 import { loadConfig } from '../../../src/config.js';
 import { ConfigError } from '../../../src/errors.js';
 import { createGovernorMetrics } from '../../../src/governor/governor-metrics.js';
 import { docSection, docTableRows } from '../config/doc-table.js';
 
-test('RATE_LIMIT_MAX_WAIT_MS: 10 s by default, 0 to 600000 ms', () => {
+it('RATE_LIMIT_MAX_WAIT_MS: 10 s by default, 0 to 600000 ms', () => {
   assert.equal(loadConfig({}).rateLimitMaxWaitMs, 10_000);
   assert.equal(loadConfig({ RATE_LIMIT_MAX_WAIT_MS: '0' }).rateLimitMaxWaitMs, 0);
   assert.equal(loadConfig({ RATE_LIMIT_MAX_WAIT_MS: '600000' }).rateLimitMaxWaitMs, 600_000);
@@ -26,7 +26,7 @@ test('RATE_LIMIT_MAX_WAIT_MS: 10 s by default, 0 to 600000 ms', () => {
   }
 });
 
-test('ADMIN_TOKEN: unset turns the admin page off; 32+ visible characters; never echoed', () => {
+it('ADMIN_TOKEN: unset turns the admin page off; 32+ visible characters; never echoed', () => {
   assert.equal(loadConfig({}).adminToken, undefined);
   const token = 'A'.repeat(16) + 'b'.repeat(16);
   assert.equal(loadConfig({ ADMIN_TOKEN: token }).adminToken, token);
@@ -41,7 +41,7 @@ test('ADMIN_TOKEN: unset turns the admin page off; 32+ visible characters; never
   }
 });
 
-test('docs/rate-limits.md lists the metrics the governor registers, and the doctor and admin page', () => {
+it('docs/rate-limits.md lists the metrics the governor registers, and the doctor and admin page', () => {
   const registry = new Registry();
   createGovernorMetrics(registry);
   const registered = registry.getMetricsAsArray().map((m) => m.name);

@@ -3,7 +3,7 @@
  * the number of budgets is bounded.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { it } from 'node:test';
 import { createMemoryBudgetStore } from '../../../src/governor/budget-store.js';
 import { budgetStoreContract } from './budget-store-contract.js';
 
@@ -11,7 +11,7 @@ budgetStoreContract('memory', (clock) => Promise.resolve(createMemoryBudgetStore
 
 const HEAVY = { limit: 10, windowMs: 60_000 };
 
-test('memory store: an idle budget is forgotten after an hour (learnt values too)', async () => {
+it('memory store: an idle budget is forgotten after an hour (learnt values too)', async () => {
   let now = 0;
   const store = createMemoryBudgetStore({ now: () => now });
   const k = { owner: '1', group: 'Heavy' };
@@ -29,7 +29,7 @@ test('memory store: an idle budget is forgotten after an hour (learnt values too
   });
 });
 
-test('memory store: at most maxBudgets budgets, the least recently used forgotten first', async () => {
+it('memory store: at most maxBudgets budgets, the least recently used forgotten first', async () => {
   const store = createMemoryBudgetStore({ now: () => 0, maxBudgets: 3 });
   for (const owner of ['1', '2', '3']) {
     await store.reserve({ owner, group: 'Heavy' }, 't', HEAVY, 0);
@@ -41,7 +41,7 @@ test('memory store: at most maxBudgets budgets, the least recently used forgotte
   assert.equal((await store.snapshot({ owner: '2', group: 'Heavy' }, HEAVY)).learned, false, 'oldest: forgotten');
 });
 
-test('memory store: a budget above 10,000 calls a window (raised test limits) is not paced, and stays bounded', async () => {
+it('memory store: a budget above 10,000 calls a window (raised test limits) is not paced, and stays bounded', async () => {
   let now = 0;
   const store = createMemoryBudgetStore({ now: () => now });
   const k = { owner: '1', group: 'Medium' };

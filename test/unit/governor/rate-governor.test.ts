@@ -5,7 +5,7 @@
  * store fails, and reports waits and refusals.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, it } from 'node:test';
 import { createMemoryBudgetStore, type BudgetStore } from '../../../src/governor/budget-store.js';
 import {
   createRateGovernor,
@@ -64,7 +64,7 @@ function rig(options: { maxWaitMs?: number; store?: BudgetStore } = {}) {
 }
 
 describe('rate governor', () => {
-  test('learns the budget from the first answer, then waits a window for the next batch', async () => {
+  it('learns the budget from the first answer, then waits a window for the next batch', async () => {
     const r = rig();
     // RingCentral allows 2 per 1 s; the first answer says so.
     assert.equal((await r.call(heavy(2, 1, 1))).status, 200);
@@ -75,7 +75,7 @@ describe('rate governor', () => {
     assert.deepEqual(r.waited, [1050]);
   });
 
-  test('a wait beyond the bound is refused at once with "try again in N s"', async () => {
+  it('a wait beyond the bound is refused at once with "try again in N s"', async () => {
     const r = rig({ maxWaitMs: 5_000 });
     await r.call(heavy(1, 60, 0));
     await assert.rejects(r.call(heavy(1, 60, 0)), (err: unknown) => {
@@ -93,7 +93,7 @@ describe('rate governor', () => {
     assert.equal(limited.status, 200, "another user's budget is untouched");
   });
 
-  test("a 429's Retry-After closes the group for every caller of that user until it has passed", async () => {
+  it("a 429's Retry-After closes the group for every caller of that user until it has passed", async () => {
     const r = rig({ maxWaitMs: 5_000 });
     const answer = await r.call(heavy(10, 60, 0, 429, { 'retry-after': '30' }));
     assert.equal(answer.status, 429, "RingCentral's 429 itself is returned to the caller");
@@ -103,7 +103,7 @@ describe('rate governor', () => {
     assert.deepEqual(r.sleeps, [4_200]);
   });
 
-  test('until the budget is known, calls beyond the documented one poll and are refused at the bound', async () => {
+  it('until the budget is known, calls beyond the documented one poll and are refused at the bound', async () => {
     const r = rig({ maxWaitMs: 100 });
     const answers: Promise<Answer>[] = [];
     let release: (a: Answer) => void = () => undefined;
@@ -119,7 +119,7 @@ describe('rate governor', () => {
     assert.equal((await r.call(heavy(100, 60, 89))).status, 200, 'learnt: room for more');
   });
 
-  test('an aborted wait rejects with the reason and gives its place back', async () => {
+  it('an aborted wait rejects with the reason and gives its place back', async () => {
     const r = rig();
     await r.call(heavy(1, 1, 0));
     const controller = new AbortController();
@@ -129,7 +129,7 @@ describe('rate governor', () => {
     assert.equal(snapshot.planned, 0);
   });
 
-  test('a call that got no answer still counts against the budget', async () => {
+  it('a call that got no answer still counts against the budget', async () => {
     const r = rig();
     await r.call(heavy(2, 1, 1));
     await assert.rejects(
@@ -139,7 +139,7 @@ describe('rate governor', () => {
     assert.equal((await r.governor.snapshot('101', 'Heavy')).used, 2);
   });
 
-  test('record() counts a call made without a slot (the login code exchange) and learns from it', async () => {
+  it('record() counts a call made without a slot (the login code exchange) and learns from it', async () => {
     const r = rig();
     await r.governor.record('101', 'Auth', view(heavy(5, 60, 4)));
     const snapshot = await r.governor.snapshot('101', 'Auth');
@@ -147,7 +147,7 @@ describe('rate governor', () => {
     assert.equal(snapshot.learned, false, 'headers of another group do not teach the Auth budget');
   });
 
-  test('when the store fails, calls go ungoverned and one warning is logged', async () => {
+  it('when the store fails, calls go ungoverned and one warning is logged', async () => {
     const failing: BudgetStore = {
       kind: 'redis',
       reserve: () => Promise.reject(new Error('Connection is closed.')),
@@ -166,7 +166,7 @@ describe('rate governor', () => {
 
 describe('observationOf', () => {
   const at = Date.parse('2026-01-01T00:00:00Z');
-  test('reads limit, window (to ms) and remaining of its own group, and a 429 Retry-After', () => {
+  it('reads limit, window (to ms) and remaining of its own group, and a 429 Retry-After', () => {
     assert.deepEqual(observationOf(view(heavy(10, 60, 3)), 'Heavy', at), { limit: 10, windowMs: 60_000, remaining: 3 });
     assert.deepEqual(observationOf(view(heavy(10, 60, 0, 429, { 'retry-after': '45' })), 'Heavy', at), {
       limit: 10,
@@ -175,19 +175,19 @@ describe('observationOf', () => {
       retryAfterMs: 45_000,
     });
   });
-  test("another group's headers teach nothing; lower-case group names match; odd values are ignored", () => {
+  it("another group's headers teach nothing; lower-case group names match; odd values are ignored", () => {
     assert.deepEqual(observationOf(view(heavy(10, 60, 3)), 'Light', at), {});
     const lower = { status: 200, headers: { ...heavy(10, 60, 3).headers, 'x-rate-limit-group': 'heavy' } };
     assert.deepEqual(observationOf(view(lower), 'Heavy', at), { limit: 10, windowMs: 60_000, remaining: 3 });
     const odd = { status: 200, headers: { 'x-rate-limit-limit': '-1', 'x-rate-limit-window': '1e3' } };
     assert.deepEqual(observationOf(view(odd), 'Heavy', at), {});
   });
-  test('a 429 without Retry-After waits 30 s; an HTTP date is read', () => {
+  it('a 429 without Retry-After waits 30 s; an HTTP date is read', () => {
     assert.deepEqual(observationOf(view({ status: 429, headers: {} }), 'Heavy', at), { retryAfterMs: 30_000 });
     const dated = { status: 429, headers: { 'retry-after': 'Thu, 01 Jan 2026 00:00:20 GMT' } };
     assert.deepEqual(observationOf(view(dated), 'Heavy', at), { retryAfterMs: 20_000 });
   });
-  test('the refusal rounds up and never says 0 s', () => {
+  it('the refusal rounds up and never says 0 s', () => {
     assert.equal(rateLimitedError('Light', 1).retryAfterSeconds, 1);
     assert.equal(rateLimitedError('Light', 1001).retryAfterSeconds, 2);
   });

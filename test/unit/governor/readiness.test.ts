@@ -3,7 +3,7 @@
  * RingCentral's production-access criteria: each criterion met and missed, with the figures it names.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { buildReadinessReport } from '../../../src/readiness/readiness-report.js';
 import {
@@ -21,7 +21,7 @@ const T0 = Date.parse('2026-03-10T12:00:00Z');
 
 function storeContract(name: string, make: (clock: { now: number }) => Promise<ReadinessStore>, skip: string | false) {
   describe(`${name} readiness counters`, { skip }, () => {
-    test('count answers per operation and class, refreshes, and granted permissions', async () => {
+    it('count answers per operation and class, refreshes, and granted permissions', async () => {
       const clock = { now: T0 };
       const store = await make(clock);
       for (const status of [200, 200, 404, 429, 503]) store.recordCall('readUserCallLog', status);
@@ -49,7 +49,7 @@ function storeContract(name: string, make: (clock: { now: number }) => Promise<R
       assert.ok(counts.since >= Date.parse('2026-03-09T00:00:00Z') && counts.since <= T0);
     });
 
-    test('the period is the last two UTC days: older days drop out', async () => {
+    it('the period is the last two UTC days: older days drop out', async () => {
       const clock = { now: T0 };
       const store = await make(clock);
       store.recordCall('readExtension', 200);
@@ -84,7 +84,7 @@ storeContract(
   redisSkip(),
 );
 
-test(
+it(
   'redis readiness counters: added up in the instance and written once a second, at a read and at flush; the day hash expires about three days after its last write',
   { skip: redisSkip() },
   async () => {
@@ -124,7 +124,7 @@ test(
   },
 );
 
-test('classOf: 2xx, 4xx, 429 apart, 5xx, other, no answer', () => {
+it('classOf: 2xx, 4xx, 429 apart, 5xx, other, no answer', () => {
   assert.deepEqual([200, 204, 401, 429, 500, 302, 'error' as const].map(classOf), [
     '2xx',
     '2xx',
@@ -137,7 +137,7 @@ test('classOf: 2xx, 4xx, 429 apart, 5xx, other, no answer', () => {
 });
 
 describe('readiness call listener', () => {
-  test('calls count by operationId and outcome, refreshes as ok/failed, granted scopes once each', async () => {
+  it('calls count by operationId and outcome, refreshes as ok/failed, granted scopes once each', async () => {
     const store = createMemoryReadinessStore({ now: () => T0 });
     const listen = readinessCounter(store);
     const call = { group: 'Heavy', durationMs: 3, owner: '101' } as const;
@@ -192,7 +192,7 @@ const byId = (report: ReturnType<typeof buildReadinessReport>) =>
   Object.fromEntries(report.criteria.map((c) => [c.id, c]));
 
 describe('readiness report', () => {
-  test('traffic that meets every criterion is ready', () => {
+  it('traffic that meets every criterion is ready', () => {
     const report = buildReadinessReport(
       counts({ listExtensions: { '2xx': 10 }, readUserCallLog: { '2xx': 10 }, getToken: { '2xx': 3 } }),
       T0,
@@ -215,7 +215,7 @@ describe('readiness report', () => {
     assert.equal(report.since, new Date(T0 - DAY).toISOString());
   });
 
-  test('each criterion missed names what is missing', () => {
+  it('each criterion missed names what is missing', () => {
     const report = buildReadinessReport(
       counts(
         {
@@ -248,7 +248,7 @@ describe('readiness report', () => {
     assert.equal(report.endpoints.find((e) => e.operationId === 'readCompanyCallLog')?.passes, false);
   });
 
-  test('with no traffic nothing is met yet, and the report says why', () => {
+  it('with no traffic nothing is met yet, and the report says why', () => {
     const report = buildReadinessReport(counts({}, { scopes: [] }), T0);
     const c = byId(report);
     assert.equal(report.ready, false);

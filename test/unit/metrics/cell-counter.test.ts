@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { it } from 'node:test';
 import { Registry } from 'prom-client';
 import { CellCounter } from '../../../src/metrics/cell-counter.js';
 import { parseMetrics, sumOf } from '../../integration/scale-out/support/metrics-text.js';
@@ -8,7 +8,7 @@ async function scrape(registry: Registry) {
   return parseMetrics(await registry.metrics());
 }
 
-test('a cell counts without touching prom-client; the counts appear at the next scrape and keep adding up', async () => {
+it('a cell counts without touching prom-client; the counts appear at the next scrape and keep adding up', async () => {
   const registry = new Registry();
   const counter = new CellCounter({ name: 'things_total', help: 'things', labelNames: ['kind'], registry });
   const a = counter.cell({ kind: 'a' });
@@ -20,7 +20,7 @@ test('a cell counts without touching prom-client; the counts appear at the next 
   assert.equal(sumOf(await scrape(registry), 'things_total', { kind: 'a' }), 4, 'a scrape does not count twice');
 });
 
-test('the same labels give the same cell; a new cell shows as 0 before its first count', async () => {
+it('the same labels give the same cell; a new cell shows as 0 before its first count', async () => {
   const registry = new Registry();
   const counter = new CellCounter({
     name: 'calls_total',
@@ -41,7 +41,7 @@ test('the same labels give the same cell; a new cell shows as 0 before its first
   );
 });
 
-test('two registries (two app instances in one process) count apart', async () => {
+it('two registries (two app instances in one process) count apart', async () => {
   const one = new Registry();
   const two = new Registry();
   const c1 = new CellCounter({ name: 'x_total', help: 'x', labelNames: ['k'], registry: one });

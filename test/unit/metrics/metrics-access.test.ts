@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, it } from 'node:test';
 import { createMetricsAccessCheck, isLoopbackAddress } from '../../../src/metrics/metrics-access.js';
 
 const TOKEN = 'metrics-token-0123456789';
@@ -8,24 +8,24 @@ describe('metrics access without METRICS_TOKEN: this machine only', () => {
   const check = createMetricsAccessCheck(undefined);
 
   for (const address of ['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1']) {
-    test(`loopback peer ${address} is served`, () => {
+    it(`loopback peer ${address} is served`, () => {
       assert.equal(check({ headers: {}, remoteAddress: address }), 'allowed');
     });
   }
 
   for (const address of ['10.0.0.5', '192.168.1.2', '::ffff:10.0.0.1', '2001:db8::1', '1127.0.0.1', undefined]) {
-    test(`peer ${String(address)} is told there is no such page`, () => {
+    it(`peer ${String(address)} is told there is no such page`, () => {
       assert.equal(check({ headers: {}, remoteAddress: address }), 'hidden');
     });
   }
 
   for (const header of ['x-forwarded-for', 'forwarded', 'x-real-ip']) {
-    test(`a loopback peer with ${header} (a reverse proxy on this host) is not served`, () => {
+    it(`a loopback peer with ${header} (a reverse proxy on this host) is not served`, () => {
       assert.equal(check({ headers: { [header]: '203.0.113.9' }, remoteAddress: '127.0.0.1' }), 'hidden');
     });
   }
 
-  test('a bearer token is not needed and changes nothing', () => {
+  it('a bearer token is not needed and changes nothing', () => {
     assert.equal(check({ headers: { authorization: `Bearer ${TOKEN}` }, remoteAddress: '10.0.0.5' }), 'hidden');
   });
 });
@@ -34,7 +34,7 @@ describe('metrics access with METRICS_TOKEN: the bearer token, from anywhere', (
   const check = createMetricsAccessCheck(TOKEN);
   const remote = '203.0.113.9';
 
-  test('the right token is served, from any address and behind proxies', () => {
+  it('the right token is served, from any address and behind proxies', () => {
     assert.equal(check({ headers: { authorization: `Bearer ${TOKEN}` }, remoteAddress: remote }), 'allowed');
     assert.equal(check({ headers: { authorization: `bearer ${TOKEN}` }, remoteAddress: remote }), 'allowed');
     assert.equal(
@@ -54,14 +54,14 @@ describe('metrics access with METRICS_TOKEN: the bearer token, from anywhere', (
     ['two tokens', `Bearer ${TOKEN} ${TOKEN}`],
   ];
   for (const [what, authorization] of refused) {
-    test(`${what} is unauthorized (even from loopback)`, () => {
+    it(`${what} is unauthorized (even from loopback)`, () => {
       const headers = authorization === undefined ? {} : { authorization };
       assert.equal(check({ headers, remoteAddress: '127.0.0.1' }), 'unauthorized');
     });
   }
 });
 
-test('isLoopbackAddress', () => {
+it('isLoopbackAddress', () => {
   assert.equal(isLoopbackAddress('127.0.0.1'), true);
   assert.equal(isLoopbackAddress('::1'), true);
   assert.equal(isLoopbackAddress('::ffff:127.0.0.2'), true);

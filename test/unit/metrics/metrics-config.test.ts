@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { it } from 'node:test';
 import { CONFIG_VARIABLES, loadConfig } from '../../../src/config.js';
 import { ConfigError } from '../../../src/errors.js';
 import { createAppMetrics } from '../../../src/metrics/app-metrics.js';
 import { parseMetrics } from '../../integration/scale-out/support/metrics-text.js';
 
-test('METRICS_TOKEN: unset by default (loopback-only metrics), read when set, a secret', () => {
+it('METRICS_TOKEN: unset by default (loopback-only metrics), read when set, a secret', () => {
   assert.equal(loadConfig({}).metricsToken, undefined);
   assert.equal(loadConfig({ METRICS_TOKEN: '' }).metricsToken, undefined);
   assert.equal(loadConfig({ METRICS_TOKEN: ' abcdefghijklmnop0123 ' }).metricsToken, 'abcdefghijklmnop0123');
@@ -21,7 +21,7 @@ for (const [what, value] of [
   ['with a non-ASCII character', 'abcdefghijklmnopé'],
   ['longer than 512 characters', 'x'.repeat(513)],
 ] as const) {
-  test(`METRICS_TOKEN ${what} is refused by name, without echoing the value`, () => {
+  it(`METRICS_TOKEN ${what} is refused by name, without echoing the value`, () => {
     assert.throws(
       () => loadConfig({ METRICS_TOKEN: value }),
       (err: unknown) => {
@@ -37,7 +37,7 @@ for (const [what, value] of [
   });
 }
 
-test('process metrics are added only when asked for (server.ts asks once per process)', async () => {
+it('process metrics are added only when asked for (server.ts asks once per process)', async () => {
   const plain = parseMetrics(await createAppMetrics().registry.metrics());
   assert.ok(!plain.some((s) => s.name.startsWith('process_') || s.name.startsWith('nodejs_')));
   const withProcess = parseMetrics(await createAppMetrics({ processMetrics: true }).registry.metrics());

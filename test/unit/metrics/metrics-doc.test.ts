@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { it } from 'node:test';
 import { createAppMetrics } from '../../../src/metrics/app-metrics.js';
 import { docSection, docTableRows } from '../config/doc-table.js';
 
-test('the docs/operations.md "Scaling out on Redis" metrics table lists exactly the metrics an app registers', () => {
+it('the docs/operations.md "Scaling out on Redis" metrics table lists exactly the metrics an app registers', () => {
   const documented = docTableRows('docs/operations.md', 'scale-out')
     .map((row) => row[0]?.replace(/`/g, '') ?? '')
     .filter((name) => /^[a-z][a-z0-9_]*$/.test(name));
@@ -13,7 +13,7 @@ test('the docs/operations.md "Scaling out on Redis" metrics table lists exactly 
   assert.deepEqual([...documented].sort(), [...registered].sort());
 });
 
-test('the docs/operations.md section documents the cluster command, the metrics token and the Redis key prefix', () => {
+it('the docs/operations.md section documents the cluster command, the metrics token and the Redis key prefix', () => {
   const section = docSection('docs/operations.md', 'scale-out');
   assert.match(section, /npm run cluster -- --instances 2/);
   const settings = docTableRows('docs/operations.md', 'scale-out').map((row) => row[0]?.replace(/`/g, ''));

@@ -3,7 +3,7 @@
  * who may read it, what it shows, and that route labels are route patterns whatever URL a client sends.
  */
 import assert from 'node:assert/strict';
-import { describe, test, type TestContext } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { startTestApp } from '../../helpers/app.js';
 import { startTestEmulatorFor } from '../../integration/support/fixtures.js';
 import { parseMetrics, sumOf } from '../../integration/scale-out/support/metrics-text.js';
@@ -16,7 +16,7 @@ async function appWith(t: TestContext, env: Record<string, string> = {}) {
 }
 
 describe('GET /metrics without METRICS_TOKEN', () => {
-  test('answers a loopback client with the text exposition format', async (t) => {
+  it('answers a loopback client with the text exposition format', async (t) => {
     const { app } = await appWith(t);
     const response = await app.inject({ method: 'GET', url: '/metrics', remoteAddress: '127.0.0.1' });
     assert.equal(response.statusCode, 200);
@@ -30,7 +30,7 @@ describe('GET /metrics without METRICS_TOKEN', () => {
     assert.match(response.body, /# TYPE ringcentral_requests_total counter/);
   });
 
-  test('is a 404 for other addresses and for requests that came through a proxy', async (t) => {
+  it('is a 404 for other addresses and for requests that came through a proxy', async (t) => {
     const { app } = await appWith(t);
     const remote = await app.inject({
       method: 'GET',
@@ -52,7 +52,7 @@ describe('GET /metrics without METRICS_TOKEN', () => {
 });
 
 describe('GET /metrics with METRICS_TOKEN', () => {
-  test('needs the bearer token (401 with a Bearer challenge), then answers any address', async (t) => {
+  it('needs the bearer token (401 with a Bearer challenge), then answers any address', async (t) => {
     const { app } = await appWith(t, { METRICS_TOKEN: TOKEN });
     const missing = await app.inject({
       method: 'GET',
@@ -86,7 +86,7 @@ describe('GET /metrics with METRICS_TOKEN', () => {
 });
 
 describe('request metrics', () => {
-  test('route labels are route patterns: no query strings, no raw paths, one label for every 404', async (t) => {
+  it('route labels are route patterns: no query strings, no raw paths, one label for every 404', async (t) => {
     const { app } = await appWith(t);
     for (const url of ['/healthz', '/healthz?x=1', '/healthz?y=2']) {
       assert.equal((await app.inject({ method: 'GET', url })).statusCode, 200);

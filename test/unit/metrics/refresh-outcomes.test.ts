@@ -4,7 +4,7 @@
  * RingCentral, `coalesced` for each request that got the result of another's refresh.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { it } from 'node:test';
 import { pino } from 'pino';
 import { createOAuthClient } from '../../../src/oauth/client.js';
 import { createSessionCipher } from '../../../src/session/cipher.js';
@@ -80,7 +80,7 @@ const refreshed = () =>
 
 const rejectOld = async (token: string) => ({ status: token === 'AT-1' ? 401 : 200 });
 
-test('20 concurrent requests meet a 401: 1 ok and 19 coalesced', async () => {
+it('20 concurrent requests meet a 401: 1 ok and 19 coalesced', async () => {
   const { stub, keeper, sessions, loggedIn, outcomes, count } = setup([refreshed()]);
   const session = await loggedIn();
   const copies = await Promise.all(Array.from({ length: 20 }, () => sessions.load(session.id)));
@@ -91,7 +91,7 @@ test('20 concurrent requests meet a 401: 1 ok and 19 coalesced', async () => {
   assert.equal(count('coalesced'), 19);
 });
 
-test('a late arrival that finds the new tokens stored counts as coalesced', async () => {
+it('a late arrival that finds the new tokens stored counts as coalesced', async () => {
   const { keeper, sessions, loggedIn, outcomes } = setup([refreshed()]);
   const session = await loggedIn();
   const stale = await sessions.load(session.id);
@@ -100,7 +100,7 @@ test('a late arrival that finds the new tokens stored counts as coalesced', asyn
   assert.deepEqual(outcomes, ['ok', 'coalesced']);
 });
 
-test('a failed refresh counts once as failed; requests that shared it are not counted as coalesced', async () => {
+it('a failed refresh counts once as failed; requests that shared it are not counted as coalesced', async () => {
   const { keeper, sessions, loggedIn, outcomes } = setup([new Response('busy', { status: 503 })]);
   const session = await loggedIn();
   const copies = await Promise.all(Array.from({ length: 3 }, () => sessions.load(session.id)));
@@ -109,7 +109,7 @@ test('a failed refresh counts once as failed; requests that shared it are not co
   assert.deepEqual(outcomes, ['failed']);
 });
 
-test('a dead refresh token (invalid_grant) counts as failed', async () => {
+it('a dead refresh token (invalid_grant) counts as failed', async () => {
   const { keeper, loggedIn, outcomes } = setup([
     jsonResponse(400, { error: 'invalid_grant', error_description: 'Token not found' }),
   ]);
@@ -117,7 +117,7 @@ test('a dead refresh token (invalid_grant) counts as failed', async () => {
   assert.deepEqual(outcomes, ['failed']);
 });
 
-test('no refresh needed: nothing is counted', async () => {
+it('no refresh needed: nothing is counted', async () => {
   const { keeper, loggedIn, outcomes } = setup([]);
   await keeper.withAccessToken(await loggedIn(), async () => ({ status: 200 }));
   assert.deepEqual(outcomes, []);

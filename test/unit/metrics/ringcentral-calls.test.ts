@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, it } from 'node:test';
 import { createAppMetrics } from '../../../src/metrics/app-metrics.js';
 import { ringCentralCallCounter } from '../../../src/metrics/ringcentral-calls.js';
 import type { CallEvent } from '../../../src/rc-api/call-event.js';
 import { parseMetrics, sumOf } from '../../integration/scale-out/support/metrics-text.js';
 
 describe('RingCentral call counter', () => {
-  test('counts calls by group and status, 429s apart, calls without an answer as "error"', async () => {
+  it('counts calls by group and status, 429s apart, calls without an answer as "error"', async () => {
     const metrics = createAppMetrics();
     const count = ringCentralCallCounter(metrics);
     const call = (group: CallEvent['group'], outcome: CallEvent['outcome']): CallEvent => ({

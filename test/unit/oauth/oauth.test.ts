@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { describe, test } from 'node:test';
+import { describe, it } from 'node:test';
 import type { AppError } from '../../../src/errors.js';
 import { OAuthCallbackError, TokenEndpointError, UpstreamError } from '../../../src/errors.js';
 import { buildAuthorizeUrl } from '../../../src/oauth/authorize-url.js';
@@ -50,7 +50,7 @@ function callback(query: string, c: OAuthClient, expected = STATE): URLSearchPar
 }
 
 describe('pkce and authorize URL', () => {
-  test('createPkcePair: a 43-char verifier and its S256 challenge', async () => {
+  it('createPkcePair: a 43-char verifier and its S256 challenge', async () => {
     const pair = await createPkcePair();
     assert.match(pair.codeVerifier, /^[A-Za-z0-9_-]{43}$/);
     assert.equal(pair.codeChallenge, createHash('sha256').update(pair.codeVerifier).digest('base64url'));
@@ -59,7 +59,7 @@ describe('pkce and authorize URL', () => {
     assert.match(createState(), /^[A-Za-z0-9_-]{43}$/);
   });
 
-  test('buildAuthorizeUrl: exact RingCentral URL with S256', () => {
+  it('buildAuthorizeUrl: exact RingCentral URL with S256', () => {
     assert.equal(
       buildAuthorizeUrl({
         baseUrl: SERVER,
@@ -77,11 +77,11 @@ describe('pkce and authorize URL', () => {
 describe('validateCallback', () => {
   const c = client(stubFetch().fetch);
 
-  test('accepts the right state and returns the parameters', () => {
+  it('accepts the right state and returns the parameters', () => {
     assert.equal(callback(`code=abc&state=${STATE}`, c).get('code'), 'abc');
   });
 
-  test('missing state → RCAPP_STATE_MISMATCH "missing"', () => {
+  it('missing state → RCAPP_STATE_MISMATCH "missing"', () => {
     assert.throws(
       () => callback('code=abc', c),
       (err: AppError) => err.code === 'RCAPP_STATE_MISMATCH' && err.message === 'missing "state" parameter',
@@ -89,14 +89,14 @@ describe('validateCallback', () => {
     assert.throws(() => callback('code=abc&state=', c), { code: 'RCAPP_STATE_MISMATCH' });
   });
 
-  test('wrong state → RCAPP_STATE_MISMATCH "unexpected"', () => {
+  it('wrong state → RCAPP_STATE_MISMATCH "unexpected"', () => {
     assert.throws(() => callback('code=abc&state=other', c), {
       code: 'RCAPP_STATE_MISMATCH',
       message: 'unexpected "state" parameter value',
     });
   });
 
-  test('repeated parameters → RCAPP_BAD_REQUEST', () => {
+  it('repeated parameters → RCAPP_BAD_REQUEST', () => {
     assert.throws(() => callback(`code=a&code=b&state=${STATE}`, c), {
       code: 'RCAPP_BAD_REQUEST',
       message: 'parameter "code" must be provided only once',
@@ -104,7 +104,7 @@ describe('validateCallback', () => {
     assert.throws(() => callback(`code=a&state=${STATE}&state=${STATE}`, c), { code: 'RCAPP_BAD_REQUEST' });
   });
 
-  test('?error= with the right state → OAuthCallbackError with RingCentral’s description', () => {
+  it('?error= with the right state → OAuthCallbackError with RingCentral’s description', () => {
     assert.throws(
       () => callback(`error=access_denied&error_description=User+cancelled&state=${STATE}`, c),
       (err: unknown) =>
@@ -113,7 +113,7 @@ describe('validateCallback', () => {
     assert.throws(() => callback(`error=server_error&state=${STATE}`, c), { code: 'RCAPP_LOGIN_FAILED' });
   });
 
-  test('?error= with a wrong state is a state mismatch (nothing from the query is trusted)', () => {
+  it('?error= with a wrong state is a state mismatch (nothing from the query is trusted)', () => {
     assert.throws(() => callback('error=access_denied&error_description=phish&state=x', c), {
       code: 'RCAPP_STATE_MISMATCH',
     });
@@ -121,7 +121,7 @@ describe('validateCallback', () => {
 });
 
 describe('exchangeCode', () => {
-  test('confidential client: Basic auth, code + redirect_uri + code_verifier in the body, no client_id', async () => {
+  it('confidential client: Basic auth, code + redirect_uri + code_verifier in the body, no client_id', async () => {
     const stub = stubFetch(jsonResponse(200, TOKEN_BODY));
     const c = client(stub.fetch);
     const tokens = await exchangeCode(c, callback(`code=the-code&state=${STATE}`, c), VERIFIER);
@@ -153,7 +153,7 @@ describe('exchangeCode', () => {
     });
   });
 
-  test('public client: no Authorization header, client_id in the body', async () => {
+  it('public client: no Authorization header, client_id in the body', async () => {
     const stub = stubFetch(jsonResponse(200, TOKEN_BODY));
     const c = client(stub.fetch, { secret: undefined });
     await exchangeCode(c, callback(`code=the-code&state=${STATE}`, c), VERIFIER);
@@ -163,7 +163,7 @@ describe('exchangeCode', () => {
     assert.equal(request?.body.get('code_verifier'), VERIFIER);
   });
 
-  test('RingCentral 400 invalid_grant → TokenEndpointError with description, errorCode and status; no secret in the message', async () => {
+  it('RingCentral 400 invalid_grant → TokenEndpointError with description, errorCode and status; no secret in the message', async () => {
     const stub = stubFetch(
       jsonResponse(400, {
         error: 'invalid_grant',
@@ -185,7 +185,7 @@ describe('exchangeCode', () => {
     });
   });
 
-  test('401 invalid_client with a WWW-Authenticate challenge → TokenEndpointError', async () => {
+  it('401 invalid_client with a WWW-Authenticate challenge → TokenEndpointError', async () => {
     const stub = stubFetch(
       jsonResponse(
         401,
@@ -206,7 +206,7 @@ describe('exchangeCode', () => {
     });
   });
 
-  test('5xx → RCAPP_UPSTREAM_ERROR; 429 → RCAPP_RATE_LIMITED with Retry-After', async () => {
+  it('5xx → RCAPP_UPSTREAM_ERROR; 429 → RCAPP_RATE_LIMITED with Retry-After', async () => {
     const c1 = client(stubFetch(new Response('oops', { status: 503 })).fetch);
     await assert.rejects(exchangeCode(c1, callback(`code=x&state=${STATE}`, c1), VERIFIER), {
       name: 'UpstreamError',
@@ -221,7 +221,7 @@ describe('exchangeCode', () => {
     });
   });
 
-  test('a 200 that is not a token response → RCAPP_UPSTREAM_ERROR, the body not attached', async () => {
+  it('a 200 that is not a token response → RCAPP_UPSTREAM_ERROR, the body not attached', async () => {
     const c = client(stubFetch(jsonResponse(200, { refresh_token: 'RT-leak' })).fetch);
     await assert.rejects(exchangeCode(c, callback(`code=x&state=${STATE}`, c), VERIFIER), (err: unknown) => {
       assert.ok(err instanceof UpstreamError);
@@ -232,7 +232,7 @@ describe('exchangeCode', () => {
     });
   });
 
-  test('connection refused → RCAPP_UPSTREAM_UNAVAILABLE; timeout → RCAPP_UPSTREAM_TIMEOUT', async () => {
+  it('connection refused → RCAPP_UPSTREAM_UNAVAILABLE; timeout → RCAPP_UPSTREAM_TIMEOUT', async () => {
     const refused = Object.assign(new TypeError('fetch failed'), {
       cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }),
     });
@@ -259,7 +259,7 @@ describe('exchangeCode', () => {
     clearTimeout(keepAlive);
   });
 
-  test('plain http is refused unless allowed (no request is made)', async () => {
+  it('plain http is refused unless allowed (no request is made)', async () => {
     const stub = stubFetch();
     const c = client(stub.fetch, { server: 'http://rc.example.com' });
     await assert.rejects(exchangeCode(c, callback(`code=x&state=${STATE}`, c), VERIFIER), {
@@ -276,7 +276,7 @@ describe('exchangeCode', () => {
 });
 
 describe('refreshTokens and revokeToken', () => {
-  test('refresh: grant_type=refresh_token with the refresh token; new pair mapped', async () => {
+  it('refresh: grant_type=refresh_token with the refresh token; new pair mapped', async () => {
     const stub = stubFetch(jsonResponse(200, { ...TOKEN_BODY, access_token: 'AT-2', refresh_token: 'RT-2' }));
     const tokens = await refreshTokens(client(stub.fetch), 'RT-secret-value');
     stub.assertDone();
@@ -288,7 +288,7 @@ describe('refreshTokens and revokeToken', () => {
     assert.equal(tokens.refreshToken, 'RT-2');
   });
 
-  test('refresh of a dead token → TokenEndpointError isInvalidGrant (OAU-213)', async () => {
+  it('refresh of a dead token → TokenEndpointError isInvalidGrant (OAU-213)', async () => {
     const stub = stubFetch(
       jsonResponse(400, {
         error: 'invalid_grant',
@@ -304,7 +304,7 @@ describe('refreshTokens and revokeToken', () => {
     });
   });
 
-  test('revoke: token in the body, Basic auth, 200 with an empty body', async () => {
+  it('revoke: token in the body, Basic auth, 200 with an empty body', async () => {
     const stub = stubFetch(new Response(null, { status: 200 }));
     await revokeToken(client(stub.fetch), 'RT-secret-value');
     const [request] = stub.requests;
@@ -313,7 +313,7 @@ describe('refreshTokens and revokeToken', () => {
     assert.match(request?.headers.get('authorization') ?? '', /^Basic /);
   });
 
-  test('revoke refused → TokenEndpointError', async () => {
+  it('revoke refused → TokenEndpointError', async () => {
     const stub = stubFetch(jsonResponse(400, { error: 'invalid_request', error_description: 'Token is required' }));
     await assert.rejects(revokeToken(client(stub.fetch), 't'), {
       name: 'TokenEndpointError',
@@ -323,7 +323,7 @@ describe('refreshTokens and revokeToken', () => {
 });
 
 describe('toTokenSet', () => {
-  test('numeric owner_id becomes a string; missing expires_in defaults to 1 h; optional fields omitted', () => {
+  it('numeric owner_id becomes a string; missing expires_in defaults to 1 h; optional fields omitted', () => {
     assert.deepEqual(toTokenSet({ access_token: 'a', token_type: 'bearer', owner_id: 123 }, 0), {
       accessToken: 'a',
       tokenType: 'bearer',

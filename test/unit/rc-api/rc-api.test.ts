@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { it } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { generatedModule } from '../../../scripts/generate-operations.js';
 import { parseRcError, refusalError } from '../../../src/rc-api/error-body.js';
@@ -14,7 +14,7 @@ import { parseRateLimit, parseRetryAfter } from '../../../src/rc-api/rate-limit-
 import { classifyTransportError, errorForStatus } from '../../../src/rc-api/upstream-errors.js';
 import { API_NAMES, API_PAGES, isApiName } from '../../../src/web/api-pages.js';
 
-test('parseRcError reads RingCentral’s 403 permission body', () => {
+it('parseRcError reads RingCentral’s 403 permission body', () => {
   const body = Buffer.from(
     JSON.stringify({
       errorCode: 'InsufficientPermissions',
@@ -31,7 +31,7 @@ test('parseRcError reads RingCentral’s 403 permission body', () => {
   });
 });
 
-test('parseRcError: errors[] only, garbage, arrays and non-JSON', () => {
+it('parseRcError: errors[] only, garbage, arrays and non-JSON', () => {
   assert.deepEqual(parseRcError(Buffer.from('{"errors":[{"errorCode":"OAU-213","message":"Token not found"}]}')), {
     subCode: 'OAU-213',
     message: 'Token not found',
@@ -42,7 +42,7 @@ test('parseRcError: errors[] only, garbage, arrays and non-JSON', () => {
   assert.deepEqual(parseRcError(Buffer.from('{"errorCode":5,"errors":"x"}')), {});
 });
 
-test('parseRateLimit needs all four headers', () => {
+it('parseRateLimit needs all four headers', () => {
   const headers: Record<string, string> = {
     'x-rate-limit-group': 'Heavy',
     'x-rate-limit-limit': '10',
@@ -59,7 +59,7 @@ test('parseRateLimit needs all four headers', () => {
   );
 });
 
-test('parseRetryAfter: seconds, HTTP date, garbage, clamped', () => {
+it('parseRetryAfter: seconds, HTTP date, garbage, clamped', () => {
   const now = Date.parse('2026-01-01T00:00:00Z');
   assert.equal(parseRetryAfter('30', now), 30);
   assert.equal(parseRetryAfter('Thu, 01 Jan 2026 00:01:00 GMT', now), 60);
@@ -69,7 +69,7 @@ test('parseRetryAfter: seconds, HTTP date, garbage, clamped', () => {
   assert.equal(parseRetryAfter(undefined, now), undefined);
 });
 
-test('errorForStatus: 429 → RCAPP_RATE_LIMITED (default 30 s), 5xx → RCAPP_UPSTREAM_ERROR', () => {
+it('errorForStatus: 429 → RCAPP_RATE_LIMITED (default 30 s), 5xx → RCAPP_UPSTREAM_ERROR', () => {
   assert.deepEqual(
     { ...errorForStatus(429, '12', 0) },
     { ...errorForStatus(429, '12', 0), code: 'RCAPP_RATE_LIMITED', status: 429, retryAfterSeconds: 12 },
@@ -80,7 +80,7 @@ test('errorForStatus: 429 → RCAPP_RATE_LIMITED (default 30 s), 5xx → RCAPP_U
   assert.equal(error.status, 502);
 });
 
-test('classifyTransportError: refused, reset, DNS, timeouts; anything else is not ours', () => {
+it('classifyTransportError: refused, reset, DNS, timeouts; anything else is not ours', () => {
   const refused = new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }) });
   assert.equal(classifyTransportError(refused, 10)?.code, 'RCAPP_UPSTREAM_UNAVAILABLE');
   assert.equal(
@@ -99,7 +99,7 @@ test('classifyTransportError: refused, reset, DNS, timeouts; anything else is no
   assert.equal(classifyTransportError(new RangeError('bug'), 10), undefined);
 });
 
-test('refusalError: 403 names the permission, 429 carries the wait, 5xx is an upstream error, 404 is none', () => {
+it('refusalError: 403 names the permission, 429 carries the wait, 5xx is an upstream error, 404 is none', () => {
   const answer = (status: number, body: unknown, headers: Record<string, string> = {}) => ({
     status,
     body: Buffer.from(JSON.stringify(body)),
@@ -114,7 +114,7 @@ test('refusalError: 403 names the permission, 429 carries the wait, 5xx is an up
   assert.equal(refusalError(answer(404, {}), 0), undefined);
 });
 
-test('operations: one row per operationId of the pinned spec, with path, method, group and permission', () => {
+it('operations: one row per operationId of the pinned spec, with path, method, group and permission', () => {
   const ids = [...allOperations()].map((op) => op.id);
   assert.equal(ids.length, 520);
   assert.equal(new Set(ids).size, ids.length, 'operationIds are unique');
@@ -144,13 +144,13 @@ test('operations: one row per operationId of the pinned spec, with path, method,
   assert.throws(() => operation('noSuchOperation' as 'getToken'), /unknown RingCentral operation "noSuchOperation"/);
 });
 
-test('operations: the generated table is what the pinned spec says (regenerate with npm run generate:operations)', () => {
+it('operations: the generated table is what the pinned spec says (regenerate with npm run generate:operations)', () => {
   const spec = readFileSync(new URL('../../../spec/rc-public-openapi.yml', import.meta.url), 'utf8');
   const generated = readFileSync(new URL('../../../src/rc-api/spec-operations.ts', import.meta.url), 'utf8');
   assert.equal(generated, generatedModule(spec));
 });
 
-test('expandPath: accountId and extensionId default to ~, other parameters are required and encoded', () => {
+it('expandPath: accountId and extensionId default to ~, other parameters are required and encoded', () => {
   assert.equal(expandPath(operation('readUserCallLog')), '/restapi/v1.0/account/~/extension/~/call-log');
   assert.equal(
     expandPath(operation('readContact'), { contactId: '12/3' }),
@@ -159,14 +159,14 @@ test('expandPath: accountId and extensionId default to ~, other parameters are r
   assert.throws(() => expandPath(operation('readContact')), /needs the "contactId" parameter/);
 });
 
-test('toRateLimitGroup: RingCentral names, any case; anything else is no group', () => {
+it('toRateLimitGroup: RingCentral names, any case; anything else is no group', () => {
   assert.equal(toRateLimitGroup('heavy'), 'Heavy');
   assert.equal(toRateLimitGroup(' Auth '), 'Auth');
   assert.equal(toRateLimitGroup('Unknown'), undefined);
   assert.equal(toRateLimitGroup(undefined), undefined);
 });
 
-test('the /test pages: the three quick-start APIs, each one operation', () => {
+it('the /test pages: the three quick-start APIs, each one operation', () => {
   assert.deepEqual([...API_NAMES], ['extension', 'extension-call-log', 'account-call-log']);
   assert.deepEqual(
     API_PAGES.map((page) => [page.api, page.operationId, page.request]),

@@ -4,7 +4,7 @@
  * own TIME is used.
  */
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { COMPLETION_DELAY_MS, createRedisBudgetStore } from '../../../src/redis/budget-store.js';
 import { fileCleanup, redisSkip, startRedis, type RedisServer } from '../../helpers/redis.js';
@@ -40,7 +40,7 @@ describe('redis budget store: keys', { skip }, () => {
     c = await client();
   });
 
-  test('four keys per budget under the prefix, one hash tag, each expiring when idle', async () => {
+  it('four keys per budget under the prefix, one hash tag, each expiring when idle', async () => {
     const store = createRedisBudgetStore({ client: c, keyPrefix: 'keys:' });
     await store.reserve({ owner: '101', group: 'Heavy' }, 't1', HEAVY, 0);
     await store.complete({ owner: '101', group: 'Heavy' }, 't1', HEAVY, { limit: 5, windowMs: 2000, remaining: 4 });
@@ -53,7 +53,7 @@ describe('redis budget store: keys', { skip }, () => {
     assert.deepEqual(await c.hgetall('keys:rl:{Heavy:101}:m'), { limit: '5', window: '2000', learned: '1' });
   });
 
-  test("an owner id that is not plain is hashed into the key; Redis's clock is used without an injected one", async () => {
+  it("an owner id that is not plain is hashed into the key; Redis's clock is used without an injected one", async () => {
     const store = createRedisBudgetStore({ client: c, keyPrefix: 'odd:' });
     const owner = 'a b}{:*\n';
     assert.deepEqual(await store.reserve({ owner, group: 'Light' }, 't', HEAVY, 0), { kind: 'go' });
@@ -67,7 +67,7 @@ describe('redis budget store: keys', { skip }, () => {
 });
 
 describe('redis budget store: scripts', { skip }, () => {
-  test('scripts run by SHA-1; after Redis forgets them (restart, SCRIPT FLUSH) the next call loads them again', async () => {
+  it('scripts run by SHA-1; after Redis forgets them (restart, SCRIPT FLUSH) the next call loads them again', async () => {
     const c = await client();
     const store = createRedisBudgetStore({ client: c, keyPrefix: 'sha:' });
     await c.config('RESETSTAT');
@@ -94,7 +94,7 @@ describe('redis budget store: one command per call', { skip }, () => {
   const count = async (c: Redis, name: string): Promise<number> =>
     Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(await c.info('commandstats'))?.[1] ?? 0);
 
-  test('a completion that teaches nothing new goes with the next reservation; until then it counts as in flight', async () => {
+  it('a completion that teaches nothing new goes with the next reservation; until then it counts as in flight', async () => {
     const c = await client();
     const clock = { now: 1_000_000 };
     const store = createRedisBudgetStore({ client: c, keyPrefix: 'held:', now: () => clock.now });
@@ -118,7 +118,7 @@ describe('redis budget store: one command per call', { skip }, () => {
     assert.deepEqual(s, ['a', '1000000', 'b', '1000100', 'c', '1000200', 'd', '1000300'], 'each at its answer time');
   });
 
-  test('a 429 or new headers are sent at once; held completions are sent on their own after a short delay', async () => {
+  it('a 429 or new headers are sent at once; held completions are sent on their own after a short delay', async () => {
     const c = await client();
     const store = createRedisBudgetStore({ client: c, keyPrefix: 'held2:' });
     const k = { owner: '9', group: 'Heavy' };

@@ -6,7 +6,7 @@
  * the user's Auth budget once the answer names the user.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import { createMemoryBudgetStore } from '../../../src/governor/budget-store.js';
 import { createRateGovernor } from '../../../src/governor/rate-governor.js';
@@ -123,7 +123,7 @@ const tokenAnswer = (n: number, headers: Record<string, string> = {}) =>
   );
 
 describe('RingCentral client', () => {
-  test("a call spends the session user's budget in its operation's group, with the operation's path", async () => {
+  it("a call spends the session user's budget in its operation's group, with the operation's path", async () => {
     const { ringcentral, sent, events, governor, loggedIn } = setup({
       answers: [ok(limited('Heavy', 1)), ok(limited('Medium', 40))],
     });
@@ -153,7 +153,7 @@ describe('RingCentral client', () => {
     assert.equal((await rc.budget('Heavy')).limit, 1);
   });
 
-  test('a call with no answer is an "error" event and rethrown; a session without a user goes ungoverned', async () => {
+  it('a call with no answer is an "error" event and rethrown; a session without a user goes ungoverned', async () => {
     const refused = new UpstreamError('RCAPP_UPSTREAM_UNAVAILABLE', 'RingCentral could not be reached (ECONNREFUSED)');
     const { ringcentral, events, loggedIn } = setup({
       answers: [refused, ok(limited('Heavy', 1)), ok(limited('Heavy', 1)), ok(limited('Heavy', 1))],
@@ -169,7 +169,7 @@ describe('RingCentral client', () => {
     assert.equal(events.at(-1)?.owner, undefined);
   });
 
-  test('the group of an event is the one RingCentral names, else the operation’s', async () => {
+  it('the group of an event is the one RingCentral names, else the operation’s', async () => {
     const { ringcentral, events, loggedIn } = setup({
       answers: [ok({ 'x-rate-limit-group': 'light' }), ok({}, 503), ok({ 'x-rate-limit-group': 'Enormous' })],
     });
@@ -185,7 +185,7 @@ describe('RingCentral client', () => {
     );
   });
 
-  test('the code exchange is a getToken event with its scope, counted in the user’s Auth budget afterwards', async () => {
+  it('the code exchange is a getToken event with its scope, counted in the user’s Auth budget afterwards', async () => {
     const { ringcentral, events, governor, stub, oauth } = setup({ oauth: [tokenAnswer(1)] });
     const callback = validateCallback(oauth, new URLSearchParams({ code: 'c', state: 's' }), 's');
     const tokens = await ringcentral.exchangeCode(callback, 'v'.repeat(43));
@@ -205,7 +205,7 @@ describe('RingCentral client', () => {
     assert.equal((await governor.snapshot('101', 'Auth')).used, 1);
   });
 
-  test("a 401 refreshes once in the user's Auth budget; a used-up Auth budget refuses the refresh unsent", async () => {
+  it("a 401 refreshes once in the user's Auth budget; a used-up Auth budget refuses the refresh unsent", async () => {
     const { ringcentral, events, stub, loggedIn } = setup({
       answers: [ok({}, 401), ok(), ok({}, 401)],
       oauth: [tokenAnswer(2, limited('Auth', 1))],
@@ -227,7 +227,7 @@ describe('RingCentral client', () => {
     assert.equal(stub.requests.length, 1);
   });
 
-  test('revoke is a revokeToken call of the refresh token', async () => {
+  it('revoke is a revokeToken call of the refresh token', async () => {
     const { ringcentral, events, stub, loggedIn } = setup({ oauth: [new Response(null, { status: 200 })] });
     await ringcentral.forSession(await loggedIn()).revoke();
     assert.equal(stub.requests[0]?.body.get('token'), 'RT-1');

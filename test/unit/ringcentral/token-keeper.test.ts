@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/require-await -- the RingCentral-call stubs are async like the real calls */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import { createOAuthClient } from '../../../src/oauth/client.js';
 import { createSessionCipher } from '../../../src/session/cipher.js';
@@ -76,7 +76,7 @@ const ok = { status: 200 } as const;
 const unauthorized = { status: 401 } as const;
 
 describe('token keeper', () => {
-  test('a valid token is used as is: no refresh', async () => {
+  it('a valid token is used as is: no refresh', async () => {
     const { stub, keeper, loggedIn } = setup([]);
     const session = await loggedIn();
     const used: string[] = [];
@@ -86,7 +86,7 @@ describe('token keeper', () => {
     assert.equal(stub.requests.length, 0);
   });
 
-  test('less than 60 s left: refresh first, tokens written back to the stored session', async () => {
+  it('less than 60 s left: refresh first, tokens written back to the stored session', async () => {
     const { stub, keeper, loggedIn, sessions } = setup([refreshed(2)]);
     const session = await loggedIn('AT-1', 'RT-1', 30_000);
     const used: string[] = [];
@@ -97,7 +97,7 @@ describe('token keeper', () => {
     assert.equal(session.data.tokens?.accessToken, 'AT-2');
   });
 
-  test('401 from RingCentral: one refresh, one retry; a second 401 is returned as is', async () => {
+  it('401 from RingCentral: one refresh, one retry; a second 401 is returned as is', async () => {
     const { stub, keeper, loggedIn } = setup([refreshed(2)]);
     const session = await loggedIn();
     const used: string[] = [];
@@ -107,7 +107,7 @@ describe('token keeper', () => {
     assert.equal(stub.requests.length, 1);
   });
 
-  test('concurrent 401s of one session: exactly one refresh, all retry with the new token', async () => {
+  it('concurrent 401s of one session: exactly one refresh, all retry with the new token', async () => {
     const { stub, keeper, loggedIn, sessions } = setup([refreshed(2)]);
     const session = await loggedIn();
     const copies = await Promise.all(Array.from({ length: 20 }, () => sessions.load(session.id)));
@@ -118,7 +118,7 @@ describe('token keeper', () => {
     assert.equal(stub.requests.length, 1);
   });
 
-  test('a late arrival with the old token uses the stored new one instead of refreshing again', async () => {
+  it('a late arrival with the old token uses the stored new one instead of refreshing again', async () => {
     const { stub, keeper, loggedIn, sessions } = setup([refreshed(2)]);
     const session = await loggedIn();
     const stale = await sessions.load(session.id);
@@ -133,7 +133,7 @@ describe('token keeper', () => {
     assert.equal(stub.requests.length, 1);
   });
 
-  test('dead refresh token (invalid_grant) → RCAPP_SESSION_ENDED and the session is destroyed', async () => {
+  it('dead refresh token (invalid_grant) → RCAPP_SESSION_ENDED and the session is destroyed', async () => {
     const { keeper, loggedIn, store } = setup([
       jsonResponse(400, {
         error: 'invalid_grant',
@@ -149,7 +149,7 @@ describe('token keeper', () => {
     assert.equal(await store.get(session.id), undefined);
   });
 
-  test('refresh token expired by its own expiry time → session ended without calling RingCentral', async () => {
+  it('refresh token expired by its own expiry time → session ended without calling RingCentral', async () => {
     const { stub, keeper, sessions, store } = setup([]);
     const session = sessions.create({
       tokens: {
@@ -171,7 +171,7 @@ describe('token keeper', () => {
     assert.equal(await store.get(session.id), undefined);
   });
 
-  test('transient refresh failure (503) → upstream error, session kept', async () => {
+  it('transient refresh failure (503) → upstream error, session kept', async () => {
     const { keeper, loggedIn, store } = setup([new Response('x', { status: 503 })]);
     const session = await loggedIn();
     await assert.rejects(
@@ -181,7 +181,7 @@ describe('token keeper', () => {
     assert.ok(await store.get(session.id));
   });
 
-  test('logged out while the refresh was in flight: the session is not recreated, the new tokens are revoked', async () => {
+  it('logged out while the refresh was in flight: the session is not recreated, the new tokens are revoked', async () => {
     const late: { logout?: () => Promise<void> } = {};
     const { stub, keeper, store, loggedIn, sessions } = setup([
       // RingCentral answers the refresh only after the user has logged out (on another instance, say).
@@ -203,7 +203,7 @@ describe('token keeper', () => {
     assert.equal(stub.requests[1]!.body.get('token'), 'RT-2', 'the tokens of the dropped refresh are revoked');
   });
 
-  test('the session changed meanwhile (another field): the new tokens go onto the current version', async () => {
+  it('the session changed meanwhile (another field): the new tokens go onto the current version', async () => {
     const late: { save?: () => Promise<void> } = {};
     const { keeper, loggedIn, sessions } = setup([
       async () => {
@@ -231,7 +231,7 @@ describe('token keeper', () => {
     assert.equal(stored?.version, 3);
   });
 
-  test('invalid_grant after another request rotated the refresh token: its tokens are used, the user stays logged in', async () => {
+  it('invalid_grant after another request rotated the refresh token: its tokens are used, the user stays logged in', async () => {
     const late: { rotate?: () => Promise<void> } = {};
     const { stub, keeper, store, loggedIn, sessions } = setup([
       async () => {
@@ -261,7 +261,7 @@ describe('token keeper', () => {
     stub.assertDone();
   });
 
-  test('a session without tokens → RCAPP_NOT_LOGGED_IN', async () => {
+  it('a session without tokens → RCAPP_NOT_LOGGED_IN', async () => {
     const { keeper, sessions } = setup([]);
     await assert.rejects(
       keeper.withAccessToken(sessions.create(), async () => ok),
@@ -271,7 +271,7 @@ describe('token keeper', () => {
 });
 
 describe('local refresh coordinator', () => {
-  test('one task per key at a time; joiners share the outcome; keys are independent; settles clean', async () => {
+  it('one task per key at a time; joiners share the outcome; keys are independent; settles clean', async () => {
     const coordinator = createLocalRefreshCoordinator();
     let runs = 0;
     let release!: (value: string) => void;

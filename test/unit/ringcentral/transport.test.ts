@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, test, type TestContext } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { createTransport, headerValue } from '../../../src/ringcentral/transport.js';
 
 async function stubServer(
@@ -21,7 +21,7 @@ async function stubServer(
 }
 
 describe('rest client', () => {
-  test('GET with the bearer token and query; status, headers and body bytes returned unchanged', async (t) => {
+  it('GET with the bearer token and query; status, headers and body bytes returned unchanged', async (t) => {
     const seen: { url?: string; authorization?: string; accept?: string; connection?: string } = {};
     const body = Buffer.from('{"uri":"x",  "records":[] }\n');
     const { url } = await stubServer(t, (req, res) => {
@@ -49,7 +49,7 @@ describe('rest client', () => {
     assert.equal(rest.serverUrl, url);
   });
 
-  test('error statuses are returned, not thrown', async (t) => {
+  it('error statuses are returned, not thrown', async (t) => {
     const { url } = await stubServer(t, (_req, res) => {
       res.writeHead(403, { 'content-type': 'application/json' });
       res.end('{"errorCode":"InsufficientPermissions"}');
@@ -61,7 +61,7 @@ describe('rest client', () => {
     assert.equal(response.body.toString(), '{"errorCode":"InsufficientPermissions"}');
   });
 
-  test('keep-alive: consecutive calls reuse connections', async (t) => {
+  it('keep-alive: consecutive calls reuse connections', async (t) => {
     const sockets = new Set<unknown>();
     const { url } = await stubServer(t, (req, res) => {
       sockets.add(req.socket);
@@ -73,7 +73,7 @@ describe('rest client', () => {
     assert.ok(sockets.size <= 2, `10 sequential calls used ${sockets.size} connections`);
   });
 
-  test('no answer within timeoutMs → RCAPP_UPSTREAM_TIMEOUT (504)', async (t) => {
+  it('no answer within timeoutMs → RCAPP_UPSTREAM_TIMEOUT (504)', async (t) => {
     const { url } = await stubServer(t, () => {
       // never answers
     });
@@ -87,7 +87,7 @@ describe('rest client', () => {
     assert.ok(Date.now() - started < 2000);
   });
 
-  test('connection refused → RCAPP_UPSTREAM_UNAVAILABLE (503); ping rejects the same way', async (t) => {
+  it('connection refused → RCAPP_UPSTREAM_UNAVAILABLE (503); ping rejects the same way', async (t) => {
     const { url, server } = await stubServer(t, () => undefined);
     await new Promise<void>((resolve) => server.close(() => resolve()));
     const rest = createTransport({ serverUrl: url, timeoutMs: 500 });
@@ -99,7 +99,7 @@ describe('rest client', () => {
     await assert.rejects(rest.ping(), { code: 'RCAPP_UPSTREAM_UNAVAILABLE' });
   });
 
-  test('ping resolves on any HTTP answer', async (t) => {
+  it('ping resolves on any HTTP answer', async (t) => {
     const { url } = await stubServer(t, (_req, res) => {
       res.writeHead(404);
       res.end('{"errorCode":"AGW-404"}');

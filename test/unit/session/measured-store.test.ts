@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/require-await -- the store stubs are async like real stores */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { it } from 'node:test';
 import { createAppMetrics } from '../../../src/metrics/app-metrics.js';
 import { measureSessionStore } from '../../../src/session/measured-store.js';
 import { createMemoryStore } from '../../../src/session/memory-store.js';
@@ -16,7 +16,7 @@ const record: StoredSession = {
   payload: 'sealed',
 };
 
-test('every operation is passed through and timed by store kind and operation', async () => {
+it('every operation is passed through and timed by store kind and operation', async () => {
   const metrics = createAppMetrics();
   const inner = createMemoryStore({ now: () => 5_000 });
   const store = measureSessionStore(inner, metrics);
@@ -39,7 +39,7 @@ test('every operation is passed through and timed by store kind and operation', 
   assert.ok(sumOf(samples, 'session_store_operation_duration_seconds_sum') >= 0);
 });
 
-test('failures are counted as errors (also synchronous throws) and rethrown unchanged', async () => {
+it('failures are counted as errors (also synchronous throws) and rethrown unchanged', async () => {
   const metrics = createAppMetrics();
   const down = new StoreUnavailableError('redis');
   const failing: SessionStore = {
@@ -77,7 +77,7 @@ test('failures are counted as errors (also synchronous throws) and rethrown unch
   );
 });
 
-test('the time of a slow store lands in the right histogram bucket', async (t) => {
+it('the time of a slow store lands in the right histogram bucket', async (t) => {
   const metrics = createAppMetrics();
   let clock = 0;
   t.mock.method(performance, 'now', () => clock);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, it } from 'node:test';
 import { prefersJson } from '../../../src/web/negotiate.js';
 import { noticeFor, noticeUrl } from '../../../src/web/notices.js';
 import { integerParam, parseQuery, singleParam } from '../../../src/web/query.js';
@@ -21,21 +21,21 @@ describe('prefersJson', () => {
     ['text/plain', undefined, true],
   ];
   for (const [accept, format, expected] of cases) {
-    test(`Accept ${JSON.stringify(accept)}, format ${format ?? '-'} → ${expected ? 'JSON' : 'HTML'}`, () => {
+    it(`Accept ${JSON.stringify(accept)}, format ${format ?? '-'} → ${expected ? 'JSON' : 'HTML'}`, () => {
       assert.equal(prefersJson(accept, format), expected);
     });
   }
 });
 
 describe('query parsing', () => {
-  test('never throws; repeated keys become arrays; bad percent-encoding is kept as text', () => {
+  it('never throws; repeated keys become arrays; bad percent-encoding is kept as text', () => {
     assert.deepEqual({ ...parseQuery('a=1&b=%zz&a=2&c') }, { a: ['1', '2'], b: '%zz', c: '' });
     assert.deepEqual(Object.values(parseQuery('%E0%A4%A=x')), ['x']);
     assert.deepEqual({ ...parseQuery('') }, {});
     assert.equal(Object.getPrototypeOf(parseQuery('__proto__=x')), null, 'no prototype to pollute');
   });
 
-  test('singleParam: absent, present, repeated, too long', () => {
+  it('singleParam: absent, present, repeated, too long', () => {
     assert.equal(singleParam({ a: 'x' }, 'b'), undefined);
     assert.equal(singleParam({ a: 'x' }, 'a'), 'x');
     assert.throws(() => singleParam({ a: ['x', 'y'] }, 'a'), {
@@ -46,7 +46,7 @@ describe('query parsing', () => {
     assert.equal(singleParam(undefined, 'a'), undefined);
   });
 
-  test('integerParam: whole numbers in range only', () => {
+  it('integerParam: whole numbers in range only', () => {
     assert.equal(integerParam({ page: '3' }, 'page', 1, 10), 3);
     assert.equal(integerParam({}, 'page', 1, 10), undefined);
     assert.equal(integerParam({ page: '' }, 'page', 1, 10), undefined);
@@ -67,7 +67,7 @@ describe('returnTo', () => {
     ['/a/../test', '/test'],
   ];
   for (const [input, expected] of ok) {
-    test(`accepts ${input}`, () => assert.equal(toSafeReturnPath(input, '/oauth2callback'), expected));
+    it(`accepts ${input}`, () => assert.equal(toSafeReturnPath(input, '/oauth2callback'), expected));
   }
   const refused = [
     'https://evil.example',
@@ -89,13 +89,13 @@ describe('returnTo', () => {
     `/${'a'.repeat(600)}`,
   ];
   for (const input of refused) {
-    test(`refuses ${JSON.stringify(input).slice(0, 40)}`, () =>
+    it(`refuses ${JSON.stringify(input).slice(0, 40)}`, () =>
       assert.equal(toSafeReturnPath(input, '/oauth2callback'), undefined));
   }
 });
 
 describe('notices', () => {
-  test('fixed texts by key; anything else shows nothing', () => {
+  it('fixed texts by key; anything else shows nothing', () => {
     assert.equal(noticeFor('session-ended')?.text, 'Your RingCentral session has ended, please log in again.');
     assert.equal(noticeFor('logged-out')?.kind, 'info');
     assert.equal(noticeFor('<script>'), undefined);

@@ -4,11 +4,11 @@
  * validated (400 on a bad one) and responses serialized by their schema (undeclared fields dropped).
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { it } from 'node:test';
 import Fastify from 'fastify';
 import { lazySchemaCompilers } from '../../../src/web/lazy-schema-compilers.js';
 
-test('a route with a schema still gets validation and serialization', async (t) => {
+it('a route with a schema still gets validation and serialization', async (t) => {
   const app = Fastify({ schemaController: { compilersFactory: lazySchemaCompilers() } });
   t.after(() => app.close());
   app.get('/plain', () => ({ free: 'form' }));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { Writable } from 'node:stream';
-import { test } from 'node:test';
+import { it } from 'node:test';
 import {
   createLogger,
   generateRequestId,
@@ -21,7 +21,7 @@ function spy() {
   return { lines, logger: createLogger({ level: 'trace', destination }) };
 }
 
-test('sanitizeUrl removes the values of sensitive query parameters, whatever their encoding', () => {
+it('sanitizeUrl removes the values of sensitive query parameters, whatever their encoding', () => {
   assert.equal(
     sanitizeUrl('/oauth2callback?code=abc&state=xyz&expires_in=60'),
     '/oauth2callback?code=[REDACTED]&state=[REDACTED]&expires_in=60',
@@ -35,7 +35,7 @@ test('sanitizeUrl removes the values of sensitive query parameters, whatever the
   assert.equal(sanitizeUrl('/plain'), '/plain');
 });
 
-test('request serializer: method, sanitized URL and address only (no headers)', () => {
+it('request serializer: method, sanitized URL and address only (no headers)', () => {
   assert.deepEqual(serializeRequest({ method: 'GET', url: '/cb?code=x', ip: '127.0.0.1' }), {
     method: 'GET',
     url: '/cb?code=[REDACTED]',
@@ -43,7 +43,7 @@ test('request serializer: method, sanitized URL and address only (no headers)', 
   });
 });
 
-test('redaction: Authorization, Cookie, Set-Cookie headers and token-like top-level fields never reach a line', () => {
+it('redaction: Authorization, Cookie, Set-Cookie headers and token-like top-level fields never reach a line', () => {
   const { lines, logger } = spy();
   logger.info(
     {
@@ -82,7 +82,7 @@ test('redaction: Authorization, Cookie, Set-Cookie headers and token-like top-le
   assert.match(text, /"msg":"hello"/);
 });
 
-test('error serializer keeps type, message, code and stack, and drops bodies and responses', () => {
+it('error serializer keeps type, message, code and stack, and drops bodies and responses', () => {
   const err = Object.assign(
     new Error('refused', { cause: Object.assign(new Error('inner'), { code: 'ECONNREFUSED' }) }),
     {
@@ -106,7 +106,7 @@ test('error serializer keeps type, message, code and stack, and drops bodies and
   assert.ok(!lines.join('').includes('AT-LEAK'));
 });
 
-test('request ids: a plain incoming X-Request-Id is kept, anything else replaced by a UUID', () => {
+it('request ids: a plain incoming X-Request-Id is kept, anything else replaced by a UUID', () => {
   const request = (value?: string) =>
     ({ headers: value === undefined ? {} : { 'x-request-id': value } }) as unknown as IncomingMessage;
   assert.equal(generateRequestId(request('abc-123_DEF.456')), 'abc-123_DEF.456');

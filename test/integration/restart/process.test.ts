@@ -10,12 +10,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { it, type TestContext } from 'node:test';
 import { startEmulator, type RunningEmulator } from '../../../emulator/index.js';
 import { openEmbeddedStore } from '../../../src/session/embedded-store.js';
 import { HttpClient } from '../../helpers/http-client.js';
 import { control, raiseLimits, USERS } from '../support/fixtures.js';
-import { startChildApp, type ChildApp } from './support/child-app.js';
+import { startChildApp, type ChildApp } from '../support/child-app.js';
 
 const SECRETS = 'restart-test-secret-0123456789-abcdefghijklmnop';
 const JSON_ACCEPT = { accept: 'application/json' };
@@ -46,7 +46,7 @@ function sessionId(browser: HttpClient): string {
   return signed.slice(0, signed.lastIndexOf('.'));
 }
 
-test('kill -9 under traffic (with refreshes in flight): every session survives, the store is readable', async (t) => {
+it('kill -9 under traffic (with refreshes in flight): every session survives, the store is readable', async (t) => {
   const { emulator, dataDir } = await setUp(t);
   const first = await start(t, emulator, dataDir);
   const users = USERS.slice(0, 6);
@@ -98,7 +98,7 @@ test('kill -9 under traffic (with refreshes in flight): every session survives, 
   assert.equal(await store.sweep(), 0, 'the store can be swept (nothing expired)');
 });
 
-test('SIGTERM drains: in-flight requests complete, new connections are refused, exit 0 within the bound', async (t) => {
+it('SIGTERM drains: in-flight requests complete, new connections are refused, exit 0 within the bound', async (t) => {
   const { emulator, dataDir } = await setUp(t);
   const app = await start(t, emulator, dataDir);
   const browsers = USERS.slice(0, 3).map(() => new HttpClient(app.url));
@@ -140,7 +140,7 @@ test('SIGTERM drains: in-flight requests complete, new connections are refused, 
   assert.match(app.output(), /"msg":"shutting down"/);
 });
 
-test('SIGTERM with a request slower than SHUTDOWN_TIMEOUT_MS: exit 1 at the bound, with a log line saying why', async (t) => {
+it('SIGTERM with a request slower than SHUTDOWN_TIMEOUT_MS: exit 1 at the bound, with a log line saying why', async (t) => {
   const { emulator, dataDir } = await setUp(t);
   const app = await start(t, emulator, dataDir, {
     env: { SHUTDOWN_TIMEOUT_MS: '1000', UPSTREAM_TIMEOUT_MS: '60000' },

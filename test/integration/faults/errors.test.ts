@@ -4,12 +4,12 @@
  * 500 or a stack trace, and keeps the session unless RingCentral ended it.
  */
 import assert from 'node:assert/strict';
-import { describe, test, type TestContext } from 'node:test';
-import { startEmulator } from '../../emulator/index.js';
-import { UPSTREAM_CHECK_TTL_MS } from '../../src/web/routes/health.js';
-import { startTestApp, type TestApp } from '../helpers/app.js';
-import { HttpClient, signInAtAuthorizeUrl, type HttpResponse } from '../helpers/http-client.js';
-import { control, sessionIdOf, startTestEmulatorFor, USER1 } from './support/fixtures.js';
+import { describe, it, type TestContext } from 'node:test';
+import { startEmulator } from '../../../emulator/index.js';
+import { UPSTREAM_CHECK_TTL_MS } from '../../../src/web/routes/health.js';
+import { startTestApp, type TestApp } from '../../helpers/app.js';
+import { HttpClient, signInAtAuthorizeUrl, type HttpResponse } from '../../helpers/http-client.js';
+import { control, sessionIdOf, startTestEmulatorFor, USER1 } from '../support/fixtures.js';
 
 const JSON_ACCEPT = { accept: 'application/json' };
 
@@ -31,7 +31,7 @@ async function sessionKept(app: TestApp, browser: HttpClient): Promise<void> {
 }
 
 describe('RingCentral faults', () => {
-  test('REST 5xx → HTML 502 RCAPP_UPSTREAM_ERROR; JSON passes RingCentral’s status and body; session kept', async (t) => {
+  it('REST 5xx → HTML 502 RCAPP_UPSTREAM_ERROR; JSON passes RingCentral’s status and body; session kept', async (t) => {
     const { api, app, browser } = await loggedInApp(t);
     await api.fault({ route: 'rest', status: 503, count: 1 });
     const page = await browser.page('/test?api=extension');
@@ -47,7 +47,7 @@ describe('RingCentral faults', () => {
     assert.equal((await browser.get('/test?api=extension', JSON_ACCEPT)).status, 200);
   });
 
-  test('REST timeout (UPSTREAM_TIMEOUT_MS) → 504 RCAPP_UPSTREAM_TIMEOUT; session kept', async (t) => {
+  it('REST timeout (UPSTREAM_TIMEOUT_MS) → 504 RCAPP_UPSTREAM_TIMEOUT; session kept', async (t) => {
     const { api, app, browser } = await loggedInApp(t, { UPSTREAM_TIMEOUT_MS: '300' });
     await api.fault({ route: 'rest', delayMs: 3000, count: 2 });
     const started = Date.now();
@@ -62,7 +62,7 @@ describe('RingCentral faults', () => {
     await sessionKept(app, browser);
   });
 
-  test('RingCentral unreachable (connection refused) → 503 RCAPP_UPSTREAM_UNAVAILABLE; session kept; /readyz 503', async (t) => {
+  it('RingCentral unreachable (connection refused) → 503 RCAPP_UPSTREAM_UNAVAILABLE; session kept; /readyz 503', async (t) => {
     const emulator = await startEmulator({ port: 0 });
     t.after(() => emulator.close());
     let now = Date.now();
@@ -86,7 +86,7 @@ describe('RingCentral faults', () => {
     assert.equal((await browser.get('/healthz')).status, 200);
   });
 
-  test('429 from RingCentral → JSON passes it on; then HTML 429 RCAPP_RATE_LIMITED at once, without calling RingCentral; session kept', async (t) => {
+  it('429 from RingCentral → JSON passes it on; then HTML 429 RCAPP_RATE_LIMITED at once, without calling RingCentral; session kept', async (t) => {
     const { api, app, browser } = await loggedInApp(t);
     // The app learns the default Heavy budget (10 per minute) from the first answer ...
     assert.equal((await browser.get('/test?api=extension-call-log', JSON_ACCEPT)).status, 200);
@@ -112,7 +112,7 @@ describe('RingCentral faults', () => {
     assert.equal((await browser.get('/test?api=extension', JSON_ACCEPT)).status, 200, 'other groups still work');
   });
 
-  test('dead refresh token (clock past its expiry) → logged out with the session-ended notice', async (t) => {
+  it('dead refresh token (clock past its expiry) → logged out with the session-ended notice', async (t) => {
     const { api, app, browser } = await loggedInApp(t);
     const id = sessionIdOf(app, browser);
     await api.advanceClock(8 * 24 * 3600);
@@ -127,7 +127,7 @@ describe('RingCentral faults', () => {
     assert.match(notice.text, /Login RingCentral Account/);
   });
 
-  test('dead refresh token in JSON mode → 401 RCAPP_SESSION_ENDED', async (t) => {
+  it('dead refresh token in JSON mode → 401 RCAPP_SESSION_ENDED', async (t) => {
     const { api, browser } = await loggedInApp(t);
     await api.advanceClock(8 * 24 * 3600);
     const response = await browser.get('/test?api=extension', JSON_ACCEPT);
@@ -135,7 +135,7 @@ describe('RingCentral faults', () => {
     assert.equal(response.json<{ code: string }>().code, 'RCAPP_SESSION_ENDED');
   });
 
-  test('token endpoint 503 during a refresh → 502, session kept, the next request refreshes', async (t) => {
+  it('token endpoint 503 during a refresh → 502, session kept, the next request refreshes', async (t) => {
     const { api, app, browser } = await loggedInApp(t);
     await api.advanceClock(3600 + 60);
     await api.fault({ route: 'token', status: 503, count: 1 });
@@ -147,7 +147,7 @@ describe('RingCentral faults', () => {
     assert.equal((await api.stats())['token.refresh_token'], 2);
   });
 
-  test('token endpoint 503 during the code exchange → 502 page, no stack trace', async (t) => {
+  it('token endpoint 503 during the code exchange → 502 page, no stack trace', async (t) => {
     const emulator = await startTestEmulatorFor(t);
     const app = await startTestApp(t, { emulator });
     const browser = new HttpClient(app.url);
@@ -159,7 +159,7 @@ describe('RingCentral faults', () => {
     assertClean(page);
   });
 
-  test('revoke failing at logout is ignored: still logged out', async (t) => {
+  it('revoke failing at logout is ignored: still logged out', async (t) => {
     const { api, app, browser } = await loggedInApp(t);
     const id = sessionIdOf(app, browser);
     await api.fault({ route: 'revoke', status: 503, count: 1 });
@@ -170,7 +170,7 @@ describe('RingCentral faults', () => {
     assert.ok(app.logLines.some((line) => line.includes('token revocation failed')));
   });
 
-  test('session store down → 503 RCAPP_SESSION_STORE_UNAVAILABLE (page and JSON), /readyz 503', async (t) => {
+  it('session store down → 503 RCAPP_SESSION_STORE_UNAVAILABLE (page and JSON), /readyz 503', async (t) => {
     const emulator = await startTestEmulatorFor(t);
     const failing = new Error('store offline');
     const store = {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { it } from 'node:test';
 import { describeReport, formsOf, indexSecrets, scanLogDir } from '../../../scripts/log-spy.js';
 import { startEmulator } from '../../../emulator/index.js';
 import { startTestApp } from '../../helpers/app.js';
@@ -16,7 +16,7 @@ import { USER1 } from '../support/fixtures.js';
 
 const SECRET = 'Zq9-secret_value+/=.~42';
 
-test('the scanner finds a secret raw, URL-encoded, base64, base64url and JSON-escaped, and nothing else', () => {
+it('the scanner finds a secret raw, URL-encoded, base64, base64url and JSON-escaped, and nothing else', () => {
   const index = indexSecrets([SECRET, 'short', 'another-secret-0123456789']);
   assert.equal(index.secrets, 2, 'values under 8 characters are not scanned');
   for (const { form, text } of formsOf(SECRET)) {
@@ -28,7 +28,7 @@ test('the scanner finds a secret raw, URL-encoded, base64, base64url and JSON-es
   assert.equal(index.find('Zq9-secret_value+/=.~4'), undefined, 'one character short');
 });
 
-test('a directory scan reports files, lines, secrets and every find with file and line (not the secret)', (t) => {
+it('a directory scan reports files, lines, secrets and every find with file and line (not the secret)', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'rc-authflow-spy-test-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'secrets-1.txt'), `${JSON.stringify(SECRET)}\n"cut-off-li`);
@@ -42,7 +42,7 @@ test('a directory scan reports files, lines, secrets and every find with file an
   assert.equal(describeReport(report), 'log spy: 4 lines scanned in 2 files, 1 secrets, 1 found');
 });
 
-test('the helpers record: an app started with the spy on writes its log lines and the secrets it saw', async (t) => {
+it('the helpers record: an app started with the spy on writes its log lines and the secrets it saw', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'rc-authflow-spy-live-'));
   const previous = process.env[LOG_SPY_ENV];
   process.env[LOG_SPY_ENV] = dir;

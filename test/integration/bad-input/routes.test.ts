@@ -4,10 +4,10 @@
  * (page or JSON), never a 500, never a stack trace, and the session survives.
  */
 import assert from 'node:assert/strict';
-import { describe, test, type TestContext } from 'node:test';
-import { startTestApp } from '../helpers/app.js';
-import { HttpClient, type HttpResponse } from '../helpers/http-client.js';
-import { startTestEmulatorFor, USER1 } from './support/fixtures.js';
+import { describe, it, type TestContext } from 'node:test';
+import { startTestApp } from '../../helpers/app.js';
+import { HttpClient, type HttpResponse } from '../../helpers/http-client.js';
+import { startTestEmulatorFor, USER1 } from '../support/fixtures.js';
 
 const JSON_ACCEPT = { accept: 'application/json' };
 
@@ -26,7 +26,7 @@ function assertClear4xx(response: HttpResponse, status: number, code: string, wh
 }
 
 describe('bad input', () => {
-  test('/test parameters: unknown api, repeated keys, bad page/perPage/format/dates → 400 with the parameter named', async (t) => {
+  it('/test parameters: unknown api, repeated keys, bad page/perPage/format/dates → 400 with the parameter named', async (t) => {
     const { browser } = await loggedIn(t);
     const cases: [string, string, string][] = [
       ['/test?api=contacts', 'RCAPP_UNKNOWN_API', 'api'],
@@ -52,7 +52,7 @@ describe('bad input', () => {
     assert.equal((await browser.get('/test?api=extension', JSON_ACCEPT)).status, 200, 'session kept');
   });
 
-  test('malformed percent-encoding never crashes any route', async (t) => {
+  it('malformed percent-encoding never crashes any route', async (t) => {
     const { browser } = await loggedIn(t);
     for (const path of [
       '/?%zz=1&notice=%E0%A4%A',
@@ -68,7 +68,7 @@ describe('bad input', () => {
     assert.equal((await browser.get('/test?api=extension', JSON_ACCEPT)).status, 200);
   });
 
-  test('/test without api, or with an empty one, goes back to /', async (t) => {
+  it('/test without api, or with an empty one, goes back to /', async (t) => {
     const { app, browser } = await loggedIn(t);
     for (const path of ['/test', '/test?api=', '/test?foo=bar']) {
       const response = await browser.get(path);
@@ -77,7 +77,7 @@ describe('bad input', () => {
     }
   });
 
-  test('not logged in: /test is 401 JSON for APIs and a redirect to / for browsers', async (t) => {
+  it('not logged in: /test is 401 JSON for APIs and a redirect to / for browsers', async (t) => {
     const emulator = await startTestEmulatorFor(t);
     const app = await startTestApp(t, { emulator });
     const anonymous = new HttpClient(app.url);
@@ -87,7 +87,7 @@ describe('bad input', () => {
     assert.equal(page.location, `${app.url}/`);
   });
 
-  test('bodies where none belong, unknown routes and methods → clear 4xx', async (t) => {
+  it('bodies where none belong, unknown routes and methods → clear 4xx', async (t) => {
     const { browser } = await loggedIn(t);
     assertClear4xx(
       await browser.request('/', { method: 'POST', body: 'x=1', headers: JSON_ACCEPT }),
@@ -117,7 +117,7 @@ describe('bad input', () => {
     assert.match(notFoundPage.text, /Page not found/);
   });
 
-  test('POST /logout with a wrong content type → 415, oversize body → 413, malformed JSON → 400', async (t) => {
+  it('POST /logout with a wrong content type → 415, oversize body → 413, malformed JSON → 400', async (t) => {
     const { browser } = await loggedIn(t);
     assertClear4xx(
       await browser.request('/logout', {
@@ -152,7 +152,7 @@ describe('bad input', () => {
     assert.equal((await browser.get('/test?api=extension', JSON_ACCEPT)).status, 200, 'session kept');
   });
 
-  test('oversize and garbage cookies → anonymous or 431, never a 500', async (t) => {
+  it('oversize and garbage cookies → anonymous or 431, never a 500', async (t) => {
     const { app } = await loggedIn(t);
     const client = new HttpClient(app.url);
     for (const cookie of [
@@ -167,7 +167,7 @@ describe('bad input', () => {
     }
   });
 
-  test('a forged X-Request-Id is not reflected; a plain one is', async (t) => {
+  it('a forged X-Request-Id is not reflected; a plain one is', async (t) => {
     const emulator = await startTestEmulatorFor(t);
     const app = await startTestApp(t, { emulator });
     const client = new HttpClient(app.url);
@@ -177,7 +177,7 @@ describe('bad input', () => {
     assert.equal(plain.headers.get('x-request-id'), 'trace-1234-abcd');
   });
 
-  test('assets are served with ETags and 304s; unknown assets are 404', async (t) => {
+  it('assets are served with ETags and 304s; unknown assets are 404', async (t) => {
     const emulator = await startTestEmulatorFor(t);
     const app = await startTestApp(t, { emulator });
     const client = new HttpClient(app.url);

@@ -7,13 +7,13 @@
  * logged out cleanly.
  */
 import assert from 'node:assert/strict';
-import { describe, test, type TestContext } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { startEmulator } from '../../../emulator/index.js';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
 import { HttpClient, type HttpResponse } from '../../helpers/http-client.js';
 import { control, raiseLimits, sessionIdOf, tokensOf, USER1 } from '../support/fixtures.js';
-import { assertNoInternals } from './support/checks.js';
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
+import { assertNoInternals } from '../support/checks.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
 const JSON_ACCEPT = { accept: 'application/json' };
 
@@ -72,7 +72,7 @@ describe('RingCentral faults (hardening)', () => {
     { status: 504, page: 502, code: 'RCAPP_UPSTREAM_ERROR', text: /RingCentral answered with HTTP 504/ },
   ];
   for (const fault of statusFaults) {
-    test(`REST ${fault.status}: page ${fault.page} ${fault.code}, JSON passes RingCentral's ${fault.status} on; session kept`, async (t) => {
+    it(`REST ${fault.status}: page ${fault.page} ${fault.code}, JSON passes RingCentral's ${fault.status} on; session kept`, async (t) => {
       const r = await rig(t);
       await r.api.fault({ route: 'rest', status: fault.status, count: 1 });
       const page = await r.browser.page('/test?api=extension');
@@ -88,7 +88,7 @@ describe('RingCentral faults (hardening)', () => {
     });
   }
 
-  test('token endpoint 503 during a refresh: 502 with a clear message, session kept, next request refreshes', async (t) => {
+  it('token endpoint 503 during a refresh: 502 with a clear message, session kept, next request refreshes', async (t) => {
     const r = await rig(t);
     await r.api.advanceClock(3600 + 120);
     r.advanceApp((3600 + 120) * 1000);
@@ -100,7 +100,7 @@ describe('RingCentral faults (hardening)', () => {
     assert.equal((await r.api.stats())['token.refresh_token'], 2, 'the failed refresh and the good one');
   });
 
-  test('slow REST answer past UPSTREAM_TIMEOUT_MS: 504 within the bound, clear message, session kept', async (t) => {
+  it('slow REST answer past UPSTREAM_TIMEOUT_MS: 504 within the bound, clear message, session kept', async (t) => {
     const r = await rig(t, { UPSTREAM_TIMEOUT_MS: '400' });
     await r.api.fault({ route: 'rest', delayMs: 5000, count: 2 });
     for (const [kind, request] of [
@@ -118,7 +118,7 @@ describe('RingCentral faults (hardening)', () => {
     await assertSessionKept(r, 'slow REST');
   });
 
-  test('slow token endpoint during a refresh: 504 within the bound, session kept, next request refreshes', async (t) => {
+  it('slow token endpoint during a refresh: 504 within the bound, session kept, next request refreshes', async (t) => {
     const r = await rig(t, { UPSTREAM_TIMEOUT_MS: '400' });
     await r.api.advanceClock(3600 + 120);
     r.advanceApp((3600 + 120) * 1000);
@@ -131,14 +131,14 @@ describe('RingCentral faults (hardening)', () => {
     await assertSessionKept(r, 'slow refresh');
   });
 
-  test('the default upstream timeout is 10 s (UPSTREAM_TIMEOUT_MS unset)', async (t) => {
+  it('the default upstream timeout is 10 s (UPSTREAM_TIMEOUT_MS unset)', async (t) => {
     const emulator = await startEmulator({ port: 0 });
     t.after(() => emulator.close());
     const app = await startTestApp(t, { emulator, env: { UPSTREAM_TIMEOUT_MS: '' } });
     assert.equal(app.config.upstreamTimeoutMs, 10_000);
   });
 
-  test('connection refused: 503 with a clear message, session kept; RingCentral back: the same cookie works', async (t) => {
+  it('connection refused: 503 with a clear message, session kept; RingCentral back: the same cookie works', async (t) => {
     const r = await rig(t);
     await r.proxy.stop();
     const json = await r.browser.get('/test?api=extension', JSON_ACCEPT);
@@ -152,7 +152,7 @@ describe('RingCentral faults (hardening)', () => {
     await assertSessionKept(r, 'refused');
   });
 
-  test('401 from RingCentral: exactly one refresh and one retry, then 200 (JSON and page)', async (t) => {
+  it('401 from RingCentral: exactly one refresh and one retry, then 200 (JSON and page)', async (t) => {
     const r = await rig(t);
     for (const [kind, request] of [
       ['json', () => r.browser.get('/test?api=extension', JSON_ACCEPT)],
@@ -169,7 +169,7 @@ describe('RingCentral faults (hardening)', () => {
     await assertSessionKept(r, '401');
   });
 
-  test('401 that persists after the refresh: no loop (one refresh, one retry); JSON gets the 401, session kept', async (t) => {
+  it('401 that persists after the refresh: no loop (one refresh, one retry); JSON gets the 401, session kept', async (t) => {
     const r = await rig(t);
     const before = await r.api.stats();
     await r.api.fault({ route: 'rest', status: 401, count: 2 });
@@ -181,7 +181,7 @@ describe('RingCentral faults (hardening)', () => {
     await assertSessionKept(r, 'persistent 401');
   });
 
-  test('refresh token revoked at RingCentral: logged out cleanly after one refresh attempt', async (t) => {
+  it('refresh token revoked at RingCentral: logged out cleanly after one refresh attempt', async (t) => {
     const r = await rig(t);
     const tokens = await tokensOf(r.app, r.browser);
     const revoked = await fetch(`${r.proxy.url}/restapi/oauth/revoke`, {
@@ -235,7 +235,7 @@ describe('429 from RingCentral: no retry storm', () => {
     }
   }
 
-  test('a 429 with Retry-After: further calls to that group are answered locally until it passes (counted at RingCentral)', async (t) => {
+  it('a 429 with Retry-After: further calls to that group are answered locally until it passes (counted at RingCentral)', async (t) => {
     const r = await rig(t, WAIT_BOUND);
     await r.api.fault({ route: 'rest', status: 429, count: 1 });
     const first = await r.browser.get('/test?api=extension', JSON_ACCEPT);
@@ -256,7 +256,7 @@ describe('429 from RingCentral: no retry storm', () => {
     await assertSessionKept(r, '429');
   });
 
-  test('RingCentral’s penalty: at most one call reaches it during the penalty, and it is not extended', async (t) => {
+  it('RingCentral’s penalty: at most one call reaches it during the penalty, and it is not extended', async (t) => {
     const r = await rig(t, WAIT_BOUND);
     await r.api.limits({ group: 'Heavy', limit: 1, windowSeconds: 20, penaltySeconds: 30 });
     assert.equal((await r.browser.get('/test?api=extension-call-log', JSON_ACCEPT)).status, 200);
@@ -273,7 +273,7 @@ describe('429 from RingCentral: no retry storm', () => {
     await assertSessionKept(r, 'penalty');
   });
 
-  test('another browser of the same user asks RingCentral at most once while the penalty runs', async (t) => {
+  it('another browser of the same user asks RingCentral at most once while the penalty runs', async (t) => {
     const r = await rig(t, WAIT_BOUND);
     await r.api.limits({ group: 'Heavy', limit: 1, windowSeconds: 20, penaltySeconds: 30 });
     assert.equal((await r.browser.get('/test?api=extension-call-log', JSON_ACCEPT)).status, 200);

@@ -1,12 +1,12 @@
 /**
- * @module test/integration/hardening/support/checks
+ * @module test/integration/support/checks
  * What every hardening response must satisfy: no stack trace or internals, the error format the client asked
  * for, the CSP on every page, nothing reflected unescaped, no injected header.
  */
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

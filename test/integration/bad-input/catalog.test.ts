@@ -8,12 +8,12 @@
  * as sent.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
 import { HttpClient } from '../../helpers/http-client.js';
 import { raiseLimits, sessionIdOf, USER1, USERS } from '../support/fixtures.js';
-import { assertNoInternals, assertNothingReflected, assertStrictPage, XSS_PAYLOADS } from './support/checks.js';
-import { rawRequest, type RawResponse } from './support/raw-http.js';
+import { assertNoInternals, assertNothingReflected, assertStrictPage, XSS_PAYLOADS } from '../support/checks.js';
+import { rawRequest, type RawResponse } from '../support/raw-http.js';
 import { startEmulator, type RunningEmulator } from '../../../emulator/index.js';
 
 const ACCEPTS = {
@@ -347,7 +347,7 @@ describe('bad-input catalog (every route × every malformed input)', () => {
     await emulator.close();
   });
 
-  test('the catalog covers every route the app registers', () => {
+  it('the catalog covers every route the app registers', () => {
     const routes = new Set(app.routes.map((r) => `${r.method} ${r.url}`));
     for (const expected of ['GET /', 'GET /index', 'GET /login', `GET ${CALLBACK}`, 'GET /test', 'GET /logout']) {
       assert.ok(routes.has(expected), `${expected} is registered and so in the catalog`);
@@ -358,7 +358,7 @@ describe('bad-input catalog (every route × every malformed input)', () => {
   });
 
   for (const row of ROWS) {
-    test(row.name, async () => {
+    it(row.name, async () => {
       for (const target of targets) {
         const sent = row.send(target, cookie);
         if (sent === undefined) continue;
@@ -408,7 +408,7 @@ describe('bad-input catalog (every route × every malformed input)', () => {
     }
   }
 
-  test('duplicated session cookies: the first one wins (RFC 6265 §5.4 order), never a crash', async () => {
+  it('duplicated session cookies: the first one wins (RFC 6265 §5.4 order), never a crash', async () => {
     const realFirst = await rawRequest(app.url, {
       target: '/test?api=extension',
       headers: [
@@ -427,7 +427,7 @@ describe('bad-input catalog (every route × every malformed input)', () => {
     assert.equal(forgedFirst.status, 401, 'a forged cookie first: treated as not logged in');
   });
 
-  test('an expired (destroyed) session cookie is treated as no session, other sessions untouched', async () => {
+  it('an expired (destroyed) session cookie is treated as no session, other sessions untouched', async () => {
     const other = new HttpClient(app.url);
     await other.loginAs(USERS[1]!.username, USERS[1]!.password);
     const stale = other.cookieHeader();

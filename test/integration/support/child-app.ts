@@ -1,5 +1,5 @@
 /**
- * @module test/integration/hardening/support/child-app
+ * @module test/integration/support/child-app
  * The app as a real process (`node --import tsx src/server.ts`), the way it runs in production: embedded store in
  * a DATA_DIR, fixed SESSION_SECRETS, pointed at an emulator by RC_SERVER_URL (or, without `emulatorUrl`, running
  * its built-in emulator on a free port), on 127.0.0.1 and a free port. Its output is kept (and teed to the suite's
@@ -9,10 +9,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { recordSecrets, teeLogLines } from '../../../helpers/log-spy.js';
-import { freePort } from '../../../helpers/ports.js';
+import { recordSecrets, teeLogLines } from '../../helpers/log-spy.js';
+import { freePort } from '../../helpers/ports.js';
 
-export const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Options of {@link startChildApp}. */
 export interface ChildAppOptions {

@@ -7,13 +7,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
-import { openEmbeddedStore } from '../../src/session/embedded-store.js';
-import { startTestApp, TEST_SESSION_SECRETS } from '../helpers/app.js';
-import { HttpClient } from '../helpers/http-client.js';
-import { startTestEmulatorFor, USER1 } from './support/fixtures.js';
+import { it } from 'node:test';
+import { openEmbeddedStore } from '../../../src/session/embedded-store.js';
+import { startTestApp, TEST_SESSION_SECRETS } from '../../helpers/app.js';
+import { HttpClient } from '../../helpers/http-client.js';
+import { startTestEmulatorFor, USER1 } from '../support/fixtures.js';
 
-test('restart with the embedded store: still logged in', async (t) => {
+it('restart with the embedded store: still logged in', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'rc-authflow-restart-'));
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   const emulator = await startTestEmulatorFor(t);

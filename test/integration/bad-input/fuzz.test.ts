@@ -6,14 +6,14 @@
  * watched it all is still logged in. Bounded: 200 runs per route.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { startEmulator, type RunningEmulator } from '../../../emulator/index.js';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
 import { HttpClient } from '../../helpers/http-client.js';
 import { raiseLimits, USER1 } from '../support/fixtures.js';
-import { assertNoInternals, assertNothingReflected } from './support/checks.js';
-import { rawRequest } from './support/raw-http.js';
+import { assertNoInternals, assertNothingReflected } from '../support/checks.js';
+import { rawRequest } from '../support/raw-http.js';
 
 const RUNS = 200;
 const ROUTES = ['/', '/test', '/oauth2callback', '/logout', '/login'] as const;
@@ -97,7 +97,7 @@ describe('fuzzing query strings and cookies', () => {
   });
 
   for (const route of ROUTES) {
-    test(`${route}: arbitrary query strings and cookies → never a 5xx, never internals`, async () => {
+    it(`${route}: arbitrary query strings and cookies → never a 5xx, never internals`, async () => {
       let sent = 0;
       await fc.assert(
         fc.asyncProperty(

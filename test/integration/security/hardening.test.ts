@@ -4,17 +4,17 @@
  * one, the strict CSP and companion headers on every page of a full walk, reflected input escaped where it is
  * shown (RingCentral's `error_description`), and open-redirect attempts through `returnTo`.
  * (The base security table — state, PKCE, replay, fixation, cookie attributes, CSRF-safe logout — is
- * `test/integration/security.test.ts`.)
+ * `test/integration/security/table.test.ts`.)
  */
 import assert from 'node:assert/strict';
-import { describe, test, type TestContext } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { startEmulator, type RunningEmulator } from '../../../emulator/index.js';
 import { loadConfig } from '../../../src/config.js';
 import { createMemoryStore } from '../../../src/session/memory-store.js';
 import { startTestApp } from '../../helpers/app.js';
 import { HttpClient, signInAtAuthorizeUrl, unescapeHtml } from '../../helpers/http-client.js';
 import { ADMIN, raiseLimits, USER1 } from '../support/fixtures.js';
-import { assertNothingReflected, assertStrictPage, XSS_PAYLOADS } from './support/checks.js';
+import { assertNothingReflected, assertStrictPage, XSS_PAYLOADS } from '../support/checks.js';
 
 const JSON_ACCEPT = { accept: 'application/json' };
 
@@ -26,12 +26,12 @@ async function emulatorFor(t: TestContext): Promise<RunningEmulator> {
 }
 
 describe('login rate limit (LOGIN_RATE_LIMIT, per client IP)', () => {
-  test('the default is 60 requests per minute', async (t) => {
+  it('the default is 60 requests per minute', async (t) => {
     const app = await startTestApp(t, { emulator: await emulatorFor(t) });
     assert.deepEqual(app.config.loginRateLimit, { max: 60, windowMs: 60_000 });
   });
 
-  test('over the limit: 429 RCAPP_TOO_MANY_LOGINS with Retry-After (JSON and page); allowed again after the window', async (t) => {
+  it('over the limit: 429 RCAPP_TOO_MANY_LOGINS with Retry-After (JSON and page); allowed again after the window', async (t) => {
     let now = Date.now();
     const app = await startTestApp(t, {
       emulator: await emulatorFor(t),
@@ -59,7 +59,7 @@ describe('login rate limit (LOGIN_RATE_LIMIT, per client IP)', () => {
     assert.equal((await client.get('/login', JSON_ACCEPT)).status, 302, 'a new window');
   });
 
-  test('the login routes share one budget: /login, the callback and / for anonymous visitors', async (t) => {
+  it('the login routes share one budget: /login, the callback and / for anonymous visitors', async (t) => {
     const app = await startTestApp(t, { emulator: await emulatorFor(t), env: { LOGIN_RATE_LIMIT: '4/min' } });
     const client = new HttpClient(app.url);
     assert.equal((await client.page('/')).status, 200);
@@ -76,7 +76,7 @@ describe('login rate limit (LOGIN_RATE_LIMIT, per client IP)', () => {
     }
   });
 
-  test('logged-in users on / are not counted; their session keeps working while anonymous floods are refused', async (t) => {
+  it('logged-in users on / are not counted; their session keeps working while anonymous floods are refused', async (t) => {
     const app = await startTestApp(t, { emulator: await emulatorFor(t), env: { LOGIN_RATE_LIMIT: '3/min' } });
     const user = new HttpClient(app.url);
     await user.loginAs(USER1.username, USER1.password); // GET / and the callback: 2 of 3
@@ -87,7 +87,7 @@ describe('login rate limit (LOGIN_RATE_LIMIT, per client IP)', () => {
     assert.equal((await user.get('/test?api=extension', JSON_ACCEPT)).status, 200);
   });
 
-  test('a flood of anonymous visits cannot fill the session store', async (t) => {
+  it('a flood of anonymous visits cannot fill the session store', async (t) => {
     const map = new Map<string, string>();
     const app = await startTestApp(t, {
       emulator: await emulatorFor(t),
@@ -104,7 +104,7 @@ describe('login rate limit (LOGIN_RATE_LIMIT, per client IP)', () => {
     assert.equal(map.size, 10, 'one login transaction per allowed visit, none for refused ones');
   });
 
-  test('TRUST_PROXY off: spoofed X-Forwarded-For values do not escape the limit (the socket address is the key)', async (t) => {
+  it('TRUST_PROXY off: spoofed X-Forwarded-For values do not escape the limit (the socket address is the key)', async (t) => {
     const app = await startTestApp(t, { emulator: await emulatorFor(t), env: { LOGIN_RATE_LIMIT: '3/min' } });
     const client = new HttpClient(app.url);
     const statuses: number[] = [];
@@ -120,7 +120,7 @@ describe('login rate limit (LOGIN_RATE_LIMIT, per client IP)', () => {
     );
   });
 
-  test('TRUST_PROXY on: each client behind the proxy has its own budget (X-Forwarded-For)', async (t) => {
+  it('TRUST_PROXY on: each client behind the proxy has its own budget (X-Forwarded-For)', async (t) => {
     const app = await startTestApp(t, {
       emulator: await emulatorFor(t),
       env: { LOGIN_RATE_LIMIT: '2/min', TRUST_PROXY: 'loopback' },
@@ -134,7 +134,7 @@ describe('login rate limit (LOGIN_RATE_LIMIT, per client IP)', () => {
     assert.ok(app.logLines.some((line) => line.includes('"remoteAddress":"203.0.113.2"')));
   });
 
-  test('TRUST_PROXY on: IPv6 clients are grouped by /56 (60 different /64s of one /56 are one client)', async (t) => {
+  it('TRUST_PROXY on: IPv6 clients are grouped by /56 (60 different /64s of one /56 are one client)', async (t) => {
     const app = await startTestApp(t, {
       emulator: await emulatorFor(t),
       env: { LOGIN_RATE_LIMIT: '10/min', TRUST_PROXY: 'loopback' },
@@ -155,7 +155,7 @@ describe('login rate limit (LOGIN_RATE_LIMIT, per client IP)', () => {
     assert.equal(sameV4.status, 429, 'an IPv4-mapped address is its IPv4 client');
   });
 
-  test('one client holds at most the limit’s count of logins in progress, however long it keeps going', async (t) => {
+  it('one client holds at most the limit’s count of logins in progress, however long it keeps going', async (t) => {
     let now = Date.now();
     const map = new Map<string, string>();
     const emulator = await emulatorFor(t);
@@ -190,7 +190,7 @@ describe('login rate limit (LOGIN_RATE_LIMIT, per client IP)', () => {
     assert.equal((await new HttpClient(app.url).get('/login')).status, 302);
   });
 
-  test('LOGIN_RATE_LIMIT=off turns the limit off; bad values are refused at start', async (t) => {
+  it('LOGIN_RATE_LIMIT=off turns the limit off; bad values are refused at start', async (t) => {
     const app = await startTestApp(t, { emulator: await emulatorFor(t), env: { LOGIN_RATE_LIMIT: 'off' } });
     const client = new HttpClient(app.url);
     for (let i = 0; i < 80; i++) assert.equal((await client.get('/login')).status, 302);
@@ -207,7 +207,7 @@ describe('login rate limit (LOGIN_RATE_LIMIT, per client IP)', () => {
 });
 
 describe('behind an https-terminating proxy', () => {
-  test('TRUST_PROXY=true, X-Forwarded-Proto: https, https RC_REDIRECT_URL: Secure __Host- cookie, HSTS, login works', async (t) => {
+  it('TRUST_PROXY=true, X-Forwarded-Proto: https, https RC_REDIRECT_URL: Secure __Host- cookie, HSTS, login works', async (t) => {
     const emulator = await emulatorFor(t);
     const app = await startTestApp(t, {
       emulator,
@@ -230,7 +230,7 @@ describe('behind an https-terminating proxy', () => {
     assert.equal((await browser.get('/test?api=extension', { ...proxied, ...JSON_ACCEPT })).status, 200);
   });
 
-  test('TRUST_PROXY off: spoofed X-Forwarded-Proto/Host change nothing (no Secure, no HSTS, no foreign host)', async (t) => {
+  it('TRUST_PROXY off: spoofed X-Forwarded-Proto/Host change nothing (no Secure, no HSTS, no foreign host)', async (t) => {
     const app = await startTestApp(t, { emulator: await emulatorFor(t) });
     const spoofed = {
       'x-forwarded-proto': 'https',
@@ -248,7 +248,7 @@ describe('behind an https-terminating proxy', () => {
     assert.ok(app.logLines.every((line) => !line.includes('198.51.100.7')));
   });
 
-  test('COOKIE_SECURE=auto follows RC_REDIRECT_URL, never request headers: https there means Secure even without a proxy header', async (t) => {
+  it('COOKIE_SECURE=auto follows RC_REDIRECT_URL, never request headers: https there means Secure even without a proxy header', async (t) => {
     const app = await startTestApp(t, {
       emulator: await emulatorFor(t),
       env: { RC_REDIRECT_URL: 'https://app.example.test/oauth2callback' },
@@ -259,7 +259,7 @@ describe('behind an https-terminating proxy', () => {
 });
 
 describe('pages: strict CSP everywhere, nothing reflected', () => {
-  test('every page of a full walk (anonymous, logged in, errors, popup, logout) has the strict CSP and no inline script', async (t) => {
+  it('every page of a full walk (anonymous, logged in, errors, popup, logout) has the strict CSP and no inline script', async (t) => {
     const emulator = await emulatorFor(t);
     const app = await startTestApp(t, { emulator, env: { LOGIN_RATE_LIMIT: 'off' } });
     const pages = new Map<string, { csp: string | undefined; html: string; headers: Headers }>();
@@ -315,7 +315,7 @@ describe('pages: strict CSP everywhere, nothing reflected', () => {
     }
   });
 
-  test("RingCentral's error_description is shown escaped (the one place the app shows text from a URL)", async (t) => {
+  it("RingCentral's error_description is shown escaped (the one place the app shows text from a URL)", async (t) => {
     const app = await startTestApp(t, { emulator: await emulatorFor(t) });
     for (const payload of XSS_PAYLOADS) {
       const browser = new HttpClient(app.url);
@@ -338,7 +338,7 @@ describe('pages: strict CSP everywhere, nothing reflected', () => {
     }
   });
 
-  test('returnTo: every open-redirect trick is refused or lands on a path of this site', async (t) => {
+  it('returnTo: every open-redirect trick is refused or lands on a path of this site', async (t) => {
     const app = await startTestApp(t, { emulator: await emulatorFor(t), env: { LOGIN_RATE_LIMIT: 'off' } });
     const tricks = [
       'https://evil.example/',

@@ -1,5 +1,5 @@
 /**
- * @module test/integration/hardening/support/raw-http
+ * @module test/integration/support/raw-http
  * HTTP/1.1 over a plain socket, for the requests `fetch` refuses to send: raw non-UTF-8 bytes in the request
  * target, absolute-form targets, a forged `Host`, repeated `Cookie` headers, bodies on GET. One request per
  * connection (`Connection: close`), 127.0.0.1 only, bounded in time.

@@ -4,12 +4,12 @@
  * encoding — while the lines that matter are there with request ids.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { startTestApp, TEST_SESSION_SECRETS } from '../helpers/app.js';
-import { HttpClient, signInAtAuthorizeUrl } from '../helpers/http-client.js';
-import { control, sessionOf, startTestEmulatorFor, tokensOf, USER1 } from './support/fixtures.js';
+import { it } from 'node:test';
+import { startTestApp, TEST_SESSION_SECRETS } from '../../helpers/app.js';
+import { HttpClient, signInAtAuthorizeUrl } from '../../helpers/http-client.js';
+import { control, sessionOf, startTestEmulatorFor, tokensOf, USER1 } from '../support/fixtures.js';
 
-test('no secret reaches a log line over login → refresh → logout', async (t) => {
+it('no secret reaches a log line over login → refresh → logout', async (t) => {
   const emulator = await startTestEmulatorFor(t);
   const api = control(emulator.url);
   const app = await startTestApp(t, { emulator, env: { LOG_LEVEL: 'trace' } });

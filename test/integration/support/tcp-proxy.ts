@@ -1,5 +1,5 @@
 /**
- * @module test/integration/hardening/support/tcp-proxy
+ * @module test/integration/support/tcp-proxy
  * A TCP forwarder on 127.0.0.1 in front of the emulator that can be switched off and on again on the same port:
  * "RingCentral refuses connections" for a while, then comes back with the same state (tokens, clock) — which
  * stopping and restarting the emulator itself would lose.

@@ -4,11 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { describe, test } from 'node:test';
-import { startTestApp, type TestApp } from '../helpers/app.js';
-import { HttpClient, signInAtAuthorizeUrl, type HttpResponse } from '../helpers/http-client.js';
-import { control, sessionIdOf, sessionOf, startTestEmulatorFor, USER1 } from './support/fixtures.js';
-import type { RunningEmulator } from '../../emulator/index.js';
+import { describe, it } from 'node:test';
+import { startTestApp, type TestApp } from '../../helpers/app.js';
+import { HttpClient, signInAtAuthorizeUrl, type HttpResponse } from '../../helpers/http-client.js';
+import { control, sessionIdOf, sessionOf, startTestEmulatorFor, USER1 } from '../support/fixtures.js';
+import type { RunningEmulator } from '../../../emulator/index.js';
 import type { TestContext } from 'node:test';
 
 const JSON_ACCEPT = { accept: 'application/json' };
@@ -44,7 +44,7 @@ async function stillLoggedIn(browser: HttpClient): Promise<boolean> {
 }
 
 describe('security', () => {
-  test('state missing → 400 RCAPP_STATE_MISMATCH, no tokens issued', async (t) => {
+  it('state missing → 400 RCAPP_STATE_MISMATCH, no tokens issued', async (t) => {
     const { emulator, app } = await setup(t);
     const browser = new HttpClient(app.url);
     const callback = await callbackFor(browser);
@@ -55,7 +55,7 @@ describe('security', () => {
     assert.equal((await control(emulator.url).stats())['token.authorization_code'], 0);
   });
 
-  test('state mismatched → 400 RCAPP_STATE_MISMATCH', async (t) => {
+  it('state mismatched → 400 RCAPP_STATE_MISMATCH', async (t) => {
     const { emulator, app } = await setup(t);
     const browser = new HttpClient(app.url);
     const callback = await callbackFor(browser);
@@ -66,7 +66,7 @@ describe('security', () => {
     assert.equal((await control(emulator.url).stats())['token.authorization_code'], 0);
   });
 
-  test("state from another browser's login → 400 RCAPP_STATE_MISMATCH (login CSRF)", async (t) => {
+  it("state from another browser's login → 400 RCAPP_STATE_MISMATCH (login CSRF)", async (t) => {
     const { app } = await setup(t);
     const attacker = new HttpClient(app.url);
     const victim = new HttpClient(app.url);
@@ -78,7 +78,7 @@ describe('security', () => {
     assert.equal(await stillLoggedIn(victim), false);
   });
 
-  test('callback replayed (same URL twice) → 400 RCAPP_NO_LOGIN_IN_PROGRESS', async (t) => {
+  it('callback replayed (same URL twice) → 400 RCAPP_NO_LOGIN_IN_PROGRESS', async (t) => {
     const { app } = await setup(t);
     const browser = new HttpClient(app.url);
     const callback = await callbackFor(browser);
@@ -89,7 +89,7 @@ describe('security', () => {
     assert.equal(codeOf(replay), 'RCAPP_NO_LOGIN_IN_PROGRESS');
   });
 
-  test('code replayed with a fresh login → 400 RCAPP_LOGIN_FAILED with RingCentral’s description', async (t) => {
+  it('code replayed with a fresh login → 400 RCAPP_LOGIN_FAILED with RingCentral’s description', async (t) => {
     const { emulator, app } = await setup(t);
     const browser = new HttpClient(app.url);
     const used = await callbackFor(browser);
@@ -108,7 +108,7 @@ describe('security', () => {
     assert.equal((await control(emulator.url).stats())['token.authorization_code'], 2);
   });
 
-  test('callback without a login in progress → 400 RCAPP_NO_LOGIN_IN_PROGRESS', async (t) => {
+  it('callback without a login in progress → 400 RCAPP_NO_LOGIN_IN_PROGRESS', async (t) => {
     const { app } = await setup(t);
     const browser = new HttpClient(app.url);
     const response = await browser.get(`/oauth2callback?code=abc&state=${'B'.repeat(43)}`, JSON_ACCEPT);
@@ -116,7 +116,7 @@ describe('security', () => {
     assert.equal(codeOf(response), 'RCAPP_NO_LOGIN_IN_PROGRESS');
   });
 
-  test('callback without a code → 400 "No Auth code"', async (t) => {
+  it('callback without a code → 400 "No Auth code"', async (t) => {
     const { app } = await setup(t);
     const browser = new HttpClient(app.url);
     const bare = await browser.page('/oauth2callback');
@@ -129,7 +129,7 @@ describe('security', () => {
     assert.equal(codeOf(response), 'RCAPP_NO_AUTH_CODE');
   });
 
-  test('user cancels at RingCentral → 400 RCAPP_ACCESS_DENIED with RingCentral’s description', async (t) => {
+  it('user cancels at RingCentral → 400 RCAPP_ACCESS_DENIED with RingCentral’s description', async (t) => {
     const { app } = await setup(t);
     const browser = new HttpClient(app.url);
     const authorizeUrl = await browser.startLogin();
@@ -140,7 +140,7 @@ describe('security', () => {
     assert.match(page.text, /RCAPP_ACCESS_DENIED/);
   });
 
-  test('forged ?error= without the right state is not shown → 400 RCAPP_STATE_MISMATCH', async (t) => {
+  it('forged ?error= without the right state is not shown → 400 RCAPP_STATE_MISMATCH', async (t) => {
     const { app } = await setup(t);
     const browser = new HttpClient(app.url);
     await browser.startLogin();
@@ -152,7 +152,7 @@ describe('security', () => {
     assert.match(page.text, /RCAPP_STATE_MISMATCH/);
   });
 
-  test('PKCE: the stored verifier is sent and matches the S256 challenge RingCentral saw', async (t) => {
+  it('PKCE: the stored verifier is sent and matches the S256 challenge RingCentral saw', async (t) => {
     const { app } = await setup(t);
     const browser = new HttpClient(app.url);
     const authorizeUrl = new URL(await browser.startLogin());
@@ -164,7 +164,7 @@ describe('security', () => {
     assert.equal(authorizeUrl.searchParams.get('code_challenge_method'), 'S256');
   });
 
-  test('two tabs share one login in progress (the link is reused, not invalidated)', async (t) => {
+  it('two tabs share one login in progress (the link is reused, not invalidated)', async (t) => {
     const { app } = await setup(t);
     const browser = new HttpClient(app.url);
     const first = new URL(await browser.startLogin());
@@ -172,7 +172,7 @@ describe('security', () => {
     assert.equal(first.searchParams.get('state'), second.searchParams.get('state'));
   });
 
-  test('session id changes at login and the old id is gone from the store', async (t) => {
+  it('session id changes at login and the old id is gone from the store', async (t) => {
     const { app } = await setup(t);
     const browser = new HttpClient(app.url);
     const callback = await callbackFor(browser);
@@ -191,7 +191,7 @@ describe('security', () => {
     assert.equal(await stillLoggedIn(fixated), false);
   });
 
-  test('cookie attributes are pinned: rcsid=<signed id>; Path=/; HttpOnly; SameSite=Lax', async (t) => {
+  it('cookie attributes are pinned: rcsid=<signed id>; Path=/; HttpOnly; SameSite=Lax', async (t) => {
     const { app } = await setup(t);
     const browser = new HttpClient(app.url);
     const home = await browser.page('/');
@@ -200,14 +200,14 @@ describe('security', () => {
     assert.equal(home.headers.get('cache-control'), 'no-store');
   });
 
-  test('cookie attributes with COOKIE_SECURE=true: __Host-rcsid=…; Path=/; HttpOnly; Secure; SameSite=Lax', async (t) => {
+  it('cookie attributes with COOKIE_SECURE=true: __Host-rcsid=…; Path=/; HttpOnly; Secure; SameSite=Lax', async (t) => {
     const { app } = await setup(t, { COOKIE_SECURE: 'true' });
     const browser = new HttpClient(app.url);
     const home = await browser.page('/');
     assert.match(home.setCookies[0] ?? '', /^__Host-rcsid=[^;]+; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
   });
 
-  test('tampered cookie → treated as no session (login page, 401 JSON), never a 500', async (t) => {
+  it('tampered cookie → treated as no session (login page, 401 JSON), never a 500', async (t) => {
     const { app } = await setup(t);
     const browser = await loggedIn(app);
     const value = decodeURIComponent(browser.jar.get('rcsid') ?? '');
@@ -231,7 +231,7 @@ describe('security', () => {
     assert.equal(await stillLoggedIn(browser), true, 'the real session is untouched');
   });
 
-  test('logout revokes at the emulator and the old cookie no longer works', async (t) => {
+  it('logout revokes at the emulator and the old cookie no longer works', async (t) => {
     const { emulator, app } = await setup(t);
     const browser = await loggedIn(app);
     const oldCookie = browser.cookieHeader();
@@ -242,7 +242,7 @@ describe('security', () => {
     assert.equal(replay.status, 401);
   });
 
-  test('cross-site GET /logout changes nothing (confirmation page only)', async (t) => {
+  it('cross-site GET /logout changes nothing (confirmation page only)', async (t) => {
     const { emulator, app } = await setup(t);
     const browser = await loggedIn(app);
     for (const site of ['cross-site', 'same-site', undefined]) {
@@ -256,7 +256,7 @@ describe('security', () => {
     assert.equal(await stillLoggedIn(browser), true);
   });
 
-  test('POST /logout without (or with a wrong) CSRF token → 403 RCAPP_CSRF, session kept', async (t) => {
+  it('POST /logout without (or with a wrong) CSRF token → 403 RCAPP_CSRF, session kept', async (t) => {
     const { emulator, app } = await setup(t);
     const browser = await loggedIn(app);
     const none = await browser.request('/logout', { method: 'POST', form: {}, headers: JSON_ACCEPT });
@@ -278,7 +278,7 @@ describe('security', () => {
     assert.equal(await stillLoggedIn(browser), true);
   });
 
-  test('POST /logout with the session’s CSRF token logs out', async (t) => {
+  it('POST /logout with the session’s CSRF token logs out', async (t) => {
     const { app } = await setup(t);
     const browser = await loggedIn(app);
     const confirm = await browser.page('/logout', { 'sec-fetch-site': 'cross-site' });
@@ -290,7 +290,7 @@ describe('security', () => {
     assert.equal(await stillLoggedIn(browser), false);
   });
 
-  test('open redirect impossible: returnTo must be a path on this site', async (t) => {
+  it('open redirect impossible: returnTo must be a path on this site', async (t) => {
     const { app } = await setup(t);
     const browser = new HttpClient(app.url);
     for (const target of [
@@ -314,7 +314,7 @@ describe('security', () => {
     assert.equal(landed.location, `${app.url}/test?api=extension`);
   });
 
-  test('security headers: strict CSP, no framing, no referrer, no caching of pages', async (t) => {
+  it('security headers: strict CSP, no framing, no referrer, no caching of pages', async (t) => {
     const { emulator, app } = await setup(t);
     const browser = new HttpClient(app.url);
     const home = await browser.page('/');
@@ -333,7 +333,7 @@ describe('security', () => {
 });
 
 describe('login variants', () => {
-  test('popup login: /login?popup=1 → RingCentral → the popup page tells the opener (no opener-severing policy)', async (t) => {
+  it('popup login: /login?popup=1 → RingCentral → the popup page tells the opener (no opener-severing policy)', async (t) => {
     const { app } = await setup(t);
     const browser = new HttpClient(app.url);
     const start = await browser.page('/login?popup=1');
@@ -350,7 +350,7 @@ describe('login variants', () => {
     assert.equal(again.location, `${app.url}/`, 'already logged in: no new login');
   });
 
-  test('popup login that RingCentral refuses shows the failure in the popup page', async (t) => {
+  it('popup login that RingCentral refuses shows the failure in the popup page', async (t) => {
     const { app } = await setup(t);
     const browser = new HttpClient(app.url);
     const start = await browser.page('/login?popup=1');
@@ -360,7 +360,7 @@ describe('login variants', () => {
     assert.match(done.text, /data-ok="false"/);
   });
 
-  test('GET /index is the start page too', async (t) => {
+  it('GET /index is the start page too', async (t) => {
     const { app } = await setup(t);
     const browser = new HttpClient(app.url);
     const index = await browser.page('/index');
@@ -368,7 +368,7 @@ describe('login variants', () => {
     assert.match(index.text, /Login RingCentral Account/);
   });
 
-  test('a login older than 10 minutes is refused at the callback → 400 RCAPP_LOGIN_EXPIRED', async (t) => {
+  it('a login older than 10 minutes is refused at the callback → 400 RCAPP_LOGIN_EXPIRED', async (t) => {
     const emulator = await startTestEmulatorFor(t);
     let now = Date.now();
     const app = await startTestApp(t, { emulator, now: () => now });
