@@ -31,7 +31,13 @@ async function loggedIn(t: TestContext) {
 function testIdText(page: HttpResponse, id: string): string {
   const match = new RegExp(`data-testid="${id}"[^>]*>([\\s\\S]*?)</(dd|ul|p)>`).exec(page.text);
   assert.ok(match, `the page has ${id}`);
-  return unescapeHtml(match[1]!.replace(/<wbr>/g, '').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim());
+  return unescapeHtml(
+    match[1]!
+      .replace(/<wbr>/g, '')
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  );
 }
 
 /** RingCentral's own answer to readExtension for a token, straight from the emulator. */

@@ -389,7 +389,7 @@ void describe('profile page', () => {
   void it('says until when the login and the session last', () => {
     const text = textOf(html);
     assert.match(text, /valid until Dec 2, 2026, 12:00 PM UTC \(in 7 days\)/);
-    assert.match(text, /if left unused, Nov 25, 2026, 8:00 PM UTC \(in 8 hours\)/);
+    assert.match(text, /session ends Nov 25, 2026, 8:00 PM UTC \(in 8 hours\)/);
     const past = views.profile(profileModel({ sessionExpiresAt: NOW - 1000, sessionEndsAt: undefined }));
     assert.match(textOf(past), /valid until Nov 25, 2026, 11:59 AM UTC \(over\)/);
     assert.doesNotMatch(past, /data-testid="session-ends"/);

@@ -72,7 +72,7 @@ export function renderProfile(model: ProfilePageModel, kit: ViewKit): string {
     permissions: model.permissions.filter((permission) => permission !== ''),
     validity: [
       ...instant('RingCentral login (refresh token) valid until', model.sessionExpiresAt, 'login-valid-until'),
-      ...instant('This app’s session ends, if left unused,', model.sessionEndsAt, 'session-ends'),
+      ...instant('If left unused, this app’s session ends', model.sessionEndsAt, 'session-ends'),
     ],
     requestParts: splitPath(model.request),
     jsonHref: toSafeHref(model.jsonHref) ?? '',
