@@ -49,6 +49,7 @@ import { registerHomeRoutes } from './web/routes/home.js';
 import { registerLoginRoute } from './web/routes/login.js';
 import { registerLogoutRoutes } from './web/routes/logout.js';
 import { registerMetricsRoute } from './web/routes/metrics.js';
+import { registerProfileRoute } from './web/routes/profile.js';
 import type { Views } from './web/views/models.js';
 import { COOKIE_SIGNING_LABEL, createWebSessions } from './web/web-sessions.js';
 
@@ -246,6 +247,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
     registerLoginRoute(instance, ctx);
     registerCallbackRoute(instance, ctx);
     registerApiRoute(instance, ctx);
+    registerProfileRoute(instance, ctx);
     registerExportRoute(instance, ctx);
     registerBffRoutes(instance, ctx);
     registerLogoutRoutes(instance, ctx);

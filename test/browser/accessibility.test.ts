@@ -4,7 +4,7 @@
  * the login page (also with the logged-out notice and after a closed login popup), the emulator's sign-in page
  * (also with its error), the home page, the three `/test?api=` pages
  * (extension list, the user's call log with the explorer's filters and chart, the account call log with paging, and
- * the account call log refused for a user without the permission), an error page, the logout confirmation, the
+ * the account call log refused for a user without the permission), the profile page, an error page, the logout confirmation, the
  * production-readiness page and the end of a popup login. `<details>` are opened first, so what they hide is
  * checked too. Any violation fails, with its rule id, impact and the elements' selectors.
  */
@@ -117,6 +117,7 @@ void describe('browser: accessibility (axe-core)', { skip: chromium.skip }, () =
         'account call log',
         '[data-testid="call-log-table"]',
       );
+      await check(page, `${appUrl}/profile`, 'profile page', '[data-testid="profile"]');
       await check(page, `${appUrl}/test?api=nope`, 'error page', 'h1');
       await check(page, `${appUrl}/admin/readiness`, 'readiness page', '[data-testid="verdict"]');
       // A logout link followed from another site gets the confirmation page (from our own pages, it logs out).

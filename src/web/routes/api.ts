@@ -20,11 +20,9 @@ import { refusalError } from '../../rc-api/error-body.js';
 import type { RcAnswer } from '../../ringcentral/answer.js';
 import type { SessionClient } from '../../ringcentral/client.js';
 import { readPages } from '../../ringcentral/pages.js';
-import { sessionEnded } from '../../ringcentral/token-keeper.js';
 import type { Session } from '../../session/session-manager.js';
 import { API_NAMES, apiPage, isApiName, type ApiName } from '../api-pages.js';
 import type { AppContext } from '../context.js';
-import { sendError } from '../error-handler.js';
 import { copyFor } from '../call-log-copies.js';
 import { DEFAULT_PER_PAGE, pageOf, selectRecords, simpleView, type CallLogCopy } from '../explorer/call-log-copy.js';
 import {
@@ -46,11 +44,9 @@ import { parseCallLogFilters, type CallLogFilters } from '../explorer/filters.js
 import { prefersJson } from '../negotiate.js';
 import { pagingLinksOf } from '../paging.js';
 import { passThrough } from '../pass-through.js';
-import { startLogin } from '../login-transaction.js';
-import { noticeUrl } from '../notices.js';
+import { answerLoginLost, endLogin } from '../login-transaction.js';
 import { chromeFor, sendHtml } from '../pages.js';
 import { integerParam, singleParam } from '../query.js';
-import { toSafeReturnPath } from '../return-to.js';
 
 const MAX_PAGE = 100_000;
 const MAX_PER_PAGE = 1000;
@@ -102,32 +98,6 @@ function testHref(api: ApiName, params: PageParams, json = false): string {
   for (const [key, value] of page) query.set(key, value);
   if (json) query.set('format', 'json');
   return `/test?${query.toString()}`;
-}
-
-/** The session ended at RingCentral: gone here too, and a browser is offered a login that comes back here. */
-async function endSession(
-  ctx: AppContext,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  session: Session,
-  json: boolean,
-): Promise<FastifyReply> {
-  await ctx.sessions.end(reply, session.id);
-  request.log.info('session ended: RingCentral no longer accepts its tokens');
-  if (json) {
-    return sendError(ctx, request, reply, sessionEnded());
-  }
-  // Logging in again from the notice page comes back to this very page (path and filters): a fresh session holds
-  // a login in progress that returns here. Only a same-origin path is kept (see `return-to.ts`).
-  const returnTo = toSafeReturnPath(request.url, ctx.config.callbackPath);
-  if (returnTo !== undefined) {
-    try {
-      await startLogin(ctx, request, reply, undefined, { returnTo });
-    } catch (err) {
-      request.log.warn({ err }, 'could not prepare the login that returns to this page');
-    }
-  }
-  return reply.redirect(noticeUrl('session-ended'), 302);
 }
 
 /** The chart of a call-log page: from the page or the cache, else read when the user's budget can spare it. */
@@ -307,19 +277,10 @@ export function registerApiRoute(app: FastifyInstance, ctx: AppContext): void {
       }
       const answer = await rc.call(apiPage(api).operationId, { query: plan?.query ?? pageQuery(parsed) });
       if (json) return passThrough(reply, answer);
-      if (answer.status === 401) return await endSession(ctx, request, reply, session, json);
+      if (answer.status === 401) return await endLogin(ctx, request, reply, session, json);
       return await renderPage(ctx, reply, session, rc, parsed, answer, plan);
     } catch (err) {
-      if (err instanceof AppError && err.code === RCAPP_SESSION_ENDED) {
-        return endSession(ctx, request, reply, session, json);
-      }
-      if (err instanceof AppError && err.code === RCAPP_NOT_LOGGED_IN) {
-        // Logged out meanwhile (another tab, another instance): answer as to anyone not logged in.
-        ctx.sessions.clearCookie(reply);
-        if (json) throw err;
-        return reply.redirect('/', 302);
-      }
-      throw err;
+      return answerLoginLost(ctx, request, reply, session, err, json);
     }
   });
 }

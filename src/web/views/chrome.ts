@@ -1,11 +1,16 @@
 /**
  * @module web/views/chrome
- * The page chrome every page shares: the header (brand, the API navigation, the user and the Logout form), the
+ * The page chrome every page shares: the header (brand, the navigation, the user and the Logout form), the
  * notices at the top of `<main>` (a one-shot message, a low rate-limit budget) and the assets the layout links.
  */
 import { API_PAGES } from '../api-pages.js';
 import type { DateFormatter } from './format.js';
 import type { ApiName, Chrome } from './models.js';
+
+/** The app's own pages in the header navigation, after the API pages. */
+export const PAGE_LINKS: readonly { readonly href: string; readonly label: string }[] = Object.freeze([
+  { href: '/profile', label: 'My profile' },
+]);
 
 /** A notice at the top of the page; errors are announced as alerts, the rest as status. */
 export interface NoticeView {
@@ -40,6 +45,8 @@ export interface ChromeOptions {
   readonly scripts?: readonly string[];
   /** The API page shown, marked current in the navigation. */
   readonly currentApi?: ApiName;
+  /** One of {@link PAGE_LINKS} shown (its `href`), marked current in the navigation. */
+  readonly currentPage?: string;
   /** The home page: the brand link is marked current. */
   readonly home?: boolean;
   /** No header: the page is shown in a popup window. */
@@ -92,11 +99,14 @@ export function toChromeView(settings: ChromeSettings, model: Chrome, options: C
     csrf: model.csrf || undefined,
     notices,
     nav: user
-      ? API_PAGES.map((entry) => ({
-          href: entry.href,
-          label: entry.navLabel,
-          current: entry.api === options.currentApi,
-        }))
+      ? [
+          ...API_PAGES.map((entry) => ({
+            href: entry.href,
+            label: entry.navLabel,
+            current: entry.api === options.currentApi,
+          })),
+          ...PAGE_LINKS.map((link) => ({ ...link, current: link.href === options.currentPage })),
+        ]
       : [],
     homeCurrent: options.home ?? false,
     css: `${assetBase}app.css`,

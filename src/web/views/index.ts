@@ -25,6 +25,7 @@ import { renderHome } from './pages/home.js';
 import { renderLogin } from './pages/login.js';
 import { renderLogoutConfirm } from './pages/logout-confirm.js';
 import { renderPopupDone } from './pages/popup-done.js';
+import { renderProfile } from './pages/profile.js';
 import { renderReadiness } from './pages/readiness.js';
 import { compileTemplates, TEMPLATES_DIR } from './templates.js';
 import { createViewKit, type ViewKit } from './view-kit.js';
@@ -83,5 +84,6 @@ export function createViews(options: ViewsOptions = {}): Views {
     logoutConfirm: page(renderLogoutConfirm),
     popupDone: page(renderPopupDone),
     readiness: page(renderReadiness),
+    profile: page(renderProfile),
   };
 }

@@ -168,6 +168,23 @@ export interface ReadinessPageModel extends Chrome {
   readonly report: ReadinessReport;
 }
 
+/**
+ * `GET /profile` in a browser: the logged-in user as RingCentral describes them, the permissions their login
+ * carries and how long it lasts (the refresh token's expiry is the chrome's `sessionExpiresAt`).
+ */
+export interface ProfilePageModel extends Chrome {
+  /** RingCentral's answer to `readExtension` for the user's own extension (`GetExtensionInfoResponse`). */
+  readonly extension: unknown;
+  /** The RingCentral request shown to the user, e.g. `GET /restapi/v1.0/account/~/extension/~`. */
+  readonly request: string;
+  /** The app permissions the login carries (the token's `scope`), e.g. `ReadAccounts`. */
+  readonly permissions: readonly string[];
+  /** When this app's session ends if left unused (idle or absolute timeout, the earlier), ms since epoch. */
+  readonly sessionEndsAt?: number;
+  /** Same-origin link to RingCentral's JSON (`?format=json`). */
+  readonly jsonHref: string;
+}
+
 export interface LogoutConfirmPageModel extends Chrome {
   readonly csrf: string;
 }
@@ -188,4 +205,5 @@ export interface Views {
   logoutConfirm(model: LogoutConfirmPageModel): string;
   popupDone(model: PopupDonePageModel): string;
   readiness(model: ReadinessPageModel): string;
+  profile(model: ProfilePageModel): string;
 }

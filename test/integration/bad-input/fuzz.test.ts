@@ -1,6 +1,6 @@
 /**
  * Property-based fuzzing (fast-check) of query and cookie handling on the routes that read them — `/`, `/test`,
- * the OAuth callback, `/logout`, `/login`: arbitrary query strings (broken and overlong percent-encoding, unicode,
+ * `/profile`, the OAuth callback, `/logout`, `/login`: arbitrary query strings (broken and overlong percent-encoding, unicode,
  * encoded control characters, repeated keys, brackets) and arbitrary Cookie headers (forged, repeated, quoted,
  * latin-1), sent as raw bytes. Never a 5xx, never internals, nothing reflected — and the logged-in user who
  * watched it all is still logged in. Bounded: 200 runs per route.
@@ -16,7 +16,7 @@ import { assertNoInternals, assertNothingReflected } from '../support/checks.js'
 import { rawRequest } from '../support/raw-http.js';
 
 const RUNS = 200;
-const ROUTES = ['/', '/test', '/oauth2callback', '/logout', '/login'] as const;
+const ROUTES = ['/', '/test', '/profile', '/oauth2callback', '/logout', '/login'] as const;
 
 const hexByte = fc.integer({ min: 0, max: 255 }).map((b) => `%${b.toString(16).padStart(2, '0').toUpperCase()}`);
 /** Pieces of a query string: what parsers trip over. */

@@ -12,12 +12,6 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-/**
- * Documents that another line of work adds: a link to one passes while it is missing, and is checked like any other
- * (anchors too) as soon as it exists.
- */
-const ADDED_ELSEWHERE = new Set(['docs/extending.md']);
-
 /** The text with fenced code blocks and inline code spans blanked out (links in code are not links). */
 function withoutCode(markdown: string): string {
   return markdown
@@ -76,7 +70,7 @@ function brokenLinks(root: string, file: string, markdown: string): string[] {
       continue;
     }
     if (pathPart !== '' && !existsSync(resolved)) {
-      if (!ADDED_ELSEWHERE.has(fromRoot)) problems.push(`${file}: ${target} → ${fromRoot} does not exist`);
+      problems.push(`${file}: ${target} → ${fromRoot} does not exist`);
       continue;
     }
     if (anchor === undefined) continue;

@@ -12,6 +12,7 @@ import {
   loginModel,
   logoutConfirmModel,
   popupDoneModel,
+  profileModel,
   readinessModel,
 } from './fixtures.js';
 import { attributeNames, startTags } from './html-checks.js';
@@ -29,6 +30,7 @@ const PAGES: Record<string, string> = {
   logoutConfirm: views.logoutConfirm(logoutConfirmModel()),
   popupDone: views.popupDone(popupDoneModel()),
   readiness: views.readiness(readinessModel()),
+  profile: views.profile(profileModel()),
 };
 
 describe('accessibility basics', () => {
@@ -89,6 +91,8 @@ describe('accessibility basics', () => {
   it('marks the current page in the navigation', () => {
     assert.match(PAGES.home!, /<a class="brand" href="\/" aria-current="page">/);
     assert.match(PAGES.extensions!, /<a href="\/test\?api=extension" aria-current="page">Extensions<\/a>/);
+    assert.match(PAGES.profile!, /<a href="\/profile" aria-current="page">My profile<\/a>/);
+    assert.match(PAGES.home!, /<a href="\/profile">My profile<\/a>/);
   });
 
   it('announces notices: status for info and warnings, alert for errors', () => {

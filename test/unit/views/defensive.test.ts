@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { createViews } from '../../../src/web/views/index.js';
 import type { ApiName } from '../../../src/web/views/models.js';
-import { NOW, apiResultModel, errorModel, homeModel, loginModel, popupDoneModel } from './fixtures.js';
+import { NOW, apiResultModel, errorModel, homeModel, loginModel, popupDoneModel, profileModel } from './fixtures.js';
 import { textOf } from './html-checks.js';
 
 const views = createViews({ now: () => NOW });
@@ -65,6 +65,14 @@ void describe('defensive rendering of RingCentral bodies', () => {
     }
   }
 
+  for (const [label, body] of ODD_BODIES) {
+    void it(`profile with ${label} renders the page, each missing field "not set"`, () => {
+      const html = views.profile(profileModel({ extension: body }));
+      assert.match(html, /<h1>My profile<\/h1>/);
+      assert.match(textOf(html), /Name not set Extension number not set Email not set Status not set/);
+    });
+  }
+
   void it('shows "no table" and the raw JSON for a 2xx body without records', () => {
     const html = views.apiResult(
       apiResultModel({ body: { hello: 'world' }, rawJson: '{"hello":"world"}', paging: {} }),
@@ -111,6 +119,7 @@ void describe('defensive rendering of RingCentral bodies', () => {
       ['error, an action of null', () => views.error({ ...errorModel({ title: payload }), actions: [null] } as never)],
       ['API result, no paging', () => views.apiResult({ ...apiResultModel(), paging: undefined } as never)],
       ['readiness, no report', () => views.readiness({} as never)],
+      ['profile, permissions not a list', () => views.profile({ ...profileModel(), permissions: payload } as never)],
     ];
     for (const [label, render] of broken) {
       let html = '';

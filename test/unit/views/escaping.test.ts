@@ -12,6 +12,7 @@ import {
   loginModel,
   logoutConfirmModel,
   popupDoneModel,
+  profileModel,
   readinessModel,
 } from './fixtures.js';
 import { cspProblems, startTags } from './html-checks.js';
@@ -142,6 +143,17 @@ function pagesWith(payload: string, v: Views = views): Record<string, string> {
         },
       }),
     ),
+    // Every field of the extension is RingCentral's; permission names come from its token answer.
+    profile: v.profile(
+      profileModel({
+        user,
+        notice,
+        extension: { name: payload, extensionNumber: payload, status: payload, contact: { email: payload } },
+        request: payload,
+        permissions: [payload],
+        jsonHref: `/profile?x=${payload}`,
+      }),
+    ),
   };
 }
 
@@ -204,6 +216,7 @@ void describe('content security policy', () => {
       error: views.error(errorModel()),
       logoutConfirm: views.logoutConfirm(logoutConfirmModel()),
       popupDone: views.popupDone(popupDoneModel()),
+      profile: views.profile(profileModel()),
     };
     for (const [name, html] of Object.entries(pages)) {
       assert.deepEqual(cspProblems(html), [], name);

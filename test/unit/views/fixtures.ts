@@ -10,6 +10,7 @@ import type {
   LoginPageModel,
   LogoutConfirmPageModel,
   PopupDonePageModel,
+  ProfilePageModel,
   ReadinessPageModel,
 } from '../../../src/web/views/models.js';
 
@@ -290,6 +291,31 @@ export function readinessModel(overrides: Partial<ReadinessPageModel> = {}): Rea
       ],
       ready: false,
     },
+    ...overrides,
+  };
+}
+
+/** RingCentral's `readExtension` answer for the user's own extension (trimmed to what the profile page reads). */
+export const OWN_EXTENSION_BODY = {
+  uri: 'http://127.0.0.1:5001/restapi/v1.0/account/400000001000/extension/400000001102',
+  id: 400000001102,
+  extensionNumber: '102',
+  contact: { firstName: 'Alice', lastName: 'Smith', email: 'user1@example.com', company: 'Example Inc.' },
+  name: 'Alice Smith',
+  type: 'User',
+  status: 'Enabled',
+};
+
+export function profileModel(overrides: Partial<ProfilePageModel> = {}): ProfilePageModel {
+  return {
+    user: USER,
+    csrf: 'csrf-token-1',
+    sessionExpiresAt: NOW + 7 * 86_400_000,
+    extension: OWN_EXTENSION_BODY,
+    request: 'GET /restapi/v1.0/account/~/extension/~',
+    permissions: ['ReadAccounts', 'ReadCallLog', 'ReadPresence'],
+    sessionEndsAt: NOW + 8 * 3_600_000,
+    jsonHref: '/profile?format=json',
     ...overrides,
   };
 }

@@ -12,6 +12,7 @@ import {
   loginModel,
   logoutConfirmModel,
   popupDoneModel,
+  profileModel,
   readinessModel,
 } from './fixtures.js';
 import { attributeOf, startTags, textOf } from './html-checks.js';
@@ -353,5 +354,46 @@ void describe('readiness page', () => {
     assert.match(none, /data-testid="verdict">Ready</);
     assert.match(textOf(none), /No RingCentral API call was made in this period\./);
     assert.match(textOf(none), /Unused: none/);
+  });
+});
+
+void describe('profile page', () => {
+  const html = views.profile(profileModel());
+
+  void it('has its title, the request it makes and a JSON link', () => {
+    assertPage(html);
+    assert.match(html, /<title>My profile · rc-authflow<\/title>/);
+    assert.ok(html.includes('>GET /<wbr>restapi/<wbr>v1.0/<wbr>account/<wbr>~/<wbr>extension/<wbr>~<wbr></code>'));
+    assert.equal(attributeOf(html, /class="button button-secondary"/, 'href'), '/profile?format=json');
+  });
+
+  void it('shows name, extension number, email and status from RingCentral’s answer', () => {
+    const text = textOf(html);
+    assert.match(text, /Name Alice Smith Extension number 102 Email user1@example\.com Status Enabled/);
+    assert.match(html, /<span class="pill pill-ok">Enabled<\/span>/);
+    const disabled = views.profile(profileModel({ extension: { status: 'Disabled', contact: {} } }));
+    assert.match(disabled, /<span class="pill pill-muted">Disabled<\/span>/);
+  });
+
+  void it('takes the name from the contact when RingCentral sends no "name"', () => {
+    const html2 = views.profile(profileModel({ extension: { contact: { firstName: 'Ada', lastName: 'Admin' } } }));
+    assert.match(textOf(html2), /Name Ada Admin/);
+  });
+
+  void it('lists the login’s permissions, or says there are none', () => {
+    assert.match(textOf(html), /ReadAccounts ReadCallLog ReadPresence/);
+    assert.equal((html.match(/<li><code>/g) ?? []).length, 3);
+    assert.match(textOf(views.profile(profileModel({ permissions: [] }))), /RingCentral named no permission/);
+  });
+
+  void it('says until when the login and the session last', () => {
+    const text = textOf(html);
+    assert.match(text, /valid until Dec 2, 2026, 12:00 PM UTC \(in 7 days\)/);
+    assert.match(text, /session ends Nov 25, 2026, 8:00 PM UTC \(in 8 hours\)/);
+    const past = views.profile(profileModel({ sessionExpiresAt: NOW - 1000, sessionEndsAt: undefined }));
+    assert.match(textOf(past), /valid until Nov 25, 2026, 11:59 AM UTC \(over\)/);
+    assert.doesNotMatch(past, /data-testid="session-ends"/);
+    const none = views.profile(profileModel({ sessionExpiresAt: undefined, sessionEndsAt: undefined }));
+    assert.match(textOf(none), /RingCentral did not say when this login expires\./);
   });
 });
