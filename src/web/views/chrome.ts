@@ -3,7 +3,7 @@
  * The page chrome every page shares: the header (brand, the API navigation, the user and the Logout form), the
  * notices at the top of `<main>` (a one-shot message, a low rate-limit budget) and the assets the layout links.
  */
-import { API_PAGES } from '../api-pages.js';
+import { API_PAGES, APP_PAGES, type AppPageName } from '../api-pages.js';
 import type { DateFormatter } from './format.js';
 import type { ApiName, Chrome } from './models.js';
 
@@ -40,6 +40,8 @@ export interface ChromeOptions {
   readonly scripts?: readonly string[];
   /** The API page shown, marked current in the navigation. */
   readonly currentApi?: ApiName;
+  /** The app page shown (e.g. Contacts), marked current in the navigation. */
+  readonly currentPage?: AppPageName;
   /** The home page: the brand link is marked current. */
   readonly home?: boolean;
   /** No header: the page is shown in a popup window. */
@@ -92,11 +94,18 @@ export function toChromeView(settings: ChromeSettings, model: Chrome, options: C
     csrf: model.csrf || undefined,
     notices,
     nav: user
-      ? API_PAGES.map((entry) => ({
-          href: entry.href,
-          label: entry.navLabel,
-          current: entry.api === options.currentApi,
-        }))
+      ? [
+          ...API_PAGES.map((entry) => ({
+            href: entry.href,
+            label: entry.navLabel,
+            current: entry.api === options.currentApi,
+          })),
+          ...APP_PAGES.map((entry) => ({
+            href: entry.href,
+            label: entry.navLabel,
+            current: entry.name === options.currentPage,
+          })),
+        ]
       : [],
     homeCurrent: options.home ?? false,
     css: `${assetBase}app.css`,

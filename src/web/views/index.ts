@@ -20,6 +20,7 @@
 import { renderFallbackPage } from './fallback-page.js';
 import type { Views } from './models.js';
 import { renderApiResult } from './pages/api-result.js';
+import { renderContacts } from './pages/contacts.js';
 import { renderError } from './pages/error.js';
 import { renderHome } from './pages/home.js';
 import { renderLogin } from './pages/login.js';
@@ -83,5 +84,6 @@ export function createViews(options: ViewsOptions = {}): Views {
     logoutConfirm: page(renderLogoutConfirm),
     popupDone: page(renderPopupDone),
     readiness: page(renderReadiness),
+    contacts: page(renderContacts),
   };
 }
