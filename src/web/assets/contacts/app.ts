@@ -213,11 +213,11 @@ export function startContactsApp(root: HTMLElement): void {
       listBody,
       h(
         'div',
-        { class: 'table-scroll', role: 'region', 'aria-labelledby': 'contacts-list-title', tabindex: '0' },
+        { class: 'table-scroll', role: 'region', 'aria-labelledby': 'contacts-caption', tabindex: '0' },
         h(
           'table',
           { class: 'data-table', 'data-testid': 'contacts-table' },
-          h('caption', { class: 'visually-hidden' }, `Your contacts, page ${result.page} of ${pages}`),
+          h('caption', { class: 'visually-hidden', id: 'contacts-caption' }, `Your contacts, page ${result.page} of ${pages}`),
           h(
             'thead',
             {},
