@@ -88,7 +88,10 @@ async function rc(emulator: TestEmulator, accessToken: string, path: string, ini
 }
 
 /** Records every response the page receives, with its body (where there is one). */
-function recordResponses(page: Page): { seen: { url: string; status: number; text: string }[]; done: () => Promise<void> } {
+function recordResponses(page: Page): {
+  seen: { url: string; status: number; text: string }[];
+  done: () => Promise<void>;
+} {
   const seen: { url: string; status: number; text: string }[] = [];
   const pending: Promise<void>[] = [];
   page.on('response', (response: Response) => {
@@ -142,10 +145,7 @@ void describe('browser: Contacts page', { skip: chromium.skip }, () => {
 
     await page.getByRole('navigation', { name: 'RingCentral APIs' }).getByRole('link', { name: 'Contacts' }).click();
     await page.waitForURL(`${app.url}/contacts`);
-    assert.equal(
-      await page.getByRole('link', { name: 'Contacts', exact: true }).getAttribute('aria-current'),
-      'page',
-    );
+    assert.equal(await page.getByRole('link', { name: 'Contacts', exact: true }).getAttribute('aria-current'), 'page');
     const table = page.getByTestId('contacts-table');
     await table.waitFor();
     assert.equal(await table.locator('tbody tr').count(), 10, 'the first page of ten');
@@ -215,14 +215,24 @@ void describe('browser: Contacts page', { skip: chromium.skip }, () => {
 
     // No token in anything the page received, nor in what a script could read.
     await responses.done();
-    assert.ok(responses.seen.some((r) => r.url.includes('/api/rc/')), 'the page called /api/rc');
+    assert.ok(
+      responses.seen.some((r) => r.url.includes('/api/rc/')),
+      'the page called /api/rc',
+    );
     for (const response of responses.seen) {
-      for (const secret of [tokens.accessToken, tokens.refreshToken ?? 'no-refresh-token', 'access_token', 'refresh_token']) {
+      for (const secret of [
+        tokens.accessToken,
+        tokens.refreshToken ?? 'no-refresh-token',
+        'access_token',
+        'refresh_token',
+      ]) {
         assert.ok(!response.text.includes(secret), `${response.url} (${response.status}) holds token material`);
       }
     }
     const readable = String(
-      await page.evaluate('JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage), document.cookie])'),
+      await page.evaluate(
+        'JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage), document.cookie])',
+      ),
     );
     assert.equal(readable, '[[],[],""]', 'no storage and no readable cookie');
     watcher.assertClean('contacts page', [statusLog(400)]);
@@ -280,6 +290,6 @@ void describe('browser: Contacts page', { skip: chromium.skip }, () => {
     const { page: plain } = await open(t, browser, { ...VIEWPORTS.mobile, javaScriptEnabled: false });
     await logIn(plain, app.url);
     await plain.goto(`${app.url}/contacts`);
-    assert.match((await plain.locator("noscript").first().textContent()) ?? "", /needs JavaScript/);
+    assert.match((await plain.locator('noscript').first().textContent()) ?? '', /needs JavaScript/);
   });
 });

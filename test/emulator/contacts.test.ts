@@ -441,7 +441,12 @@ test('PATCH changes only the properties sent (null removes one), checked like a 
   assert.equal(patched.email, 'ada@example.com', 'not sent: kept');
   assert.equal(patched.company, undefined, 'null: removed');
   assert.deepEqual(json<Contact>(await emu.request('GET', `${BOOK}/${created.id}`)), patched);
-  expectError(await emu.request('PATCH', `${BOOK}/${created.id}`, { body: { email: 'nope' } }), 400, 'CMN-101', 'email');
+  expectError(
+    await emu.request('PATCH', `${BOOK}/${created.id}`, { body: { email: 'nope' } }),
+    400,
+    'CMN-101',
+    'email',
+  );
   expectError(await emu.request('PATCH', `${BOOK}/${created.id}`, { body: [1] }), 400, 'CMN-101', 'body');
   expectError(await emu.request('PATCH', `${BOOK}/99`, { body: {} }), 404, 'CMN-102', 'contactId');
   assert.equal(json<Contact>(await emu.request('GET', `${BOOK}/${created.id}`)).lastName, 'King', 'nothing stored');

@@ -1,6 +1,6 @@
 /**
  * @module web/assets
- * The static files the pages use (stylesheet, the popup-login scripts, the icon), read once when this module is
+ * The static files the pages use (stylesheet, the popup-login, export and Contacts scripts, the icon), read once when this module is
  * loaded, each with a strong ETag (a SHA-256 of the content). Served by the web layer under `/assets/`. Scripts are
  * separate files so the Content-Security-Policy can forbid inline script (`script-src 'self'`).
  *

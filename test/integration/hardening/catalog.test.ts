@@ -349,7 +349,15 @@ describe('bad-input catalog (every route × every malformed input)', () => {
 
   test('the catalog covers every route the app registers', () => {
     const routes = new Set(app.routes.map((r) => `${r.method} ${r.url}`));
-    for (const expected of ['GET /', 'GET /index', 'GET /login', `GET ${CALLBACK}`, 'GET /test', 'GET /logout']) {
+    for (const expected of [
+      'GET /',
+      'GET /index',
+      'GET /login',
+      `GET ${CALLBACK}`,
+      'GET /test',
+      'GET /contacts',
+      'GET /logout',
+    ]) {
       assert.ok(routes.has(expected), `${expected} is registered and so in the catalog`);
     }
     assert.ok(routes.has('POST /logout'));

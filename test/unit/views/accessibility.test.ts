@@ -12,6 +12,7 @@ import {
   loginModel,
   logoutConfirmModel,
   popupDoneModel,
+  contactsModel,
   readinessModel,
 } from './fixtures.js';
 import { attributeNames, startTags } from './html-checks.js';
@@ -29,6 +30,7 @@ const PAGES: Record<string, string> = {
   logoutConfirm: views.logoutConfirm(logoutConfirmModel()),
   popupDone: views.popupDone(popupDoneModel()),
   readiness: views.readiness(readinessModel()),
+  contacts: views.contacts(contactsModel()),
 };
 
 describe('accessibility basics', () => {

@@ -10,6 +10,7 @@ import type {
   LoginPageModel,
   LogoutConfirmPageModel,
   PopupDonePageModel,
+  ContactsPageModel,
   ReadinessPageModel,
 } from '../../../src/web/views/models.js';
 
@@ -227,6 +228,10 @@ export function errorModel(overrides: Partial<ErrorPageModel> = {}): ErrorPageMo
 }
 
 export function logoutConfirmModel(overrides: Partial<LogoutConfirmPageModel> = {}): LogoutConfirmPageModel {
+  return { user: USER, csrf: 'csrf-token-1', ...overrides };
+}
+
+export function contactsModel(overrides: Partial<ContactsPageModel> = {}): ContactsPageModel {
   return { user: USER, csrf: 'csrf-token-1', ...overrides };
 }
 

@@ -19,7 +19,12 @@ export interface FieldError {
 /** Why a call did not give the expected answer. */
 export type Failure =
   /** RingCentral refused the input (400/422 with `errorCode`, `message`, `errors[]`). */
-  | { readonly kind: 'invalid'; readonly status: number; readonly message: string; readonly errors: readonly FieldError[] }
+  | {
+      readonly kind: 'invalid';
+      readonly status: number;
+      readonly message: string;
+      readonly errors: readonly FieldError[];
+    }
   /** The rate limit is used up (the app's governor or RingCentral): come back in `retryAfterSeconds`. */
   | { readonly kind: 'rate-limited'; readonly retryAfterSeconds: number | undefined }
   /** Not logged in any more (401): the user has to log in again. */
@@ -92,14 +97,17 @@ function fieldErrors(body: Record<string, unknown>): FieldError[] {
 async function failureOf(response: Response): Promise<Failure> {
   const raw = await bodyOf(response);
   const body = isObject(raw) ? raw : {};
-  const message =
-    text(body.message) ?? text(body.error_description) ?? `The request failed (HTTP ${response.status}).`;
+  const message = text(body.message) ?? text(body.error_description) ?? `The request failed (HTTP ${response.status}).`;
   if (response.status === 401) return { kind: 'logged-out' };
   if (response.status === 429) {
     const header = Number(response.headers.get('retry-after'));
     const fromBody = body.retryAfterSeconds;
     const seconds =
-      typeof fromBody === 'number' && fromBody >= 0 ? fromBody : Number.isFinite(header) && header >= 0 ? header : undefined;
+      typeof fromBody === 'number' && fromBody >= 0
+        ? fromBody
+        : Number.isFinite(header) && header >= 0
+          ? header
+          : undefined;
     return { kind: 'rate-limited', retryAfterSeconds: seconds === undefined ? undefined : Math.ceil(seconds) };
   }
   if (response.status === 404 && text(body.errorCode) !== undefined) return { kind: 'not-found', message };
@@ -127,7 +135,10 @@ async function call<T>(
       ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
     });
   } catch {
-    return { ok: false, failure: { kind: 'failed', status: 0, message: 'The app could not be reached. Check your connection.' } };
+    return {
+      ok: false,
+      failure: { kind: 'failed', status: 0, message: 'The app could not be reached. Check your connection.' },
+    };
   }
   if (!response.ok) return { ok: false, failure: await failureOf(response) };
   return { ok: true, value: await read(response) };
@@ -183,5 +194,7 @@ export function updateContact(contact: Contact): Promise<ApiResult<Contact>> {
 
 /** `DELETE .../{id}`: 204. */
 export function deleteContact(id: number): Promise<ApiResult<true>> {
-  return call(`${CONTACTS_PATH}/${encodeURIComponent(String(id))}`, { method: 'DELETE' }, () => Promise.resolve(true as const));
+  return call(`${CONTACTS_PATH}/${encodeURIComponent(String(id))}`, { method: 'DELETE' }, () =>
+    Promise.resolve(true as const),
+  );
 }

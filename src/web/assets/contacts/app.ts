@@ -74,7 +74,12 @@ export function startContactsApp(root: HTMLElement): void {
   }
   const submit = h('button', { type: 'submit', class: 'button button-primary' }, 'Add contact');
   const cancel = h('button', { type: 'button', class: 'button button-secondary', hidden: true }, 'Cancel');
-  const fieldset = h('fieldset', { class: 'contact-fieldset' }, h('legend', { class: 'visually-hidden' }, 'Contact details'), grid);
+  const fieldset = h(
+    'fieldset',
+    { class: 'contact-fieldset' },
+    h('legend', { class: 'visually-hidden' }, 'Contact details'),
+    grid,
+  );
   const form = h(
     'form',
     { class: 'contact-form', novalidate: true, 'aria-labelledby': 'contact-form-title', 'data-testid': 'contact-form' },
@@ -89,7 +94,13 @@ export function startContactsApp(root: HTMLElement): void {
   const previous = h('button', { type: 'button', class: 'button button-secondary' }, 'Previous page');
   const next = h('button', { type: 'button', class: 'button button-secondary' }, 'Next page');
   const position = h('span', { class: 'paging-position' });
-  const paging = h('nav', { class: 'contacts-paging', 'aria-label': 'Contact pages', hidden: true }, previous, position, next);
+  const paging = h(
+    'nav',
+    { class: 'contacts-paging', 'aria-label': 'Contact pages', hidden: true },
+    previous,
+    position,
+    next,
+  );
   const listSection = h(
     'section',
     { class: 'card contacts-card', 'aria-labelledby': 'contacts-list-title', 'data-testid': 'contacts-list' },
@@ -150,7 +161,11 @@ export function startContactsApp(root: HTMLElement): void {
           h(
             'div',
             { class: 'notice notice-warning', 'data-testid': 'rate-limited' },
-            h('p', {}, `RingCentral’s rate limit for your account is used up for the moment. Please try again ${wait}.`),
+            h(
+              'p',
+              {},
+              `RingCentral’s rate limit for your account is used up for the moment. Please try again ${wait}.`,
+            ),
             again && h('p', {}, again),
           ),
         );
@@ -217,7 +232,11 @@ export function startContactsApp(root: HTMLElement): void {
         h(
           'table',
           { class: 'data-table', 'data-testid': 'contacts-table' },
-          h('caption', { class: 'visually-hidden', id: 'contacts-caption' }, `Your contacts, page ${result.page} of ${pages}`),
+          h(
+            'caption',
+            { class: 'visually-hidden', id: 'contacts-caption' },
+            `Your contacts, page ${result.page} of ${pages}`,
+          ),
           h(
             'thead',
             {},
