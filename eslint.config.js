@@ -51,7 +51,7 @@ export default tseslint.config(
   },
   {
     // Scripts served to the browser.
-    files: ['src/web/assets/**/*.js'],
+    files: ['src/web/assets/**/*.js', 'src/web/assets/**/*.ts'],
     languageOptions: { globals: { ...globals.browser } },
   },
   {

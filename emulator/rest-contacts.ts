@@ -3,8 +3,9 @@
  * The personal address book (spec tag "External Contacts"), every operation Heavy like RingCentral's:
  * `GET .../extension/{extensionId}/address-book/contact` (listContacts, ReadContacts),
  * `POST` the same (createContact, Contacts; 200 with the contact),
- * `GET .../contact/{contactId}` (readContact, ReadContacts), `PUT` (updateContact, Contacts; a full update) and
- * `DELETE` (deleteContact, Contacts; 204).
+ * `GET .../contact/{contactId}` (readContact, ReadContacts), `PUT` (updateContact, Contacts; a full update),
+ * `PATCH` (patchContact, Contacts; a partial update: the properties sent replace the stored ones, `null` removes
+ * one, the rest stay) and `DELETE` (deleteContact, Contacts; 204).
  * A user only ever reaches their own book: `{extensionId}` must be `~` or the caller's own id, anything else is
  * 404 `CMN-102 Resource for parameter [extensionId] is not found`, the code RingCentral lists for these operations
  * (whether or not that extension exists, so nothing about other users leaks). An unknown contact is 404 `CMN-102`
@@ -81,6 +82,20 @@ function updateContact(state: EmulatorState, ctx: RestContext): FastifyReply {
   return sendJson(ctx.reply, 200, renderContact(ctx.base, ctx.data, owner, contact));
 }
 
+function patchContact(state: EmulatorState, ctx: RestContext): FastifyReply {
+  const owner = ownBook(ctx);
+  const id = contactIdOf(ctx);
+  const stored = state.contacts.get(owner, id);
+  if (stored === undefined) throw resourceNotFound('contactId');
+  const changes = readJsonBody(ctx.body);
+  if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) throw invalidParameter('body');
+  // The merged contact is checked as a whole, like a full update: a stored value always passes again.
+  const fields = parseContactBody({ ...stored.fields, ...changes }, dialingPlanOf(ctx));
+  const contact = state.contacts.replace(owner, id, fields);
+  if (contact === undefined) throw resourceNotFound('contactId');
+  return sendJson(ctx.reply, 200, renderContact(ctx.base, ctx.data, owner, contact));
+}
+
 function deleteContact(state: EmulatorState, ctx: RestContext): FastifyReply {
   const owner = ownBook(ctx);
   if (!state.contacts.delete(owner, contactIdOf(ctx))) throw resourceNotFound('contactId');
@@ -122,6 +137,14 @@ export function contactOperations(state: EmulatorState): Operation[] {
       url: ITEM,
       appPermission: 'Contacts',
       run: (ctx) => updateContact(state, ctx),
+    },
+    {
+      ...common,
+      operationId: 'patchContact',
+      method: 'PATCH',
+      url: ITEM,
+      appPermission: 'Contacts',
+      run: (ctx) => patchContact(state, ctx),
     },
     {
       ...common,

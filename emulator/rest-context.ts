@@ -29,7 +29,7 @@ export interface RestContext {
 /** One emulated operation of the spec (`x-throttling-group`, `x-app-permission`). */
 export interface Operation {
   readonly operationId: string;
-  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Fastify route path (`:accountId`, `:extensionId`, ...). */
   readonly url: string;
   readonly group: RateLimitGroup;

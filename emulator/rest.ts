@@ -9,7 +9,8 @@
  * `GET .../extension/{extensionId}/presence` (readUserPresenceStatus, Light, ReadPresence),
  * `GET .../extension/{extensionId}/call-log-sync` (syncUserCallLog, Heavy, ReadCallLog),
  * `GET /restapi/v1.0/account/{accountId}/call-log-sync` (syncAccountCallLog, Heavy, ReadCallLog) and the personal
- * address book (`rest-contacts.ts`). Groups and permissions are the spec's `x-throttling-group` / `x-app-permission`.
+ * address book (`rest-contacts.ts`), and an extension's profile image, a streamed binary answer
+ * (`rest-profile-image.ts`). Groups and permissions are the spec's `x-throttling-group` / `x-app-permission`.
  * Each request: stats (`rest`, `rest.<group>`, `rest.<operationId>`), faults, bearer check, per-(user, app, group)
  * rate limit with `X-Rate-Limit-*` headers, account id, app permission (token scope), then the handler (`~`/numeric
  * id resolution, user permissions, parameters). The extension list is served from a pre-serialized cache (it only
@@ -35,6 +36,7 @@ import { renderPresence } from './presence-view.js';
 import { rateLimitHeaders } from './rate-limit.js';
 import { authenticateBearer } from './rest-auth.js';
 import { contactOperations } from './rest-contacts.js';
+import { profileImageOperations } from './rest-profile-image.js';
 import {
   requireCallLogAccess,
   requireFullCompanyCallLog,
@@ -246,6 +248,7 @@ function operations(state: EmulatorState): Operation[] {
       run: (ctx) => syncAccountCallLog(state, syncKey, ctx),
     },
     ...contactOperations(state),
+    ...profileImageOperations(),
   ];
 }
 

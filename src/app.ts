@@ -41,6 +41,7 @@ import { buildSecurityHeaders } from './web/security-headers.js';
 import { registerAdminRoutes } from './web/routes/admin.js';
 import { registerApiRoute } from './web/routes/api.js';
 import { registerBffRoutes } from './web/routes/bff.js';
+import { registerContactsRoute } from './web/routes/contacts.js';
 import { registerExportRoute } from './web/routes/export.js';
 import { registerAssetRoutes } from './web/routes/assets.js';
 import { registerCallbackRoute } from './web/routes/callback.js';
@@ -250,6 +251,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
     registerProfileRoute(instance, ctx);
     registerExportRoute(instance, ctx);
     registerBffRoutes(instance, ctx);
+    registerContactsRoute(instance, ctx);
     registerLogoutRoutes(instance, ctx);
     registerHealthRoutes(instance, ctx);
     registerMetricsRoute(instance, ctx, { metrics, token: config.metricsToken });

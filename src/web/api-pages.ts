@@ -2,7 +2,8 @@
  * @module web/api-pages
  * The RingCentral APIs of the quick start's `/test?api=` pages, as the pages name them: the operation each one
  * calls, the seed's link label, a short label for the navigation, the page title and description. The path,
- * method, rate-limit group and permission come from the operation's row (`rc-api/operations.ts`).
+ * method, rate-limit group and permission come from the operation's row (`rc-api/operations.ts`). Plus the app's
+ * own pages in the header navigation (Contacts), whose browser scripts call RingCentral through `/api/rc`.
  * @see https://developers.ringcentral.com/guide/authentication/quick-start
  */
 import { expandPath, operation, type OperationId } from '../rc-api/operations.js';
@@ -74,3 +75,32 @@ export function apiPage(api: ApiName): ApiPage {
 export function findApi(api: unknown): ApiPage | undefined {
   return API_PAGES.find((entry) => entry.api === api);
 }
+
+/** Pages of the app beyond the quick start's, by name. */
+export type AppPageName = 'profile' | 'contacts';
+
+/** A page of the app beyond the quick start's: a server-rendered page, or a browser app over `/api/rc`. */
+export interface AppPage {
+  readonly name: AppPageName;
+  readonly href: string;
+  /** Short text for the header navigation, also the page's title. */
+  readonly navLabel: string;
+  /** The RingCentral operations the page calls (through its route, or its script through `/api/rc`). */
+  readonly operationIds: readonly OperationId[];
+}
+
+/** In the header's order, after the API pages. */
+export const APP_PAGES: readonly AppPage[] = Object.freeze([
+  Object.freeze({
+    name: 'profile',
+    href: '/profile',
+    navLabel: 'My profile',
+    operationIds: Object.freeze(['readExtension'] as const),
+  }),
+  Object.freeze({
+    name: 'contacts',
+    href: '/contacts',
+    navLabel: 'Contacts',
+    operationIds: Object.freeze(['listContacts', 'createContact', 'updateContact', 'deleteContact'] as const),
+  }),
+]);

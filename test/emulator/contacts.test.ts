@@ -1,5 +1,6 @@
 /**
- * The personal address book (`listContacts`, `createContact`, `readContact`, `updateContact`, `deleteContact`),
+ * The personal address book (`listContacts`, `createContact`, `readContact`, `updateContact`, `patchContact`,
+ * `deleteContact`),
  * in-process: the deterministic seed, paging and filters, a create → read → update → delete round trip, RingCentral's
  * errors for bad fields (CMN-101, PAB-102..106) and bad bodies (CMN-103, 415, 413), each user confined to their own
  * book, the app permissions (`ReadContacts`, `Contacts`), the Heavy group, stats, and reset restoring the seed. Every
@@ -395,15 +396,16 @@ it('permissions: reads need ReadContacts, writes need Contacts (403 CMN-401 Insu
   assert.equal(emu.state.contacts.get(DEMO.admin.extensionId, id)?.id, id, 'nothing was deleted');
 });
 
-it('every address-book operation is in the Heavy group; PATCH is not emulated (405)', async (t) => {
+it('every address-book operation is in the Heavy group; POST on a contact is not supported (405)', async (t) => {
   const emu = await buildTestEmulator(t);
   const id = emu.state.contacts.list(DEMO.admin.extensionId)[0]!.id;
   const token = emu.token();
-  const calls: ['GET' | 'POST' | 'PUT' | 'DELETE', string, unknown?][] = [
+  const calls: ['GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', string, unknown?][] = [
     ['GET', BOOK],
     ['POST', BOOK, { firstName: 'Heavy' }],
     ['GET', `${BOOK}/${id}`],
     ['PUT', `${BOOK}/${id}`, { firstName: 'Heavy' }],
+    ['PATCH', `${BOOK}/${id}`, { lastName: 'Heavier' }],
     ['DELETE', `${BOOK}/${id}`],
   ];
   let remaining = 10;
@@ -415,12 +417,39 @@ it('every address-book operation is in the Heavy group; PATCH is not emulated (4
     remaining -= 1;
     assert.equal(res.headers['x-rate-limit-remaining'], String(remaining));
   }
-  const patch = await emu.request('PATCH', `${BOOK}/${id}`, { token, body: {} });
-  assert.equal(patch.statusCode, 405);
-  assert.equal(patch.headers.allow, 'GET, PUT, DELETE, HEAD, OPTIONS');
-  assert.equal((JSON.parse(patch.body) as ErrorBody).errorCode, 'CMN-202');
+  const post = await emu.request('POST', `${BOOK}/${id}`, { token, body: {} });
+  assert.equal(post.statusCode, 405);
+  assert.equal(post.headers.allow, 'GET, PUT, PATCH, DELETE, HEAD, OPTIONS');
+  assert.equal((JSON.parse(post.body) as ErrorBody).errorCode, 'CMN-202');
   const stats = emu.state.stats.snapshot();
-  assert.equal(stats['rest.Heavy'], 5);
+  assert.equal(stats['rest.Heavy'], 6);
+  assert.equal(stats['rest.patchContact'], 1);
+});
+
+it('PATCH changes only the properties sent (null removes one), checked like a full update', async (t) => {
+  const emu = await emulator(t);
+  const created = json<Contact>(
+    await emu.request('POST', BOOK, {
+      body: { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', company: 'Engines' },
+    }),
+  );
+  const patched = json<Contact>(
+    await emu.request('PATCH', `${BOOK}/${created.id}`, { body: { lastName: 'King', company: null } }),
+  );
+  assert.equal(patched.firstName, 'Ada');
+  assert.equal(patched.lastName, 'King');
+  assert.equal(patched.email, 'ada@example.com', 'not sent: kept');
+  assert.equal(patched.company, undefined, 'null: removed');
+  assert.deepEqual(json<Contact>(await emu.request('GET', `${BOOK}/${created.id}`)), patched);
+  expectError(
+    await emu.request('PATCH', `${BOOK}/${created.id}`, { body: { email: 'nope' } }),
+    400,
+    'CMN-101',
+    'email',
+  );
+  expectError(await emu.request('PATCH', `${BOOK}/${created.id}`, { body: [1] }), 400, 'CMN-101', 'body');
+  expectError(await emu.request('PATCH', `${BOOK}/99`, { body: {} }), 404, 'CMN-102', 'contactId');
+  assert.equal(json<Contact>(await emu.request('GET', `${BOOK}/${created.id}`)).lastName, 'King', 'nothing stored');
 });
 
 it(`a user keeps at most ${MAX_CONTACTS_PER_USER} contacts (400 PAB-101 beyond); reset restores the seed`, async (t) => {

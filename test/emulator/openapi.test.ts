@@ -56,7 +56,9 @@ it('operations are found by id and by method + concrete path', () => {
     ['POST', '/restapi/v1.0/account/~/extension/~/address-book/contact', 'createContact'],
     ['GET', '/restapi/v1.0/account/~/extension/~/address-book/contact/701000001', 'readContact'],
     ['PUT', '/restapi/v1.0/account/~/extension/~/address-book/contact/701000001', 'updateContact'],
+    ['PATCH', '/restapi/v1.0/account/~/extension/~/address-book/contact/701000001', 'patchContact'],
     ['DELETE', '/restapi/v1.0/account/~/extension/~/address-book/contact/701000001', 'deleteContact'],
+    ['GET', '/restapi/v1.0/account/~/extension/~/profile-image', 'readUserProfileImageLegacy'],
   ];
   for (const [method, path, id] of cases) assert.equal(v.findOperation(method, path)?.operationId, id, path);
   assert.equal(v.findOperation('GET', '/nowhere'), undefined);

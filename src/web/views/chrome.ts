@@ -3,14 +3,9 @@
  * The page chrome every page shares: the header (brand, the navigation, the user and the Logout form), the
  * notices at the top of `<main>` (a one-shot message, a low rate-limit budget) and the assets the layout links.
  */
-import { API_PAGES } from '../api-pages.js';
+import { API_PAGES, APP_PAGES, type AppPageName } from '../api-pages.js';
 import type { DateFormatter } from './format.js';
 import type { ApiName, Chrome } from './models.js';
-
-/** The app's own pages in the header navigation, after the API pages. */
-export const PAGE_LINKS: readonly { readonly href: string; readonly label: string }[] = Object.freeze([
-  { href: '/profile', label: 'My profile' },
-]);
 
 /** A notice at the top of the page; errors are announced as alerts, the rest as status. */
 export interface NoticeView {
@@ -45,8 +40,8 @@ export interface ChromeOptions {
   readonly scripts?: readonly string[];
   /** The API page shown, marked current in the navigation. */
   readonly currentApi?: ApiName;
-  /** One of {@link PAGE_LINKS} shown (its `href`), marked current in the navigation. */
-  readonly currentPage?: string;
+  /** The app page shown (e.g. Contacts), marked current in the navigation. */
+  readonly currentPage?: AppPageName;
   /** The home page: the brand link is marked current. */
   readonly home?: boolean;
   /** No header: the page is shown in a popup window. */
@@ -105,7 +100,11 @@ export function toChromeView(settings: ChromeSettings, model: Chrome, options: C
             label: entry.navLabel,
             current: entry.api === options.currentApi,
           })),
-          ...PAGE_LINKS.map((link) => ({ ...link, current: link.href === options.currentPage })),
+          ...APP_PAGES.map((entry) => ({
+            href: entry.href,
+            label: entry.navLabel,
+            current: entry.name === options.currentPage,
+          })),
         ]
       : [],
     homeCurrent: options.home ?? false,

@@ -20,6 +20,7 @@
 import { renderFallbackPage } from './fallback-page.js';
 import type { Views } from './models.js';
 import { renderApiResult } from './pages/api-result.js';
+import { renderContacts } from './pages/contacts.js';
 import { renderError } from './pages/error.js';
 import { renderHome } from './pages/home.js';
 import { renderLogin } from './pages/login.js';
@@ -85,5 +86,6 @@ export function createViews(options: ViewsOptions = {}): Views {
     popupDone: page(renderPopupDone),
     readiness: page(renderReadiness),
     profile: page(renderProfile),
+    contacts: page(renderContacts),
   };
 }

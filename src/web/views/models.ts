@@ -197,6 +197,12 @@ export interface PopupDonePageModel extends Chrome {
   readonly next: string;
 }
 
+/**
+ * `GET /contacts`: the shell of the Contacts page. The browser app (`assets/contacts/`) lists and edits the
+ * contacts itself through `/api/rc`; the server only knows who is logged in.
+ */
+export type ContactsPageModel = Chrome;
+
 export interface Views {
   login(model: LoginPageModel): string;
   home(model: HomePageModel): string;
@@ -206,4 +212,5 @@ export interface Views {
   popupDone(model: PopupDonePageModel): string;
   readiness(model: ReadinessPageModel): string;
   profile(model: ProfilePageModel): string;
+  contacts(model: ContactsPageModel): string;
 }

@@ -350,7 +350,16 @@ describe('bad-input catalog (every route × every malformed input)', () => {
 
   it('the catalog covers every route the app registers', () => {
     const routes = new Set(app.routes.map((r) => `${r.method} ${r.url}`));
-    const pages = ['GET /', 'GET /index', 'GET /login', `GET ${CALLBACK}`, 'GET /test', 'GET /profile', 'GET /logout'];
+    const pages = [
+      'GET /',
+      'GET /index',
+      'GET /login',
+      `GET ${CALLBACK}`,
+      'GET /test',
+      'GET /profile',
+      'GET /contacts',
+      'GET /logout',
+    ];
     for (const expected of pages) {
       assert.ok(routes.has(expected), `${expected} is registered and so in the catalog`);
     }

@@ -16,7 +16,7 @@ import { assertNoInternals, assertNothingReflected } from '../support/checks.js'
 import { rawRequest } from '../support/raw-http.js';
 
 const RUNS = 200;
-const ROUTES = ['/', '/test', '/profile', '/oauth2callback', '/logout', '/login'] as const;
+const ROUTES = ['/', '/test', '/profile', '/contacts', '/oauth2callback', '/logout', '/login'] as const;
 
 const hexByte = fc.integer({ min: 0, max: 255 }).map((b) => `%${b.toString(16).padStart(2, '0').toUpperCase()}`);
 /** Pieces of a query string: what parsers trip over. */

@@ -6,55 +6,15 @@
  * many users at once never see each other's data.
  */
 import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
-import type { RunningEmulator } from '../../../emulator/index.js';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
 import { HttpClient, type HttpResponse } from '../../helpers/http-client.js';
 import { ADMIN, control, raiseLimits, startTestEmulatorFor, tokensOf, USER1, USERS } from '../support/fixtures.js';
+import { startRecordingProxy } from '../support/recording-proxy.js';
 
 const ACCOUNT_ID = 400000001000;
 const CSRF = { 'x-csrf': '1' };
 const ME = '/api/rc/restapi/v1.0/account/~/extension/~';
-
-/** An HTTP proxy in front of the emulator that records the headers of every request RingCentral receives. */
-async function recordingProxy(t: TestContext, emulator: RunningEmulator) {
-  const seen: { method: string; path: string; headers: IncomingHttpHeaders }[] = [];
-  const server = createServer((req, res) => {
-    seen.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers });
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const headers = { ...req.headers };
-      delete headers.host;
-      delete headers['content-length'];
-      void fetch(`${emulator.url}${req.url ?? ''}`, {
-        method: req.method ?? 'GET',
-        headers: headers as Record<string, string>,
-        redirect: 'manual',
-        ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
-      }).then(
-        async (answer) => {
-          const outHeaders: Record<string, string> = {};
-          answer.headers.forEach((value, name) => {
-            if (name !== 'content-encoding' && name !== 'transfer-encoding') outHeaders[name] = value;
-          });
-          res.writeHead(answer.status, outHeaders);
-          res.end(Buffer.from(await answer.arrayBuffer()));
-        },
-        () => {
-          res.writeHead(502);
-          res.end();
-        },
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { seen, emulatorLike: { url, registerRedirectUri: (uri: string) => emulator.registerRedirectUri(uri) } };
-}
 
 async function stack(t: TestContext, env: Record<string, string> = {}) {
   const emulator = await startTestEmulatorFor(t);
@@ -189,7 +149,7 @@ void describe('backend for front-ends: /api/rc/...', () => {
   void it('the browser’s cookie, Authorization and X-CSRF never reach RingCentral; allowed headers do', async (t) => {
     const emulator = await startTestEmulatorFor(t);
     await raiseLimits(emulator.url);
-    const proxy = await recordingProxy(t, emulator);
+    const proxy = await startRecordingProxy(t, emulator);
     const app = await startTestApp(t, { emulator: proxy.emulatorLike, env: { ALLOW_INSECURE_HTTP: 'true' } });
     const browser = new HttpClient(app.url);
     await browser.loginAs(USER1.username, USER1.password);

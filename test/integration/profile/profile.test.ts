@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { describe, test, type TestContext } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { DEMO } from '../../../emulator/index.js';
 import { startTestApp } from '../../helpers/app.js';
 import { HttpClient, unescapeHtml, type HttpResponse } from '../../helpers/http-client.js';
@@ -53,7 +53,7 @@ async function direct(emulatorUrl: string, token: string) {
 }
 
 describe('GET /profile', () => {
-  test('shows name, extension number, email, status, the login’s permissions and its expiry', async (t) => {
+  it('shows name, extension number, email, status, the login’s permissions and its expiry', async (t) => {
     const { app, browser } = await loggedIn(t);
     const page = await browser.page('/profile');
     assert.equal(page.status, 200);
@@ -82,7 +82,7 @@ describe('GET /profile', () => {
     assert.match(home.text, /<a href="\/profile">My profile<\/a>/, 'the header links it on every page');
   });
 
-  test('Accept: application/json (or ?format=json) gets RingCentral’s answer byte for byte', async (t) => {
+  it('Accept: application/json (or ?format=json) gets RingCentral’s answer byte for byte', async (t) => {
     const { emulator, app, browser } = await loggedIn(t);
     const tokens = await tokensOf(app, browser);
     const viaApp = await browser.get('/profile', JSON_ACCEPT);
@@ -97,7 +97,7 @@ describe('GET /profile', () => {
     assert.equal((await browser.get('/profile?format=xml', JSON_ACCEPT)).status, 400);
   });
 
-  test('an access token expired at RingCentral is refreshed once, and the page shows the new login', async (t) => {
+  it('an access token expired at RingCentral is refreshed once, and the page shows the new login', async (t) => {
     const { api, app, browser } = await loggedIn(t);
     const before = await tokensOf(app, browser);
     await api.advanceClock(3600 + 120);
@@ -113,7 +113,7 @@ describe('GET /profile', () => {
     assert.equal((await api.stats())['token.refresh_token'], 1, 'no second refresh');
   });
 
-  test('a dead refresh token ends the session: the notice for a browser, 401 RCAPP_SESSION_ENDED for JSON', async (t) => {
+  it('a dead refresh token ends the session: the notice for a browser, 401 RCAPP_SESSION_ENDED for JSON', async (t) => {
     const { api, app, browser } = await loggedIn(t);
     const id = sessionIdOf(app, browser);
     await api.advanceClock(8 * 24 * 3600);
@@ -128,7 +128,7 @@ describe('GET /profile', () => {
     assert.equal(json.json<{ code: string }>().code, 'RCAPP_SESSION_ENDED');
   });
 
-  test('RingCentral errors give the error pages; JSON passes RingCentral’s status and body on', async (t) => {
+  it('RingCentral errors give the error pages; JSON passes RingCentral’s status and body on', async (t) => {
     const { api, browser } = await loggedIn(t);
     await api.fault({ route: 'rest', status: 503, count: 1 });
     const page = await browser.page('/profile');
@@ -150,7 +150,7 @@ describe('GET /profile', () => {
     assert.equal((await browser.page('/profile')).status, 200, 'the session is kept');
   });
 
-  test('the governor paces it: after RingCentral’s 429 the page answers 429 at once, without calling RingCentral', async (t) => {
+  it('the governor paces it: after RingCentral’s 429 the page answers 429 at once, without calling RingCentral', async (t) => {
     const { api, browser } = await loggedIn(t);
     assert.equal((await browser.get('/profile', JSON_ACCEPT)).status, 200);
     await api.limits({ group: 'Light', limit: 1, windowSeconds: 60, penaltySeconds: 45 });
@@ -164,7 +164,7 @@ describe('GET /profile', () => {
     assert.equal((await api.stats())['rest.readExtension'], calls, 'no call to RingCentral while Retry-After runs');
   });
 
-  test('the metrics and the readiness report count its calls', async (t) => {
+  it('the metrics and the readiness report count its calls', async (t) => {
     const { api, browser } = await loggedIn(t);
     for (let i = 0; i < 3; i++) assert.equal((await browser.page('/profile')).status, 200);
     const metrics = await browser.get('/metrics');
@@ -179,7 +179,7 @@ describe('GET /profile', () => {
     assert.equal(readExtension?.calls, 4);
   });
 
-  test('not logged in: a browser is sent to the login page, JSON gets 401 RCAPP_NOT_LOGGED_IN', async (t) => {
+  it('not logged in: a browser is sent to the login page, JSON gets 401 RCAPP_NOT_LOGGED_IN', async (t) => {
     const emulator = await startTestEmulatorFor(t);
     const app = await startTestApp(t, { emulator });
     const anonymous = new HttpClient(app.url);

@@ -13,6 +13,7 @@ import {
   logoutConfirmModel,
   popupDoneModel,
   profileModel,
+  contactsModel,
   readinessModel,
 } from './fixtures.js';
 import { attributeNames, startTags } from './html-checks.js';
@@ -31,6 +32,7 @@ const PAGES: Record<string, string> = {
   popupDone: views.popupDone(popupDoneModel()),
   readiness: views.readiness(readinessModel()),
   profile: views.profile(profileModel()),
+  contacts: views.contacts(contactsModel()),
 };
 
 describe('accessibility basics', () => {

@@ -4,13 +4,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { assets, loadAssets } from '../../../src/web/assets/index.js';
+import { fileURLToPath } from 'node:url';
+import { assets, bundleScript, BUNDLED_SCRIPTS, loadAssets } from '../../../src/web/assets/index.js';
+
+const ASSETS_DIR = fileURLToPath(new URL('../../../src/web/assets/', import.meta.url));
 import { createViews } from '../../../src/web/views/index.js';
-import { homeModel, loginModel, popupDoneModel } from './fixtures.js';
+import { contactsModel, homeModel, loginModel, popupDoneModel } from './fixtures.js';
 import { startTags } from './html-checks.js';
 
 void describe('static assets', () => {
-  void it('serves the stylesheet, the popup and export scripts and the icon under /assets/', () => {
+  void it('serves the stylesheet, the popup, export and Contacts scripts and the icon under /assets/', () => {
     assert.deepEqual(
       assets.map((a) => [a.path, a.contentType]),
       [
@@ -18,6 +21,7 @@ void describe('static assets', () => {
         ['/assets/login.js', 'text/javascript; charset=utf-8'],
         ['/assets/popup-done.js', 'text/javascript; charset=utf-8'],
         ['/assets/export.js', 'text/javascript; charset=utf-8'],
+        ['/assets/contacts.js', 'text/javascript; charset=utf-8'],
         ['/assets/favicon.svg', 'image/svg+xml'],
       ],
     );
@@ -37,6 +41,20 @@ void describe('static assets', () => {
     assert.ok(assets.every((a) => Object.isFrozen(a)));
   });
 
+  void it('bundles the Contacts app from TypeScript: one classic script, the same bytes every build', () => {
+    const contacts = assets.find((a) => a.path === '/assets/contacts.js')!;
+    const source = contacts.body.toString('utf8');
+    assert.match(source, /^"use strict";\n\(\(\) => \{/, 'an IIFE, no module syntax');
+    assert.doesNotMatch(source, /^\s*(import|export)\s/m);
+    assert.doesNotMatch(source, /sourceMappingURL/);
+    assert.match(source, /\/api\/rc\/restapi\/v1\.0\/account\/~\/extension\/~\/address-book\/contact/);
+    assert.match(source, /"X-CSRF": "1"/);
+    assert.ok(
+      bundleScript(join(ASSETS_DIR, BUNDLED_SCRIPTS['contacts.js']!)).equals(contacts.body),
+      'deterministic: the ETag only changes with the code',
+    );
+  });
+
   void it('refuses a file with an unknown type at load time', () => {
     const dir = mkdtempSync(join(tmpdir(), 'assets-'));
     try {
@@ -51,7 +69,12 @@ void describe('static assets', () => {
   void it('every asset a page links to exists', () => {
     const views = createViews();
     const paths = new Set(assets.map((a) => a.path));
-    for (const html of [views.login(loginModel()), views.home(homeModel()), views.popupDone(popupDoneModel())]) {
+    for (const html of [
+      views.login(loginModel()),
+      views.home(homeModel()),
+      views.popupDone(popupDoneModel()),
+      views.contacts(contactsModel()),
+    ]) {
       for (const tag of startTags(html)) {
         const m = /\s(?:src|href)="(\/assets\/[^"]+)"/.exec(tag);
         if (m) assert.ok(paths.has(m[1]!), `${m[1]} is served`);
@@ -60,7 +83,7 @@ void describe('static assets', () => {
   });
 
   void it('the scripts use no eval-like constructs and post messages only to our own origin', () => {
-    for (const name of ['/assets/login.js', '/assets/popup-done.js']) {
+    for (const name of ['/assets/login.js', '/assets/popup-done.js', '/assets/contacts.js']) {
       const source = assets.find((a) => a.path === name)!.body.toString('utf8');
       assert.doesNotMatch(source, /\beval\(|new Function|innerHTML|document\.write/, name);
     }

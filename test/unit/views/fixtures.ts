@@ -11,6 +11,7 @@ import type {
   LogoutConfirmPageModel,
   PopupDonePageModel,
   ProfilePageModel,
+  ContactsPageModel,
   ReadinessPageModel,
 } from '../../../src/web/views/models.js';
 
@@ -228,6 +229,10 @@ export function errorModel(overrides: Partial<ErrorPageModel> = {}): ErrorPageMo
 }
 
 export function logoutConfirmModel(overrides: Partial<LogoutConfirmPageModel> = {}): LogoutConfirmPageModel {
+  return { user: USER, csrf: 'csrf-token-1', ...overrides };
+}
+
+export function contactsModel(overrides: Partial<ContactsPageModel> = {}): ContactsPageModel {
   return { user: USER, csrf: 'csrf-token-1', ...overrides };
 }
 

@@ -7,6 +7,7 @@ import {
   NOW,
   PERMISSION_DENIED_BODY,
   apiResultModel,
+  contactsModel,
   errorModel,
   homeModel,
   loginModel,
@@ -282,6 +283,24 @@ void describe('logout confirmation page', () => {
       html,
       /<form method="post" action="\/logout" class="actions">\n<input type="hidden" name="csrf" value="confirm-csrf">\n<button type="submit" class="button button-primary">Log out<\/button>\n<a class="button button-secondary" href="\/">Cancel<\/a>/,
     );
+  });
+});
+
+void describe('contacts page', () => {
+  void it('is a shell: the header with Contacts current, an empty app root, its script and a note without JavaScript', () => {
+    const html = views.contacts(contactsModel());
+    assertPage(html);
+    assert.match(html, /<script src="\/assets\/contacts\.js" defer><\/script>/);
+    assert.match(html, /<div id="contacts-app" class="contacts-app" data-testid="contacts-app"><\/div>/);
+    assert.match(html, /<noscript>[\s\S]*needs JavaScript[\s\S]*<\/noscript>/);
+    assert.match(html, /<a href="\/contacts" aria-current="page">Contacts<\/a>/);
+    assert.match(html, /<a href="\/test\?api=extension">Extensions<\/a>/, 'the API pages are not current');
+    assert.doesNotMatch(html, /<table|access_token|refresh_token/);
+  });
+
+  void it('links Contacts from the header of every logged-in page, and from no page of someone logged out', () => {
+    assert.match(views.home(homeModel()), /<a href="\/contacts">Contacts<\/a>/);
+    assert.doesNotMatch(views.login(loginModel()), /href="\/contacts"/);
   });
 });
 

@@ -4,7 +4,6 @@
  * status), the app permissions their login carries and until when the login and this app's session last.
  * RingCentral's body is read defensively: a missing field shows as "not set".
  */
-import { PAGE_LINKS } from '../chrome.js';
 import { asRecord, toSafeHref, toText } from '../format.js';
 import type { ProfilePageModel } from '../models.js';
 import { splitPath } from '../request-text.js';
@@ -59,7 +58,7 @@ export function renderProfile(model: ProfilePageModel, kit: ViewKit): string {
           },
         ];
   return kit.render<ProfileView>('profile', {
-    chrome: kit.chrome(model, { currentPage: PAGE_LINKS[0]?.href }),
+    chrome: kit.chrome(model, { currentPage: 'profile' }),
     pageTitle: `My profile · ${kit.appName}`,
     pageClass: 'profile',
     fields: [
