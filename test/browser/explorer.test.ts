@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO } from '../../emulator/index.js';
 import type { ExplorerOptions } from '../../src/web/explorer/call-log-explorer.js';
+import type { CallLogCopyStore } from '../../src/web/explorer/copy-store.js';
 import type { GovernorSleep as Sleep } from '../../src/governor/rate-governor.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { VIEWPORTS, assertAccessible, chromiumOrSkip, launchChromium, saveScreenshot } from '../helpers/browser.js';
@@ -28,6 +29,17 @@ interface Stack {
   readonly app: TestApp;
 }
 
+/**
+ * A copy store that keeps nothing. The export tests watch an export paced by the rate limit; a range the user's
+ * copy of the call log holds would be exported from the copy without any RingCentral call (`call-log-copy.test.ts`).
+ */
+const KEEPS_NOTHING: CallLogCopyStore = {
+  kind: 'memory',
+  get: () => Promise.resolve(undefined),
+  set: () => Promise.resolve(),
+  drop: () => Promise.resolve(),
+};
+
 async function startStack(
   t: TestContext,
   explorer?: ExplorerOptions,
@@ -40,7 +52,9 @@ async function startStack(
   const app = await startTestApp(t, {
     emulator,
     ...(explorer === undefined ? {} : { explorer }),
-    ...(held === undefined ? {} : { governorSleep: held.sleep, now: () => held.now() }),
+    ...(held === undefined
+      ? {}
+      : { governorSleep: held.sleep, now: () => held.now(), callLogCopyStore: KEEPS_NOTHING }),
   });
   return { emulator, app };
 }
