@@ -415,7 +415,12 @@ export function callLogPageModel(
         href: `/export/call-log.csv?${exportParams.toString()}`,
         ...(total === undefined
           ? {}
-          : { total, requests: Math.max(1, Math.ceil(total / context.settings.exportPageSize)) }),
+          : {
+              total,
+              // A page from the copy: the export of its range comes from the copy too.
+              requests:
+                context.copy === undefined ? Math.max(1, Math.ceil(total / context.settings.exportPageSize)) : 0,
+            }),
       },
     },
     ...(left === undefined

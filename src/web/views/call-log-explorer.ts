@@ -41,7 +41,7 @@ export interface ExplorerView {
     readonly total?: number;
     /** e.g. `3,026 calls`. */
     readonly totalText: string;
-    /** e.g. `4 RingCentral requests`. */
+    /** e.g. `4 RingCentral requests`, or `your copy of the call log, no RingCentral request`. */
     readonly requestsText: string;
   };
 }
@@ -105,7 +105,12 @@ export function toExplorerView(model: CallLogExplorerModel, number: Intl.NumberF
             href: exportHref,
             total,
             totalText: total === undefined ? '' : plural(total, 'call'),
-            requestsText: requests === undefined ? '' : plural(requests, 'RingCentral request'),
+            requestsText:
+              requests === undefined
+                ? ''
+                : requests === 0
+                  ? 'your copy of the call log, no RingCentral request'
+                  : plural(requests, 'RingCentral request'),
           },
   };
 }

@@ -146,7 +146,7 @@ export interface CallLogExportModel {
   readonly href: string;
   /** Calls in the range, when RingCentral said. */
   readonly total?: number;
-  /** RingCentral requests the export makes. */
+  /** RingCentral requests the export makes (0: it comes from the user's copy of the call log). */
   readonly requests?: number;
 }
 

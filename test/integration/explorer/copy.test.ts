@@ -130,6 +130,11 @@ void describe('the explorer serves the call log from the user’s copy', () => {
     const stack = await startStack(t);
     const { browser } = await logIn(stack, USER1);
     const page = await browser.page(`/test?api=extension-call-log&${RANGE}&perPage=1000`);
+    assert.match(
+      page.text,
+      /calls<\/strong> in your copy of the call log, no RingCentral request\./,
+      'the page says so',
+    );
     const before = await stack.emulator.control.stats();
     const csv = await browser.get(`/export/call-log.csv?scope=extension&${RANGE}`);
     assert.equal(csv.status, 200);
