@@ -9,10 +9,11 @@
  * of the same sources, so the ETag only changes when the code does.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildSync } from 'esbuild';
+import type * as Esbuild from 'esbuild';
 
 /** One static file, ready to send. */
 export interface Asset {
@@ -51,6 +52,8 @@ export const BUNDLED_SCRIPTS: Readonly<Record<string, string>> = Object.freeze({
  * fail the start, not a page.
  */
 export function bundleScript(entry: string): Buffer {
+  // Loaded only when a bundle is built (not on a start that finds its bundles built already).
+  const { buildSync } = createRequire(import.meta.url)('esbuild') as typeof Esbuild;
   const result = buildSync({
     entryPoints: [entry],
     bundle: true,
@@ -65,6 +68,57 @@ export function bundleScript(entry: string): Buffer {
   const [output] = result.outputFiles;
   if (output === undefined) throw new Error(`asset "${entry}" built no output`);
   return Buffer.from(output.contents);
+}
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** Where built bundles are kept between starts, by a hash of their sources (beside `npm start`'s own bundle). */
+const BUNDLE_CACHE = join(ROOT, 'node_modules', '.cache', 'rc-authflow', 'assets');
+
+/** Every file of the folder of `entry`, with its contents, in a stable order (the app's sources, no more). */
+function sourcesOf(entry: string): string[] {
+  const dir = dirname(entry);
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith('.ts'))
+    .sort()
+    .map((name) => `${name}\0${readFileSync(join(dir, name), 'utf8')}`);
+}
+
+/**
+ * {@link bundleScript}, kept between starts: a bundle of the same sources (and esbuild version) is read back rather
+ * than built again (esbuild and a build cost about 150 ms of every start). A cache that cannot be written is not
+ * an error: the bundle is built each time.
+ */
+export function cachedBundle(entry: string): Buffer {
+  const esbuildVersion = (
+    JSON.parse(readFileSync(createRequire(import.meta.url).resolve('esbuild/package.json'), 'utf8')) as {
+      version: string;
+    }
+  ).version;
+  const hash = createHash('sha256').update(`${esbuildVersion}\0${entry}\0`);
+  for (const source of sourcesOf(entry)) hash.update(source).update('\0');
+  const app = basename(dirname(entry));
+  const name = `${app}.${hash.digest('base64url')}.js`;
+  const file = join(BUNDLE_CACHE, name);
+  try {
+    return readFileSync(file);
+  } catch {
+    const body = bundleScript(entry);
+    try {
+      mkdirSync(BUNDLE_CACHE, { recursive: true });
+      // Written aside and renamed: another process starting at the same time never reads half a bundle.
+      const temp = `${file}.${process.pid}.tmp`;
+      writeFileSync(temp, body);
+      renameSync(temp, file);
+      // The bundles of older sources of this app go.
+      for (const old of readdirSync(BUNDLE_CACHE)) {
+        if (old.startsWith(`${app}.`) && old.endsWith('.js') && old !== name)
+          rmSync(join(BUNDLE_CACHE, old), { force: true });
+      }
+    } catch {
+      // Read-only install: build on every start.
+    }
+    return body;
+  }
 }
 
 const ASSETS_DIR = fileURLToPath(new URL('./', import.meta.url));
@@ -83,7 +137,7 @@ export function loadAssets(
       const contentType = CONTENT_TYPES[extname(file)];
       if (!contentType) throw new Error(`asset "${file}" has no known content type`);
       const entry = BUNDLED_SCRIPTS[file];
-      const body = entry === undefined ? readFileSync(join(dir, file)) : bundleScript(join(dir, entry));
+      const body = entry === undefined ? readFileSync(join(dir, file)) : cachedBundle(join(dir, entry));
       const etag = `"${createHash('sha256').update(body).digest('base64url')}"`;
       return Object.freeze({ path: `${urlBase}${file}`, contentType, body, etag });
     }),

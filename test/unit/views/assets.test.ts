@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { assets, bundleScript, BUNDLED_SCRIPTS, loadAssets } from '../../../src/web/assets/index.js';
+import { assets, bundleScript, BUNDLED_SCRIPTS, cachedBundle, loadAssets } from '../../../src/web/assets/index.js';
 
 const ASSETS_DIR = fileURLToPath(new URL('../../../src/web/assets/', import.meta.url));
 import { createViews } from '../../../src/web/views/index.js';
@@ -53,6 +53,17 @@ void describe('static assets', () => {
       bundleScript(join(ASSETS_DIR, BUNDLED_SCRIPTS['contacts.js']!)).equals(contacts.body),
       'deterministic: the ETag only changes with the code',
     );
+  });
+
+  void it('keeps a built bundle between starts, by its sources, and reads it back', () => {
+    const entry = join(ASSETS_DIR, BUNDLED_SCRIPTS['contacts.js']!);
+    const first = cachedBundle(entry);
+    assert.ok(first.equals(bundleScript(entry)), 'the kept bundle is the build');
+    const cache = join(ASSETS_DIR, '../../../node_modules/.cache/rc-authflow/assets');
+    const kept = readdirSync(cache).filter((name) => name.startsWith('contacts.') && name.endsWith('.js'));
+    assert.equal(kept.length, 1, `one bundle of the current sources: ${kept.join(', ')}`);
+    assert.ok(readFileSync(join(cache, kept[0]!)).equals(first));
+    assert.ok(cachedBundle(entry).equals(first), 'read back');
   });
 
   void it('refuses a file with an unknown type at load time', () => {
