@@ -35,6 +35,7 @@ import { HTTP_METHODS, type HttpMethod, type Operation } from '../../rc-api/oper
 import { sessionEnded } from '../../ringcentral/token-keeper.js';
 import type { AppContext } from '../context.js';
 import { errorHandler } from '../error-handler.js';
+import { PASSED_HEADERS } from '../pass-through.js';
 
 /** Where the forwarded paths start. */
 export const BFF_PREFIX = '/api/rc';
@@ -50,19 +51,17 @@ export const FORWARDED_REQUEST_HEADERS = [
   'if-unmodified-since',
 ] as const;
 
-/** Response headers of RingCentral passed on to the browser; nothing else (no cookie, no session). */
+/**
+ * Response headers of RingCentral passed on to the browser; nothing else (no cookie, no session): those of `/test`'s
+ * JSON pass-through, and what a streamed or cached answer needs.
+ */
 export const PASSED_RESPONSE_HEADERS = [
-  'content-type',
+  ...PASSED_HEADERS,
   'content-length',
   'content-disposition',
   'content-language',
   'etag',
   'last-modified',
-  'retry-after',
-  'x-rate-limit-group',
-  'x-rate-limit-limit',
-  'x-rate-limit-remaining',
-  'x-rate-limit-window',
 ] as const;
 
 function header(request: FastifyRequest, name: string): string | undefined {
