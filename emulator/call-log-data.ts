@@ -6,7 +6,7 @@
  *
  * @see ringcentral-contract.md §4.3 (record shape)
  */
-import type { ExtensionRecord } from './data.js';
+import type { ExtensionRecord } from './extension-record.js';
 import { createPrng, type Prng } from './prng.js';
 
 /** `from` / `to` of a call (`CallLogFromParty` / `CallLogToParty`). */

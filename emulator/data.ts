@@ -4,43 +4,13 @@
  * like a real company) and every user's call log, generated from a seed relative to the emulator clock.
  */
 import { generateCallLogs, type CallRecord } from './call-log-data.js';
-import { DEMO, type DemoUser } from './demo.js';
+import { DEMO } from './demo.js';
+import type { ExtensionRecord, ExtensionStatus, ExtensionType } from './extension-record.js';
+
+export type { ExtensionRecord, ExtensionStatus, ExtensionType } from './extension-record.js';
 
 /** Default seed of the demo data. */
 export const DEFAULT_SEED = 0x5eed_2024;
-
-/** RingCentral extension types the demo account uses (subset of `AllExtensionTypesEnum`). */
-export type ExtensionType =
-  'User' | 'Department' | 'IvrMenu' | 'Announcement' | 'Voicemail' | 'FaxUser' | 'ParkLocation';
-
-/** RingCentral extension statuses (`ExtensionStatusEnumFull`). */
-export type ExtensionStatus = 'Enabled' | 'Disabled' | 'Frozen' | 'NotActivated' | 'Unassigned';
-
-/** One extension of the demo account. `uri`s are added when rendering, from the request's base URL. */
-export interface ExtensionRecord {
-  readonly id: number;
-  readonly extensionNumber: string;
-  readonly name: string;
-  readonly type: ExtensionType;
-  readonly status: ExtensionStatus;
-  readonly contact: {
-    readonly firstName?: string;
-    readonly lastName?: string;
-    readonly company: string;
-    readonly email?: string;
-    readonly businessPhone?: string;
-    readonly jobTitle?: string;
-    readonly department?: string;
-    readonly emailAsLoginName: boolean;
-  };
-  readonly admin: boolean;
-  readonly internationalCalling: boolean;
-  readonly creationTime: string;
-  /** Direct number in E.164 (users and the IVR). */
-  readonly phoneNumber?: string;
-  /** Set for the ten demo users. */
-  readonly user?: DemoUser;
-}
 
 /** Everything the REST endpoints read. Immutable after creation; `reset` builds a new one. */
 export interface DemoData {
