@@ -30,7 +30,10 @@ export interface CallLogCopyStore {
 /** Options of {@link createMemoryCopyStore}. */
 export interface MemoryCopyStoreOptions {
   readonly now: () => number;
-  /** Records held in all copies together; the least recently used copies go first. Default 200,000. */
+  /**
+   * Records held in all copies together; the least recently used copies go first. Default 50,000: two and a half
+   * of the largest copies ({@link MAX_COPY_RECORDS}), a bound the process's memory can afford.
+   */
   readonly maxRecords?: number;
 }
 
@@ -42,7 +45,7 @@ interface Entry {
 /** The in-process store: a map in least-recently-used order, bounded in records. */
 export function createMemoryCopyStore(options: MemoryCopyStoreOptions): CallLogCopyStore {
   const { now } = options;
-  const maxRecords = options.maxRecords ?? 200_000;
+  const maxRecords = options.maxRecords ?? 50_000;
   const entries = new Map<string, Entry>();
   let held = 0;
   const keyOf = (owner: string, scope: CallLogScope, slot: CopySlot): string => `${owner}|${scope}|${slot}`;
