@@ -21,11 +21,11 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEMO, startEmulator } from '../emulator/index.js';
 import { redactRedisUrl } from '../src/redis/client.js';
+import { delay, freePort, stopChild } from './processes.js';
 import { startTopology, type LocalTopology, type TopologyKind } from './redis-topology.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -109,41 +109,6 @@ function readOptions(): Options {
     redis,
     replicas,
   };
-}
-
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
-/** SIGTERM (unless already gone), then SIGKILL after `timeoutMs`. */
-async function stopChild(child: ChildProcess, timeoutMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const gone = exited(child);
-  child.kill('SIGTERM');
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), timeoutMs)));
-  if ((await Promise.race([gone.then(() => 'gone' as const), late])) === 'late') {
-    child.kill('SIGKILL');
-    await gone;
-  }
-  clearTimeout(timer);
 }
 
 /** Prefixes every line a child prints, so the instances' logs can be told apart. */
@@ -324,7 +289,7 @@ async function main(): Promise<void> {
     child.once('exit', (code, signal) => {
       if (!stopping) console.error(`cluster: instance on port ${port} exited (${signal ?? `code ${code}`})`);
     });
-    stoppers.push(() => stopChild(child, STOP_TIMEOUT_MS));
+    stoppers.push(() => stopChild(child, 'SIGTERM', STOP_TIMEOUT_MS));
   }
   for (const [i, child] of children.entries()) {
     if (!(await waitHealthy(origins[i] ?? '', child))) {

@@ -22,10 +22,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
+import { delay, freePort, stopChild } from './processes.js';
 
 export type TopologyKind = 'server' | 'sentinel' | 'cluster';
 
@@ -106,41 +106,6 @@ export interface LocalTopology {
 const PORT_ATTEMPTS = 5;
 const PROBE_TIMEOUT_MS = 1_000;
 const STOP_TIMEOUT_MS = 5_000;
-
-/** A free TCP port on 127.0.0.1 (closed again before it is returned). */
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
-async function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const gone = exited(child);
-  child.kill(signal);
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), STOP_TIMEOUT_MS)));
-  if ((await Promise.race([gone.then(() => 'gone' as const), late])) === 'late') {
-    child.kill('SIGKILL');
-    await gone;
-  }
-  clearTimeout(timer);
-}
 
 /** Runs `fn` until it returns a value other than `undefined`, every `everyMs`, for at most `timeoutMs`. */
 async function poll<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>, everyMs = 50): Promise<T> {
@@ -252,7 +217,7 @@ export async function startTopology(options: TopologyOptions): Promise<LocalTopo
           if (err instanceof Error && /NOAUTH|WRONGPASS/.test(err.message)) return;
         }
         if (performance.now() > deadline) {
-          await stopChild(proc, 'SIGKILL');
+          await stopChild(proc, 'SIGKILL', STOP_TIMEOUT_MS);
           throw new Error(`redis-server (${name}) did not answer on port ${port}:\n${log}`);
         }
         await delay(25);
@@ -260,7 +225,7 @@ export async function startTopology(options: TopologyOptions): Promise<LocalTopo
     }
 
     for (let attempt = 1; ; attempt++) {
-      port = await freeLoopbackPort();
+      port = await freePort();
       args = await argsFor(port, own);
       log = '';
       try {
@@ -277,7 +242,7 @@ export async function startTopology(options: TopologyOptions): Promise<LocalTopo
       pid: () => child?.pid,
       alive: () => child !== undefined && child.exitCode === null && child.signalCode === null,
       async stop(signal: NodeJS.Signals = 'SIGTERM') {
-        if (child !== undefined) await stopChild(child, signal);
+        if (child !== undefined) await stopChild(child, signal, STOP_TIMEOUT_MS);
       },
       async start() {
         if (proc.alive()) throw new Error(`redis-server (${name}) is already running`);
@@ -447,7 +412,7 @@ export async function startTopology(options: TopologyOptions): Promise<LocalTopo
         await launch(role, `node-${i + 1}`, async (port, own) =>
           serverArgs(port, own, [
             ...['--cluster-enabled', 'yes', '--cluster-config-file', join(own, 'nodes.conf')],
-            ...['--cluster-port', String(await freeLoopbackPort())],
+            ...['--cluster-port', String(await freePort())],
             ...['--cluster-node-timeout', String(options.nodeTimeoutMs ?? 5_000)],
             ...(options.tls === undefined ? [] : ['--tls-cluster', 'yes']),
           ]),

@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TestContext } from 'node:test';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { DEMO } from '../../emulator/index.js';
 import { startTestApp } from '../helpers/app.js';
 import {
@@ -19,12 +19,11 @@ import {
   assertAccessible,
   chromiumOrSkip,
   launchChromium,
-  openContext,
   submitRingCentralLogin,
-  type PageProblems,
 } from '../helpers/browser.js';
 import { startTestEmulator } from '../helpers/emulator.js';
 import { recordSecrets } from '../helpers/log-spy.js';
+import { openPage as open } from './support.js';
 
 const chromium = chromiumOrSkip();
 const ADMIN = DEMO.admin;
@@ -46,16 +45,6 @@ async function startStack(t: TestContext): Promise<{ appUrl: string }> {
   recordSecrets(ADMIN_TOKEN);
   const app = await startTestApp(t, { emulator, env: { ADMIN_TOKEN } });
   return { appUrl: app.url };
-}
-
-async function open(
-  t: TestContext,
-  browser: Browser,
-  options: BrowserContextOptions,
-): Promise<{ context: BrowserContext; page: Page; watcher: PageProblems }> {
-  const opened = await openContext(browser, options);
-  t.after(() => opened.context.close());
-  return opened;
 }
 
 /** Opens every `<details>`, so the content they fold away is checked too. */

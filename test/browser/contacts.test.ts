@@ -11,22 +11,14 @@
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, BrowserContextOptions, Page, Response } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { DEMO } from '../../emulator/index.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import {
-  VIEWPORTS,
-  assertAccessible,
-  chromiumOrSkip,
-  launchChromium,
-  openContext,
-  saveScreenshot,
-  submitRingCentralLogin,
-  type PageProblems,
-} from '../helpers/browser.js';
+import { VIEWPORTS, assertAccessible, chromiumOrSkip, launchChromium, saveScreenshot } from '../helpers/browser.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { HttpClient } from '../helpers/http-client.js';
 import { sessionIdOf, tokensOf } from '../integration/support/fixtures.js';
+import { logIn, openPage as open } from './support.js';
 
 const chromium = chromiumOrSkip();
 const USER1 = DEMO.user('user1@example.com');
@@ -48,24 +40,6 @@ async function startStack(t: TestContext): Promise<Stack> {
   }
   const app = await startTestApp(t, { emulator });
   return { emulator, app };
-}
-
-async function open(
-  t: TestContext,
-  browser: Browser,
-  options: BrowserContextOptions,
-): Promise<{ context: BrowserContext; page: Page; watcher: PageProblems }> {
-  const opened = await openContext(browser, options);
-  t.after(() => opened.context.close());
-  return opened;
-}
-
-async function logIn(page: Page, appUrl: string): Promise<void> {
-  await page.goto(appUrl);
-  await page.getByRole('link', { name: 'Login RingCentral Account', exact: true }).click();
-  await page.waitForSelector('input[name="password"]');
-  await submitRingCentralLogin(page, USER1);
-  await page.waitForURL((url) => url.origin === new URL(appUrl).origin, { waitUntil: 'load' });
 }
 
 /** The browser's session tokens, read from the app's store with the browser's cookie (never through the page). */
@@ -127,7 +101,7 @@ void describe('browser: Contacts page', { skip: chromium.skip }, () => {
     const { app, emulator } = await startStack(t);
     const { context, page, watcher } = await open(t, browser, VIEWPORTS.desktop);
     const responses = recordResponses(page);
-    await logIn(page, app.url);
+    await logIn(page, app.url, USER1);
     const tokens = await browserTokens(app, context);
 
     // Enough contacts for two pages (10 a page).
@@ -241,7 +215,7 @@ void describe('browser: Contacts page', { skip: chromium.skip }, () => {
   void it('shows the rate limit politely and a session ended elsewhere with a link to log in again', async (t) => {
     const { app, emulator } = await startStack(t);
     const { page, watcher } = await open(t, browser, VIEWPORTS.desktop);
-    await logIn(page, app.url);
+    await logIn(page, app.url, USER1);
     await page.goto(`${app.url}/contacts`);
     await page.getByTestId('contacts-table').waitFor();
 
@@ -278,7 +252,7 @@ void describe('browser: Contacts page', { skip: chromium.skip }, () => {
   void it('fits a phone and passes axe there; without JavaScript it says what it needs', async (t) => {
     const { app } = await startStack(t);
     const { page, watcher } = await open(t, browser, VIEWPORTS.mobile);
-    await logIn(page, app.url);
+    await logIn(page, app.url, USER1);
     await page.goto(`${app.url}/contacts`);
     await page.getByTestId('contacts-table').waitFor();
     const width = Number(await page.evaluate('document.documentElement.scrollWidth'));
@@ -288,7 +262,7 @@ void describe('browser: Contacts page', { skip: chromium.skip }, () => {
     watcher.assertClean();
 
     const { page: plain } = await open(t, browser, { ...VIEWPORTS.mobile, javaScriptEnabled: false });
-    await logIn(plain, app.url);
+    await logIn(plain, app.url, USER1);
     await plain.goto(`${app.url}/contacts`);
     assert.match((await plain.locator('noscript').first().textContent()) ?? '', /needs JavaScript/);
   });

@@ -6,21 +6,20 @@
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { DEMO } from '../../emulator/index.js';
 import { startTestApp } from '../helpers/app.js';
-import type { PageProblems } from '../helpers/browser.js';
 import {
   VIEWPORTS,
   attributeValues,
   chromiumOrSkip,
   launchChromium,
-  openContext,
   saveScreenshot,
   screenshotsEnabled,
   submitRingCentralLogin,
 } from '../helpers/browser.js';
 import { control, startTestEmulator } from '../helpers/emulator.js';
+import { logIn, openPage as open } from './support.js';
 
 const chromium = chromiumOrSkip();
 
@@ -45,26 +44,6 @@ async function startStack(t: TestContext): Promise<{ appUrl: string; emulatorUrl
   await control(emulator.url).limits({ group: 'Medium', limit: 1000, windowSeconds: 60 });
   const app = await startTestApp(t, { emulator });
   return { appUrl: app.url, emulatorUrl: emulator.url };
-}
-
-/** Opens a context that is closed (and checked for problems) when the test ends. */
-async function open(
-  t: TestContext,
-  browser: Browser,
-  options: BrowserContextOptions = VIEWPORTS.desktop,
-): Promise<{ context: BrowserContext; page: Page; watcher: PageProblems }> {
-  const opened = await openContext(browser, options);
-  t.after(() => opened.context.close());
-  return opened;
-}
-
-/** Full-page login: the login page's "Login RingCentral Account" link, the RingCentral form, back to the app. */
-async function logInFullPage(page: Page, appUrl: string, user: { username: string; password: string }): Promise<void> {
-  await page.goto(appUrl);
-  await page.getByRole('link', { name: 'Login RingCentral Account', exact: true }).click();
-  await page.waitForSelector('input[name="password"]');
-  await submitRingCentralLogin(page, user);
-  await page.waitForURL((url) => url.origin === new URL(appUrl).origin, { waitUntil: 'load' });
 }
 
 /** Texts of one column of the results table. */
@@ -103,7 +82,7 @@ void describe('browser: login, API pages and logout', { skip: chromium.skip }, (
     );
     await saveScreenshot(page, 'login-desktop');
 
-    await logInFullPage(page, appUrl, USER1);
+    await logIn(page, appUrl, USER1);
     assert.deepEqual(await headerUser(page), { name: fullName(USER1), extension: `Ext. ${USER1.extensionNumber}` });
     await assert.doesNotReject(page.getByRole('link', { name: 'Read Extension Info', exact: true }).waitFor());
     await saveScreenshot(page, 'home-desktop');
@@ -161,7 +140,7 @@ void describe('browser: login, API pages and logout', { skip: chromium.skip }, (
     const { appUrl } = await startStack(t);
     const { page, watcher } = await open(t, browser);
 
-    await logInFullPage(page, appUrl, ADMIN);
+    await logIn(page, appUrl, ADMIN);
     assert.equal((await headerUser(page)).name, fullName(ADMIN));
     await page.getByRole('link', { name: 'Read Account Call Log', exact: true }).click();
     await page.getByTestId('call-log-table').waitFor();
@@ -291,7 +270,7 @@ void describe('browser: login, API pages and logout', { skip: chromium.skip }, (
     const a = await open(t, browser);
     const b = await open(t, browser);
 
-    await Promise.all([logInFullPage(a.page, appUrl, USER1), logInFullPage(b.page, appUrl, USER2)]);
+    await Promise.all([logIn(a.page, appUrl, USER1), logIn(b.page, appUrl, USER2)]);
     await Promise.all([
       a.page.goto(`${appUrl}/test?api=extension-call-log`),
       b.page.goto(`${appUrl}/test?api=extension-call-log`),
@@ -334,7 +313,7 @@ void describe('browser: login, API pages and logout', { skip: chromium.skip }, (
     const pageWidth = Number(await page.evaluate('document.documentElement.scrollWidth'));
     assert.ok(pageWidth <= viewportWidth, `login page fits the phone (${pageWidth}px)`);
 
-    await logInFullPage(page, appUrl, ADMIN);
+    await logIn(page, appUrl, ADMIN);
     await saveScreenshot(page, 'home-mobile');
     for (const [api, shot] of [
       ['extension', 'extensions-mobile'],
@@ -381,7 +360,7 @@ void describe('browser: login, API pages and logout', { skip: chromium.skip }, (
     const { appUrl } = await startStack(t);
     const { page, watcher } = await open(t, browser);
 
-    await logInFullPage(page, appUrl, USER1);
+    await logIn(page, appUrl, USER1);
     const response = await page.goto(`${appUrl}/test?api=nope`);
     assert.equal(response?.status(), 400);
     assert.match(await page.locator('h1').innerText(), /\S/);

@@ -3,7 +3,7 @@
  * emulator's sign-in page, the chart's bars, and dates.
  */
 import type { TestContext } from 'node:test';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import {
   VIEWPORTS,
   attributeValues,
@@ -20,7 +20,7 @@ export async function openPage(
   t: TestContext,
   browser: Browser,
   options: BrowserContextOptions = VIEWPORTS.desktop,
-): Promise<{ page: Page; watcher: PageProblems }> {
+): Promise<{ context: BrowserContext; page: Page; watcher: PageProblems }> {
   const opened = await openContext(browser, options);
   t.after(() => opened.context.close());
   return opened;
