@@ -52,6 +52,26 @@ export interface TestEmulatorOptions extends Omit<EmulatorOptions, 'port' | 'hos
 }
 
 /**
+ * A stop that runs once however often it is called: closes, then fails if a recorded emulator answer does not match
+ * the OpenAPI spec (`responses` given when answers are validated).
+ */
+function stopOnce(close: () => Promise<void>, responses?: ResponseRecord[]): () => Promise<void> {
+  let stopped: Promise<void> | undefined;
+  return () => {
+    stopped ??= (async () => {
+      await close();
+      if (responses !== undefined) {
+        const failures = validateRecordedResponses(responses);
+        if (failures.length > 0) {
+          throw new Error(`emulator responses that do not match the OpenAPI spec:\n${failures.join('\n')}`);
+        }
+      }
+    })();
+    return stopped;
+  };
+}
+
+/**
  * Starts an emulator on 127.0.0.1 port 0. With a test context `t`, it stops in `t.after`; in a `describe` suite,
  * start it in `before()` without `t` and call `emu.stop()` in `after()`. Stopping validates all JSON bodies the
  * emulator sent against `spec/rc-public-openapi.yml` (unless `validateResponses: false`) and throws on a mismatch.
@@ -85,19 +105,7 @@ export async function startTestEmulator(t?: AfterHook, opts: TestEmulatorOptions
       onResponse?.(r);
     },
   });
-  let stopped: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopped ??= (async () => {
-      await emu.close();
-      if (validateResponses) {
-        const failures = validateRecordedResponses(responses);
-        if (failures.length > 0) {
-          throw new Error(`emulator responses that do not match the OpenAPI spec:\n${failures.join('\n')}`);
-        }
-      }
-    })();
-    return stopped;
-  };
+  const stop = stopOnce(() => emu.close(), validateResponses ? responses : undefined);
   t?.after(stop);
   return Object.assign(emu, { control: control(emu.url), responses, stop });
 }
@@ -377,19 +385,7 @@ export async function buildTestEmulator(t?: AfterHook, opts: TestEmulatorOptions
     recordSecrets(session.current.accessToken, session.current.refreshToken);
     return session.current.accessToken;
   };
-  let stopped: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopped ??= (async () => {
-      await app.close();
-      if (validateResponses) {
-        const failures = validateRecordedResponses(responses);
-        if (failures.length > 0) {
-          throw new Error(`emulator responses that do not match the OpenAPI spec:\n${failures.join('\n')}`);
-        }
-      }
-    })();
-    return stopped;
-  };
+  const stop = stopOnce(() => app.close(), validateResponses ? responses : undefined);
   t?.after(stop);
   return {
     app,
