@@ -38,6 +38,7 @@ import {
   type CallLogFilters,
   type DateRange,
 } from './filters.js';
+import { dateTimeFormat } from '../intl-formats.js';
 import { addDays, createZonedCalendar, type ZonedCalendar } from './time-zone.js';
 import { createTtlCache, type TtlCache } from './ttl-cache.js';
 
@@ -183,8 +184,8 @@ export function planCallLog(
 
 function describeRange(plan: CallLogPlan): string {
   const { filters, range, timeZone } = plan;
-  const dayFormat = new Intl.DateTimeFormat('en-US', { timeZone, dateStyle: 'medium' });
-  const timeFormat = new Intl.DateTimeFormat('en-US', { timeZone, dateStyle: 'medium', timeStyle: 'short' });
+  const dayFormat = dateTimeFormat('en-US', { timeZone, dateStyle: 'medium' });
+  const timeFormat = dateTimeFormat('en-US', { timeZone, dateStyle: 'medium', timeStyle: 'short' });
   const show = (value: string | undefined, ms: number | undefined): string =>
     ms === undefined ? '' : isDayValue(value) ? dayFormat.format(ms) : timeFormat.format(ms);
   const from = show(filters.dateFrom, range.from);

@@ -2,10 +2,11 @@
  * @module web/explorer/time-zone
  * Calendar days in an IANA time zone, with `Intl` only: the day an instant falls on, the instant a day starts
  * (DST-aware: a day can be 23 or 25 hours long, and in a few zones midnight itself is skipped), and day arithmetic.
- * One {@link ZonedCalendar} per zone and request keeps a single `Intl.DateTimeFormat` (creating one per record
- * would dominate the cost of bucketing thousands of calls).
+ * A {@link ZonedCalendar} uses one shared `Intl.DateTimeFormat` per zone (`web/intl-formats`): making one costs
+ * far more than formatting with it.
  * @see https://tc39.es/ecma402/#sec-datetimeformat-abstracts
  */
+import { dateTimeFormat } from '../intl-formats.js';
 
 const DAY_MS = 86_400_000;
 const DAY_KEY = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -14,7 +15,7 @@ const DAY_KEY = /^(\d{4})-(\d{2})-(\d{2})$/;
 export function isTimeZone(name: string): boolean {
   if (name === '' || name.length > 64) return false;
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    dateTimeFormat('en-US', { timeZone: name });
     return true;
   } catch {
     return false;
@@ -68,7 +69,7 @@ export interface ZonedCalendar {
  * @throws {RangeError} when `timeZone` is not a zone `Intl` knows
  */
 export function createZonedCalendar(timeZone: string): ZonedCalendar {
-  const format = new Intl.DateTimeFormat('en-US', {
+  const format = dateTimeFormat('en-US', {
     timeZone,
     hourCycle: 'h23',
     year: 'numeric',

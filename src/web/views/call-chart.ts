@@ -7,6 +7,7 @@
  * The model is typed (the explorer builds it); days whose `date` is not `YYYY-MM-DD` are left out, and a count that
  * is not a non-negative integer counts as 0, so no bar gets a NaN or negative height.
  */
+import { dateTimeFormat } from '../intl-formats.js';
 import type { CallChartModel } from './models.js';
 
 /** Geometry of the drawing area (SVG user units). */
@@ -88,8 +89,8 @@ export function toChartView(model: CallChartModel | undefined, format: (n: numbe
     }));
   if (days.length === 0) return undefined;
   const timeZone = model.timeZone || 'UTC';
-  const dateLabel = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric' });
-  const longLabel = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', dateStyle: 'medium' });
+  const dateLabel = dateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric' });
+  const longLabel = dateTimeFormat('en-US', { timeZone: 'UTC', dateStyle: 'medium' });
   const labelOf = (date: string, long: boolean): string => {
     const ms = Date.parse(`${date}T00:00:00Z`);
     return Number.isFinite(ms) ? (long ? longLabel : dateLabel).format(ms) : date;

@@ -5,6 +5,7 @@
  * export (`call-log-export.eta`). Every link stays on this site: presets, Reset and the export are same-origin
  * paths or are left out.
  */
+import { dateTimeFormat } from '../intl-formats.js';
 import { toChartView, type ChartView } from './call-chart.js';
 import { toSameOriginPath } from './format.js';
 import type { CallLogExplorerModel } from './models.js';
@@ -123,9 +124,7 @@ function freshnessOf(model: CallLogExplorerModel, timeZone: string): ExplorerVie
   if (refreshHref === '') return undefined;
   const at = new Date(freshness.asOf);
   const format = (zone: string): string =>
-    new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(
-      at,
-    );
+    dateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(at);
   let asOfText: string;
   try {
     asOfText = format(timeZone);

@@ -3,6 +3,7 @@
  * Turns raw values (RingCentral JSON fields, timestamps, durations) into display text. Every function accepts
  * `unknown` and never throws: RingCentral bodies are shown defensively, whatever their shape.
  */
+import { dateTimeFormat } from '../intl-formats.js';
 
 /** Text of a scalar JSON value; objects, arrays, null and undefined become `''`. */
 export function toText(value: unknown): string {
@@ -34,7 +35,7 @@ export function formatDuration(seconds: unknown): string {
   return `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
 }
 
-/** Formats instants for one locale, caching one `Intl.DateTimeFormat` per time zone. */
+/** Formats instants for one locale (the `Intl.DateTimeFormat`s are shared: `web/intl-formats`). */
 export interface DateFormatter {
   /** A date-time such as `Nov 25, 2026, 1:39:25 PM UTC`, or `''` for an unparsable value. */
   formatDateTime(value: unknown, timeZone?: string, withSeconds?: boolean): string;
@@ -50,27 +51,19 @@ export function createDateFormatter(options: {
   defaultTimeZone: string;
   now: () => number;
 }): DateFormatter {
-  const formats = new Map<string, Intl.DateTimeFormat>();
   const relative = new Intl.RelativeTimeFormat(options.locale, { numeric: 'auto' });
 
   function formatFor(timeZone: string, withSeconds: boolean): Intl.DateTimeFormat {
-    const key = `${timeZone}|${withSeconds}`;
-    let format = formats.get(key);
-    if (!format) {
-      format = new Intl.DateTimeFormat(options.locale, {
-        timeZone,
-        year: 'numeric',
-        month: 'short',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: '2-digit',
-        ...(withSeconds ? { second: '2-digit' as const } : {}),
-        timeZoneName: 'short',
-      });
-      // Bounded: only a handful of zones are ever asked for, but a hostile model must not grow it forever.
-      if (formats.size < 64) formats.set(key, format);
-    }
-    return format;
+    return dateTimeFormat(options.locale, {
+      timeZone,
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: '2-digit',
+      ...(withSeconds ? { second: '2-digit' as const } : {}),
+      timeZoneName: 'short',
+    });
   }
 
   function pickFormat(timeZone: string | undefined, withSeconds: boolean): Intl.DateTimeFormat {
