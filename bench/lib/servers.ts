@@ -176,20 +176,21 @@ export async function startRcAuthflow(
   return { name: options.name, url, child };
 }
 
-/** Starts `bench/peers/minimal-proxy.ts` against the emulator. */
+/** Starts `bench/peers/minimal-proxy.ts` (or its Fastify twin, `fastify-proxy.ts`) against the emulator. */
 export async function startMinimalProxy(
   ctx: BenchContext,
   emulator: EmulatorServer,
   cpus?: string,
   nodeFlags: readonly string[] = [],
+  peer: 'minimal-proxy' | 'fastify-proxy' = 'minimal-proxy',
 ): Promise<Server> {
   const port = await findFreePort();
   const url = `http://127.0.0.1:${port}`;
   await emulator.control.registerRedirectUri(`${url}/oauth2callback`);
   const child = startChild({
-    name: 'minimal-proxy',
+    name: peer,
     command: process.execPath,
-    args: [...nodeFlags, '--import', 'tsx', 'bench/peers/minimal-proxy.ts'],
+    args: [...nodeFlags, '--import', 'tsx', `bench/peers/${peer}.ts`],
     cwd: ctx.root,
     env: {
       ...process.env,
@@ -205,7 +206,7 @@ export async function startMinimalProxy(
   });
   ctx.onCleanup(() => child.stop());
   await waitForHttp(`${url}/healthz`, START_TIMEOUT_MS, () => child.running());
-  return { name: 'minimal-proxy', url, child };
+  return { name: peer, url, child };
 }
 
 /** Starts `bench/peers/quickstart-app` (express + express-session + @ringcentral/sdk) against the emulator. */
