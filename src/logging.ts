@@ -139,14 +139,78 @@ export function serializeError(err: unknown, depth = 0): unknown {
   return out;
 }
 
+/** Pending text at which a batch is written at once rather than at the end of the event-loop turn. */
+export const BATCH_MAX_CHARS = 64 * 1024;
+
+/** What a batch is written to (pino's synchronous destination for stdout; tests pass a recorder). */
+export interface LineSink {
+  write(text: string): unknown;
+}
+
+/** A pino destination that writes its lines in batches; `flush()` writes what is pending now. */
+export interface BatchedDestination extends DestinationStream {
+  flush(callback?: (err?: Error) => void): void;
+}
+
 /**
- * Standard output, written synchronously (pino's default): each line is out before the logging call returns, so
- * nothing is lost when the process exits and the line that says it is stopping comes before it stops. Measured on
- * the `api` benchmark, app CPU per request: synchronous ≈ asynchronous one write per line (within 2 µs), while
- * asynchronous writes batched by 4 KB were slower (sonic-boom re-measures its growing buffer on every line).
+ * Lines logged in one turn of the event loop go out together, in one write at the end of that turn (or at once
+ * when they reach {@link BATCH_MAX_CHARS}), in the order they were logged. Under load that is one system call
+ * for every request answered in the turn instead of one per line: measured with `bench/ab.ts`, 237 → 206 µs of
+ * CPU per `/test` request, against 201 µs with no request line at all. A line waits at most until the current
+ * turn ends; `flush()` (which pino's `logger.flush()` calls) writes at once.
  */
-function createStdoutDestination(): DestinationStream {
-  return pino.destination({ dest: 1, sync: true });
+export function createBatchedDestination(sink: LineSink): BatchedDestination {
+  let pending: string[] = [];
+  let chars = 0;
+  let scheduled = false;
+  const flush = (): void => {
+    if (chars === 0) return;
+    const text = pending.length === 1 ? (pending[0] ?? '') : pending.join('');
+    pending = [];
+    chars = 0;
+    sink.write(text);
+  };
+  const onTurnEnd = (): void => {
+    scheduled = false;
+    flush();
+  };
+  return {
+    write(line: string) {
+      pending.push(line);
+      chars += line.length;
+      if (chars >= BATCH_MAX_CHARS) flush();
+      else if (!scheduled) {
+        scheduled = true;
+        setImmediate(onTurnEnd);
+      }
+    },
+    flush(callback) {
+      try {
+        flush();
+      } catch (err) {
+        callback?.(err instanceof Error ? err : new Error(String(err)));
+        return;
+      }
+      callback?.();
+    },
+  };
+}
+
+let stdout: BatchedDestination | undefined;
+
+/**
+ * Standard output, batched (see {@link createBatchedDestination}) over pino's synchronous destination, which
+ * retries a full pipe (`EAGAIN`) and partial writes. Standard output is one per process, so every logger shares
+ * one batch (lines keep their order), and what is pending is written when the process exits, `process.exit`
+ * included: nothing logged is lost, and the line that says the app is stopping comes before it stops.
+ */
+function stdoutDestination(): DestinationStream {
+  if (stdout === undefined) {
+    const destination = createBatchedDestination(pino.destination({ dest: 1, sync: true }));
+    process.once('exit', () => destination.flush());
+    stdout = destination;
+  }
+  return stdout;
 }
 
 /** Options of {@link createLogger}. */
@@ -165,7 +229,7 @@ export function createLogger(options: LoggerOptions): Logger {
       serializers: { req: serializeRequest, res: serializeResponse, err: serializeError, error: serializeError },
       base: { pid: process.pid },
     },
-    options.destination ?? createStdoutDestination(),
+    options.destination ?? stdoutDestination(),
   );
 }
 

@@ -55,3 +55,13 @@ it('lines logged just before process.exit are written', async () => {
   assert.equal(code, 3);
   assert.equal(out.match(/"msg":"before exit"/g)?.length, 3, out);
 });
+
+it('a line logged in the same turn as an uncaught exception is written', async () => {
+  const { out, code } = await run(
+    `const logger = createLogger({ level: 'info' });
+     logger.info('before the crash');
+     throw new Error('boom');`,
+  );
+  assert.equal(code, 1);
+  assert.match(out, /"msg":"before the crash"/);
+});
