@@ -199,7 +199,11 @@ describe('CSV export', () => {
     const response = await browser.get(`/export/call-log.csv?scope=account&${range.query}`);
     assert.equal(response.status, 200);
     assert.equal(parseCsv(response.text).length - 1, records.length);
-    assert.deepEqual(waits, [61_200], "RingCentral's Retry-After (60 s) and the governor's margin (2% of 60 s), once");
+    // RingCentral's Retry-After (60 s) and the governor's margin (2% of 60 s), once, counted from the 429's arrival:
+    // the app's clock runs on in real time, so the wait is a few ms shorter when a busy machine starts it later.
+    assert.equal(waits.length, 1, `one wait: ${waits.join(', ')}`);
+    const [wait = 0] = waits;
+    assert.ok(wait <= 61_200 && wait > 61_200 - 100, `waited ${wait} ms`);
     assert.ok(stack.app.logLines.some((line) => line.includes('"msg":"call-log export finished"')));
   });
 
