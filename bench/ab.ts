@@ -8,12 +8,14 @@
  * settings. Interleaved rounds after a warm-up; prints each target's median requests/s and CPU µs per request,
  * both as a ratio to the minimal proxy. CPU time per request is the figure to compare on a shared machine.
  *
- * Run: `node --import tsx bench/ab.ts [rounds=5] [seconds=5] [other-checkout...]`; `AB_STORES=embedded,redis`.
+ * Run: `node --import tsx bench/ab.ts [rounds=5] [seconds=5] [other-checkout...]`; `AB_STORES=embedded,redis`;
+ * `AB_RATE=2000` sends a fixed rate (open loop) instead of as fast as answers come, so that every target is measured
+ * under the same load (CPU per request depends on it: a busier server handles more events per wake-up).
  */
 import { createAgent, loginThroughServer } from './lib/browser.js';
 import { readCpuSeconds, waitUntilQuiet } from './lib/child.js';
 import { createContext, removeWorkDir } from './lib/context.js';
-import { assertClean, runLoad } from './lib/load.js';
+import { assertClean, runLoad, runPaced } from './lib/load.js';
 import { startEmulatorServer, startMinimalProxy, startRcAuthflow, startRedisServer } from './lib/servers.js';
 import { formatNumber, median } from './lib/stats.js';
 
@@ -34,6 +36,7 @@ const args = process.argv.slice(2);
 const numbers = args.filter((a) => /^\d+$/.test(a)).map(Number);
 const rounds = Math.min(numbers[0] ?? 5, MAX_ROUNDS);
 const seconds = Math.min(numbers[1] ?? 5, MAX_SECONDS);
+const rate = Number(process.env.AB_RATE ?? 0);
 const roots = args.filter((a) => !/^\d+$/.test(a));
 const stores = (process.env.AB_STORES ?? 'embedded').split(',').filter((s): s is 'embedded' | 'redis' => {
   if (s === 'embedded' || s === 'redis') return true;
@@ -97,7 +100,16 @@ try {
     for (const target of targets) {
       await waitUntilQuiet(targets.map((t) => t.pid));
       const before = readCpuSeconds(target.pid);
-      const result = await load(target, seconds);
+      const result =
+        rate > 0
+          ? await runPaced({
+              url: `${target.url}/test?api=extension`,
+              headers: { accept: 'application/json', cookie: target.cookie },
+              connections: CONNECTIONS,
+              durationSeconds: seconds,
+              rate,
+            })
+          : await load(target, seconds);
       const cpu = readCpuSeconds(target.pid) - before;
       assertClean(target.label, result);
       target.us.push((cpu * 1e6) / result.total);
