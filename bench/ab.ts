@@ -12,7 +12,7 @@
  * `AB_RATE=2000` sends a fixed rate (open loop) instead of as fast as answers come, so that every target is measured
  * under the same load (CPU per request depends on it: a busier server handles more events per wake-up).
  */
-import { createAgent, loginThroughServer } from './lib/browser.js';
+import { createAgent, demoUser, loginThroughServer } from './lib/browser.js';
 import { readCpuSeconds, waitUntilQuiet } from './lib/child.js';
 import { createContext, removeWorkDir } from './lib/context.js';
 import { assertClean, runLoad, runPaced } from './lib/load.js';
@@ -90,9 +90,11 @@ try {
       connections: CONNECTIONS,
       durationSeconds,
     });
-  for (const target of targets) {
+  if (targets.length > 9) throw new Error(`${targets.length} targets: the emulator has 9 demo users`);
+  for (const [i, target] of targets.entries()) {
     const agent = createAgent(4);
-    target.cookie = (await loginThroughServer(agent, `${target.url}/login`)).header();
+    // One demo user per target: RingCentral's rate-limit budgets are per user and app.
+    target.cookie = (await loginThroughServer(agent, `${target.url}/login`, demoUser(i + 1))).header();
     await agent.close();
     assertClean(`${target.label} warm-up`, await load(target, 3));
   }
