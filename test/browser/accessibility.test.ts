@@ -10,15 +10,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { TestContext } from 'node:test';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import { DEMO } from '../../emulator/index.js';
 import { startTestApp } from '../helpers/app.js';
 import {
   VIEWPORTS,
   assertAccessible,
   chromiumOrSkip,
-  launchChromium,
+  sharedChromium,
   submitRingCentralLogin,
 } from '../helpers/browser.js';
 import { startTestEmulator } from '../helpers/emulator.js';
@@ -61,20 +61,12 @@ async function check(page: Page, url: string, name: string, waitFor?: string): P
 }
 
 void describe('browser: accessibility (axe-core)', { skip: chromium.skip }, () => {
-  let browser: Browser;
-
-  before(async () => {
-    browser = await launchChromium(chromium.path!);
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = sharedChromium(chromium.path!);
 
   for (const [viewport, options] of Object.entries(VIEWPORTS)) {
     void it(`${viewport}: the login, sign-in, home, API, error, logout and readiness pages pass axe`, async (t) => {
       const { appUrl } = await startStack(t);
-      const { page, watcher } = await open(t, browser, {
+      const { page, watcher } = await open(t, browser(), {
         ...options,
         httpCredentials: { username: 'admin', password: ADMIN_TOKEN, origin: appUrl },
       });
@@ -122,7 +114,7 @@ void describe('browser: accessibility (axe-core)', { skip: chromium.skip }, () =
 
     void it(`${viewport}: the permission-denied and popup-login pages pass axe`, async (t) => {
       const { appUrl } = await startStack(t);
-      const { context, page, watcher } = await open(t, browser, options);
+      const { context, page, watcher } = await open(t, browser(), options);
 
       // A popup login closed half-way: the login page says so in its status line.
       await page.goto(appUrl);

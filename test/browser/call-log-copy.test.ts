@@ -5,11 +5,10 @@
  * same calls; the page says how fresh it is, and Refresh brings in a call added at RingCentral meanwhile.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, it } from 'node:test';
 import { DEMO } from '../../emulator/index.js';
 import { startTestApp } from '../helpers/app.js';
-import { assertAccessible, chromiumOrSkip, launchChromium } from '../helpers/browser.js';
+import { assertAccessible, chromiumOrSkip, sharedChromium } from '../helpers/browser.js';
 import { startTestEmulator } from '../helpers/emulator.js';
 import { chartTotals, logIn, openPage as open, utcDay } from './support.js';
 
@@ -17,21 +16,13 @@ const chromium = chromiumOrSkip();
 const ADMIN = DEMO.admin;
 
 void describe('browser: the call log from the user’s copy', { skip: chromium.skip }, () => {
-  let browser: Browser;
-
-  before(async () => {
-    browser = await launchChromium(chromium.path!);
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = sharedChromium(chromium.path!);
 
   void it('browses a minute under RingCentral’s default limits from the user’s copy, and Refresh brings in a new call', async (t) => {
     // RingCentral's default limits (Heavy: 10 per 60 s): no generous limits here.
     const emulator = await startTestEmulator(t);
     const app = await startTestApp(t, { emulator });
-    const { page, watcher } = await open(t, browser);
+    const { page, watcher } = await open(t, browser());
     await logIn(page, app.url, ADMIN);
     const before = await emulator.control.stats();
     const seen: string[] = [];

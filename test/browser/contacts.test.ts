@@ -10,11 +10,11 @@
  */
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { BrowserContext, Page, Response } from 'playwright-core';
 import { DEMO } from '../../emulator/index.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { VIEWPORTS, assertAccessible, chromiumOrSkip, launchChromium, saveScreenshot } from '../helpers/browser.js';
+import { VIEWPORTS, assertAccessible, chromiumOrSkip, sharedChromium, saveScreenshot } from '../helpers/browser.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { HttpClient } from '../helpers/http-client.js';
 import { sessionIdOf, tokensOf } from '../integration/support/fixtures.js';
@@ -87,19 +87,11 @@ async function statusSays(page: Page, text: RegExp): Promise<void> {
 }
 
 void describe('browser: Contacts page', { skip: chromium.skip }, () => {
-  let browser: Browser;
-
-  before(async () => {
-    browser = await launchChromium(chromium.path!);
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = sharedChromium(chromium.path!);
 
   void it('adds, edits and deletes a contact through /api/rc; no token ever reaches the page', async (t) => {
     const { app, emulator } = await startStack(t);
-    const { context, page, watcher } = await open(t, browser, VIEWPORTS.desktop);
+    const { context, page, watcher } = await open(t, browser(), VIEWPORTS.desktop);
     const responses = recordResponses(page);
     await logIn(page, app.url, USER1);
     const tokens = await browserTokens(app, context);
@@ -214,7 +206,7 @@ void describe('browser: Contacts page', { skip: chromium.skip }, () => {
 
   void it('shows the rate limit politely and a session ended elsewhere with a link to log in again', async (t) => {
     const { app, emulator } = await startStack(t);
-    const { page, watcher } = await open(t, browser, VIEWPORTS.desktop);
+    const { page, watcher } = await open(t, browser(), VIEWPORTS.desktop);
     await logIn(page, app.url, USER1);
     await page.goto(`${app.url}/contacts`);
     await page.getByTestId('contacts-table').waitFor();
@@ -251,7 +243,7 @@ void describe('browser: Contacts page', { skip: chromium.skip }, () => {
 
   void it('fits a phone and passes axe there; without JavaScript it says what it needs', async (t) => {
     const { app } = await startStack(t);
-    const { page, watcher } = await open(t, browser, VIEWPORTS.mobile);
+    const { page, watcher } = await open(t, browser(), VIEWPORTS.mobile);
     await logIn(page, app.url, USER1);
     await page.goto(`${app.url}/contacts`);
     await page.getByTestId('contacts-table').waitFor();
@@ -261,7 +253,7 @@ void describe('browser: Contacts page', { skip: chromium.skip }, () => {
     await assertAccessible(page, 'contacts page on a phone');
     watcher.assertClean();
 
-    const { page: plain } = await open(t, browser, { ...VIEWPORTS.mobile, javaScriptEnabled: false });
+    const { page: plain } = await open(t, browser(), { ...VIEWPORTS.mobile, javaScriptEnabled: false });
     await logIn(plain, app.url, USER1);
     await plain.goto(`${app.url}/contacts`);
     assert.match((await plain.locator('noscript').first().textContent()) ?? '', /needs JavaScript/);

@@ -8,14 +8,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { TestContext } from 'node:test';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import { DEMO } from '../../emulator/index.js';
 import type { ExplorerOptions } from '../../src/web/explorer/call-log-explorer.js';
 import type { CallLogCopyStore } from '../../src/web/explorer/copy-store.js';
 import type { GovernorSleep as Sleep } from '../../src/governor/rate-governor.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { VIEWPORTS, assertAccessible, chromiumOrSkip, launchChromium, saveScreenshot } from '../helpers/browser.js';
+import { VIEWPORTS, assertAccessible, chromiumOrSkip, sharedChromium, saveScreenshot } from '../helpers/browser.js';
 import { parseCsv } from '../helpers/csv.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { chartTotals, logIn, openPage as open, utcDay } from './support.js';
@@ -103,19 +103,11 @@ async function statusSays(page: Page, text: RegExp, timeout?: number): Promise<v
 }
 
 void describe('browser: call-log explorer', { skip: chromium.skip }, () => {
-  let browser: Browser;
-
-  before(async () => {
-    browser = await launchChromium(chromium.path!);
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = sharedChromium(chromium.path!);
 
   void it('filters with the form, shows the chart, and pages with the filters kept', async (t) => {
     const { app } = await startStack(t);
-    const { page, watcher } = await open(t, browser);
+    const { page, watcher } = await open(t, browser());
     await logIn(page, app.url, ADMIN);
     await page.getByRole('link', { name: 'Company call log', exact: true }).click();
     await page.getByTestId('filters').waitFor();
@@ -161,7 +153,7 @@ void describe('browser: call-log explorer', { skip: chromium.skip }, () => {
   void it('exports CSV with progress and saves the file', async (t) => {
     const held = heldSleep();
     const { app, emulator } = await startStack(t, { exportPageSize: 500 }, held);
-    const { page, watcher } = await open(t, browser);
+    const { page, watcher } = await open(t, browser());
     await logIn(page, app.url, ADMIN);
     await page.goto(
       `${app.url}/test?api=account-call-log&dateFrom=${utcDay(-30)}&dateTo=${utcDay(0)}&tz=UTC&perPage=10`,
@@ -203,7 +195,7 @@ void describe('browser: call-log explorer', { skip: chromium.skip }, () => {
   void it('Cancel stops the export at RingCentral too', async (t) => {
     const held = heldSleep();
     const { app, emulator } = await startStack(t, { exportPageSize: 100 }, held);
-    const { page, watcher } = await open(t, browser);
+    const { page, watcher } = await open(t, browser());
     await logIn(page, app.url, ADMIN);
     await page.goto(`${app.url}/test?api=account-call-log&dateFrom=${utcDay(-30)}&dateTo=${utcDay(0)}&tz=UTC`);
     await emulator.control.limits({ group: 'Heavy', limit: 3, windowSeconds: 60 });
@@ -226,7 +218,7 @@ void describe('browser: call-log explorer', { skip: chromium.skip }, () => {
 
   void it('works from the keyboard: presets, form controls and Apply', async (t) => {
     const { app } = await startStack(t);
-    const { page, watcher } = await open(t, browser);
+    const { page, watcher } = await open(t, browser());
     await logIn(page, app.url, USER1);
     await page.goto(`${app.url}/test?api=extension-call-log`);
     const focusedText = async (): Promise<string> =>
@@ -253,7 +245,7 @@ void describe('browser: call-log explorer', { skip: chromium.skip }, () => {
 
   void it('works without JavaScript: the form filters and the link downloads the CSV', async (t) => {
     const { app } = await startStack(t);
-    const { page, watcher } = await open(t, browser, { ...VIEWPORTS.desktop, javaScriptEnabled: false });
+    const { page, watcher } = await open(t, browser(), { ...VIEWPORTS.desktop, javaScriptEnabled: false });
     await logIn(page, app.url, USER1);
     await page.goto(`${app.url}/test?api=extension-call-log`);
     await page.getByLabel('From', { exact: true }).fill(utcDay(-30));
@@ -279,7 +271,7 @@ void describe('browser: call-log explorer', { skip: chromium.skip }, () => {
 
   void it('fits a phone: the chart scrolls inside its own box', async (t) => {
     const { app } = await startStack(t);
-    const { page, watcher } = await open(t, browser, VIEWPORTS.mobile);
+    const { page, watcher } = await open(t, browser(), VIEWPORTS.mobile);
     await logIn(page, app.url, ADMIN);
     await page.goto(
       `${app.url}/test?api=account-call-log&dateFrom=${utcDay(-14)}&dateTo=${utcDay(0)}&tz=UTC&perPage=8`,

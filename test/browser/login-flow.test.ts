@@ -5,15 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import { DEMO } from '../../emulator/index.js';
 import { startTestApp } from '../helpers/app.js';
 import {
   VIEWPORTS,
   attributeValues,
   chromiumOrSkip,
-  launchChromium,
+  sharedChromium,
   saveScreenshot,
   screenshotsEnabled,
   submitRingCentralLogin,
@@ -59,19 +59,11 @@ async function headerUser(page: Page): Promise<{ name: string; extension: string
 }
 
 void describe('browser: login, API pages and logout', { skip: chromium.skip }, () => {
-  let browser: Browser;
-
-  before(async () => {
-    browser = await launchChromium(chromium.path!);
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = sharedChromium(chromium.path!);
 
   void it('user1 logs in through the RingCentral form, opens the three API pages and logs out', async (t) => {
     const { appUrl } = await startStack(t);
-    const { page, watcher } = await open(t, browser);
+    const { page, watcher } = await open(t, browser());
 
     await page.goto(appUrl);
     assert.equal(await page.title(), 'RingCentral Authorization Code Flow Authentication');
@@ -138,7 +130,7 @@ void describe('browser: login, API pages and logout', { skip: chromium.skip }, (
 
   void it('the admin sees the account call log as a table and can page through it', async (t) => {
     const { appUrl } = await startStack(t);
-    const { page, watcher } = await open(t, browser);
+    const { page, watcher } = await open(t, browser());
 
     await logIn(page, appUrl, ADMIN);
     assert.equal((await headerUser(page)).name, fullName(ADMIN));
@@ -173,7 +165,7 @@ void describe('browser: login, API pages and logout', { skip: chromium.skip }, (
 
   void it('logs in through the popup: the opener moves on and shows the logged-in page', async (t) => {
     const { appUrl } = await startStack(t);
-    const { context, page, watcher } = await open(t, browser);
+    const { context, page, watcher } = await open(t, browser());
 
     await page.goto(appUrl);
     const [popup] = await Promise.all([
@@ -199,7 +191,7 @@ void describe('browser: login, API pages and logout', { skip: chromium.skip }, (
 
   void it('finishes a popup login even when the browser cut the popup off from its opener', async (t) => {
     const { appUrl } = await startStack(t);
-    const { context, page, watcher } = await open(t, browser);
+    const { context, page, watcher } = await open(t, browser());
     // What a Cross-Origin-Opener-Policy switch does to the popup: no window.opener on the last page.
     await context.addInitScript({ content: "if (location.pathname === '/oauth2callback') window.opener = null;" });
 
@@ -220,7 +212,7 @@ void describe('browser: login, API pages and logout', { skip: chromium.skip }, (
 
   void it('tells the user when the popup is closed before the login finishes', async (t) => {
     const { appUrl } = await startStack(t);
-    const { context, page, watcher } = await open(t, browser);
+    const { context, page, watcher } = await open(t, browser());
 
     await page.goto(appUrl);
     const [popup] = await Promise.all([
@@ -236,7 +228,7 @@ void describe('browser: login, API pages and logout', { skip: chromium.skip }, (
 
   void it('falls back to the full-page login when pop-ups are blocked', async (t) => {
     const { appUrl } = await startStack(t);
-    const { context, page, watcher } = await open(t, browser);
+    const { context, page, watcher } = await open(t, browser());
     await context.addInitScript({ content: 'window.open = () => null;' });
 
     await page.goto(appUrl);
@@ -250,7 +242,7 @@ void describe('browser: login, API pages and logout', { skip: chromium.skip }, (
 
   void it('works without JavaScript: both login links are plain links', async (t) => {
     const { appUrl } = await startStack(t);
-    const { page, watcher } = await open(t, browser, { ...VIEWPORTS.desktop, javaScriptEnabled: false });
+    const { page, watcher } = await open(t, browser(), { ...VIEWPORTS.desktop, javaScriptEnabled: false });
 
     await page.goto(appUrl);
     await page.getByRole('link', { name: 'Log in in a popup', exact: true }).click();
@@ -267,8 +259,8 @@ void describe('browser: login, API pages and logout', { skip: chromium.skip }, (
 
   void it('two users logged in at once each see only their own name and calls', async (t) => {
     const { appUrl } = await startStack(t);
-    const a = await open(t, browser);
-    const b = await open(t, browser);
+    const a = await open(t, browser());
+    const b = await open(t, browser());
 
     await Promise.all([logIn(a.page, appUrl, USER1), logIn(b.page, appUrl, USER2)]);
     await Promise.all([
@@ -305,7 +297,7 @@ void describe('browser: login, API pages and logout', { skip: chromium.skip }, (
 
   void it('renders the main pages on a phone', async (t) => {
     const { appUrl } = await startStack(t);
-    const { page, watcher } = await open(t, browser, VIEWPORTS.mobile);
+    const { page, watcher } = await open(t, browser(), VIEWPORTS.mobile);
 
     await page.goto(appUrl);
     await saveScreenshot(page, 'login-mobile');
@@ -332,7 +324,7 @@ void describe('browser: login, API pages and logout', { skip: chromium.skip }, (
 
   void it('can be used with the keyboard alone, with a visible focus ring', async (t) => {
     const { appUrl } = await startStack(t);
-    const { page, watcher } = await open(t, browser);
+    const { page, watcher } = await open(t, browser());
 
     await page.goto(appUrl);
     const focused = async (): Promise<string> =>
@@ -358,7 +350,7 @@ void describe('browser: login, API pages and logout', { skip: chromium.skip }, (
 
   void it('shows a clear error page for a bad request', async (t) => {
     const { appUrl } = await startStack(t);
-    const { page, watcher } = await open(t, browser);
+    const { page, watcher } = await open(t, browser());
 
     await logIn(page, appUrl, USER1);
     const response = await page.goto(`${appUrl}/test?api=nope`);

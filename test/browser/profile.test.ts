@@ -6,15 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, it } from 'node:test';
 import { DEMO } from '../../emulator/index.js';
 import { startTestApp } from '../helpers/app.js';
 import {
   VIEWPORTS,
   assertAccessible,
   chromiumOrSkip,
-  launchChromium,
+  sharedChromium,
   openContext,
   saveScreenshot,
   submitRingCentralLogin,
@@ -31,20 +30,12 @@ async function startStack(t: TestContext): Promise<{ appUrl: string }> {
 }
 
 void describe('browser: the profile page', { skip: chromium.skip }, () => {
-  let browser: Browser;
-
-  before(async () => {
-    browser = await launchChromium(chromium.path!);
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = sharedChromium(chromium.path!);
 
   for (const [viewport, options] of Object.entries(VIEWPORTS)) {
     void it(`${viewport}: opened from the header, shows the user's extension and login, passes axe`, async (t) => {
       const { appUrl } = await startStack(t);
-      const { context, page, watcher } = await openContext(browser, options);
+      const { context, page, watcher } = await openContext(browser(), options);
       t.after(() => context.close());
 
       await page.goto(appUrl);

@@ -8,6 +8,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { toolOrSkip } from './require-tool.js';
@@ -44,6 +45,24 @@ export function chromiumOrSkip(): { path?: string; skip: string | false } {
 export async function launchChromium(executablePath: string): Promise<Browser> {
   const { chromium } = await import('playwright-core');
   return chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS], timeout: 30_000 });
+}
+
+/**
+ * One Chromium for the tests of the enclosing `describe`: launched before them, closed after them. Returns the
+ * browser (call it inside a test).
+ */
+export function sharedChromium(executablePath: string): () => Browser {
+  let browser: Browser | undefined;
+  before(async () => {
+    browser = await launchChromium(executablePath);
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (browser === undefined) throw new Error('Chromium is not launched: call the getter inside a test');
+    return browser;
+  };
 }
 
 /** What went wrong in the pages of one browser context. */
