@@ -7,35 +7,18 @@
  * length and disposition, and its first bytes reach the browser while RingCentral has not finished sending.
  */
 import assert from 'node:assert/strict';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import { PROFILE_IMAGE_BYTES, profileImage } from '../../../emulator/rest-profile-image.js';
-import { startTestApp, type TestApp } from '../../helpers/app.js';
-import { HttpClient, type HttpResponse } from '../../helpers/http-client.js';
-import { raiseLimits, startTestEmulatorFor, tokensOf, USER1 } from '../support/fixtures.js';
-import { startRecordingProxy, type ProxiedExchange, type RecordingProxy } from '../support/recording-proxy.js';
+import type { HttpClient, HttpResponse } from '../../helpers/http-client.js';
+import { tokensOf, USER1 } from '../support/fixtures.js';
+import type { ProxiedExchange, RecordingProxy } from '../support/recording-proxy.js';
+import { startProxiedStack } from './support.js';
 
 const ACCOUNT_ID = 400000001000;
 const USER1_ID = ACCOUNT_ID + Number(USER1.extensionNumber);
 const CSRF = { 'x-csrf': '1' };
 const BOOK = '/restapi/v1.0/account/~/extension/~/address-book/contact';
 const IMAGE = '/restapi/v1.0/account/~/extension/~/profile-image';
-
-interface Stack {
-  readonly app: TestApp;
-  readonly browser: HttpClient;
-  readonly proxy: RecordingProxy;
-  readonly emulatorUrl: string;
-}
-
-async function stack(t: TestContext): Promise<Stack> {
-  const emulator = await startTestEmulatorFor(t);
-  await raiseLimits(emulator.url);
-  const proxy = await startRecordingProxy(t, emulator);
-  const app = await startTestApp(t, { emulator: proxy.emulatorLike, env: { ALLOW_INSECURE_HTTP: 'true' } });
-  const browser = new HttpClient(app.url);
-  await browser.loginAs(USER1.username, USER1.password);
-  return { app, browser, proxy, emulatorUrl: emulator.url };
-}
 
 /** The one exchange RingCentral saw for `method` on a path starting with `path`, since `from`. */
 function exchangeOf(proxy: RecordingProxy, from: number, method: string, path: string): ProxiedExchange {
@@ -79,7 +62,7 @@ async function send(browser: HttpClient, method: string, path: string, body?: st
 
 void describe('backend for front-ends: every method with the address book, and a streamed binary answer', () => {
   void it('POST, PUT, PATCH and DELETE are forwarded byte for byte both ways', async (t) => {
-    const { app, browser, proxy, emulatorUrl } = await stack(t);
+    const { app, browser, proxy, emulatorUrl } = await startProxiedStack(t);
     const tokens = await tokensOf(app, browser);
     const atRingCentral = (id: number) =>
       fetch(`${emulatorUrl}${BOOK}/${id}`, { headers: { authorization: `Bearer ${tokens.accessToken}` } });
@@ -133,7 +116,7 @@ void describe('backend for front-ends: every method with the address book, and a
   });
 
   void it('RingCentral’s validation error comes back with its status and body as sent', async (t) => {
-    const { browser, proxy } = await stack(t);
+    const { browser, proxy } = await startProxiedStack(t);
     const mark = proxy.seen.length;
     const refused = await send(browser, 'POST', BOOK, '{"firstName":"Eve","email":"eve-at-example"}');
     const seen = exchangeOf(proxy, mark, 'POST', BOOK);
@@ -146,7 +129,7 @@ void describe('backend for front-ends: every method with the address book, and a
   });
 
   void it('streams a binary answer byte for byte with its headers, passing on the first bytes before the rest exist', async (t) => {
-    const { app, browser, proxy } = await stack(t);
+    const { app, browser, proxy } = await startProxiedStack(t);
     const expected = profileImage(USER1_ID);
     assert.equal(expected.length, PROFILE_IMAGE_BYTES);
 

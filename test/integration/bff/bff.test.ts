@@ -10,7 +10,7 @@ import { describe, it, type TestContext } from 'node:test';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
 import { HttpClient, type HttpResponse } from '../../helpers/http-client.js';
 import { ADMIN, control, raiseLimits, startTestEmulatorFor, tokensOf, USER1, USERS } from '../support/fixtures.js';
-import { startRecordingProxy } from '../support/recording-proxy.js';
+import { startProxiedStack } from './support.js';
 
 const ACCOUNT_ID = 400000001000;
 const CSRF = { 'x-csrf': '1' };
@@ -147,12 +147,7 @@ void describe('backend for front-ends: /api/rc/...', () => {
   });
 
   void it('the browser’s cookie, Authorization and X-CSRF never reach RingCentral; allowed headers do', async (t) => {
-    const emulator = await startTestEmulatorFor(t);
-    await raiseLimits(emulator.url);
-    const proxy = await startRecordingProxy(t, emulator);
-    const app = await startTestApp(t, { emulator: proxy.emulatorLike, env: { ALLOW_INSECURE_HTTP: 'true' } });
-    const browser = new HttpClient(app.url);
-    await browser.loginAs(USER1.username, USER1.password);
+    const { app, browser, proxy } = await startProxiedStack(t);
     proxy.seen.length = 0;
     const response = await browser.get(ME, {
       ...CSRF,
