@@ -8,12 +8,14 @@
  * @see https://tc39.es/ecma402/#sec-datetimeformat-abstracts
  */
 
+import { createTtlCache } from './explorer/ttl-cache.js';
+
 /** Distinct formats kept; the least recently used goes first (time zones come from user input). */
 const MAX_FORMATS = 256;
 
 // The one module-level cache of the app: a memo of immutable values keyed by everything that makes them, so it
-// gives every caller the same answer as making its own would.
-const formats = new Map<string, Intl.DateTimeFormat>();
+// gives every caller the same answer as making its own would. A format never expires, only the bound drops one.
+const formats = createTtlCache<Intl.DateTimeFormat>({ now: () => 0, ttlMs: Infinity, maxEntries: MAX_FORMATS });
 
 /** How many formats are kept now (tests). */
 export function cachedFormatCount(): number {
@@ -28,17 +30,8 @@ export function cachedFormatCount(): number {
 export function dateTimeFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
   const key = `${locale}\u0000${JSON.stringify(options)}`;
   const known = formats.get(key);
-  if (known !== undefined) {
-    // Map order is insertion order: re-inserting makes this the most recently used entry.
-    formats.delete(key);
-    formats.set(key, known);
-    return known;
-  }
+  if (known !== undefined) return known;
   const made = new Intl.DateTimeFormat(locale, options);
   formats.set(key, made);
-  if (formats.size > MAX_FORMATS) {
-    const oldest = formats.keys().next();
-    if (oldest.done !== true) formats.delete(oldest.value);
-  }
   return made;
 }
