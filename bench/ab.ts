@@ -83,13 +83,16 @@ try {
       }
     }
   }
-  const load = (target: Target, durationSeconds: number) =>
-    runLoad({
+  /** `durationSeconds` of load on `target`: at the fixed rate when `AB_RATE` is set (and `paced`), else flat out. */
+  const load = (target: Target, durationSeconds: number, paced = false) => {
+    const options = {
       url: `${target.url}/test?api=extension`,
       headers: { accept: 'application/json', cookie: target.cookie },
       connections: CONNECTIONS,
       durationSeconds,
-    });
+    };
+    return paced && rate > 0 ? runPaced({ ...options, rate }) : runLoad(options);
+  };
   if (targets.length > 9) throw new Error(`${targets.length} targets: the emulator has 9 demo users`);
   for (const [i, target] of targets.entries()) {
     const agent = createAgent(4);
@@ -102,16 +105,7 @@ try {
     for (const target of targets) {
       await waitUntilQuiet(targets.map((t) => t.pid));
       const before = readCpuSeconds(target.pid);
-      const result =
-        rate > 0
-          ? await runPaced({
-              url: `${target.url}/test?api=extension`,
-              headers: { accept: 'application/json', cookie: target.cookie },
-              connections: CONNECTIONS,
-              durationSeconds: seconds,
-              rate,
-            })
-          : await load(target, seconds);
+      const result = await load(target, seconds, true);
       const cpu = readCpuSeconds(target.pid) - before;
       assertClean(target.label, result);
       target.us.push((cpu * 1e6) / result.total);
