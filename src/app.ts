@@ -57,7 +57,7 @@ import { COOKIE_SIGNING_LABEL, createWebSessions } from './web/web-sessions.js';
 /** A login must come back from RingCentral within this time; also the idle timeout of a session without tokens. */
 export const LOGIN_TIMEOUT_MS = 10 * 60 * 1000;
 
-/** Sessions kept opened in memory with the embedded store (about 1 KB each; see `session/session-cache.ts`). */
+/** Sessions kept opened in memory, with the embedded store or Redis with tracking (about 1 KB each; see `session/session-cache.ts`). */
 export const SESSION_CACHE_SIZE = 2_000;
 
 /** Where RingCentral is for this app instance (the emulator's URL is known only once it runs). */
@@ -129,9 +129,11 @@ export function createApp(deps: AppDeps): FastifyInstance {
     idleTimeoutMs: config.session.idleTimeoutSeconds * 1000,
     absoluteTimeoutMs: config.session.absoluteTimeoutSeconds * 1000,
     anonymousIdleTimeoutMs: LOGIN_TIMEOUT_MS,
-    // Only this process writes the embedded store (LevelDB locks it), so busy sessions can be kept opened in
-    // memory; a shared store (Redis) is read on every request, as another instance may change the session.
-    cacheSize: deps.store.kind === 'embedded' ? SESSION_CACHE_SIZE : 0,
+    // Busy sessions are kept opened in memory when only this process writes the store (the embedded store: LevelDB
+    // locks it), or when the shared store reports every change other instances make (Redis with tracking);
+    // otherwise every request reads its session, as another instance may have changed or ended it.
+    cacheSize: deps.store.kind === 'embedded' || deps.store.changes !== undefined ? SESSION_CACHE_SIZE : 0,
+    ...(deps.store.changes === undefined ? {} : { changes: deps.store.changes }),
     now,
   });
   const oauth = createOAuthClient({

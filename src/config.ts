@@ -48,6 +48,8 @@ export interface Config {
     readonly redis: RedisSettings | undefined;
     /** Prefix of every Redis key (sessions and refresh locks); `undefined` = the store's default (`rcaf:`). */
     readonly redisKeyPrefix: string | undefined;
+    /** `REDIS_SESSION_CACHE`: keep read sessions in memory while Redis reports their changes (not on Cluster). */
+    readonly redisSessionCache: boolean;
     readonly idleTimeoutSeconds: number;
     readonly absoluteTimeoutSeconds: number;
   };
@@ -164,6 +166,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'REDIS_WAIT_REPLICAS' },
   { name: 'REDIS_WAIT_TIMEOUT_MS' },
   { name: 'REDIS_KEY_PREFIX' },
+  { name: 'REDIS_SESSION_CACHE' },
   { name: 'SESSION_IDLE_TIMEOUT' },
   { name: 'SESSION_ABSOLUTE_TIMEOUT' },
   { name: 'UPSTREAM_TIMEOUT_MS' },
@@ -356,6 +359,7 @@ const variableSchemas = {
     .string()
     .regex(/^[A-Za-z0-9:._-]{1,64}$/, { error: 'must be 1 to 64 letters, digits or : . _ -' })
     .optional(),
+  REDIS_SESSION_CACHE: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   SESSION_IDLE_TIMEOUT: integerText(60, 31_536_000).default(28_800),
   SESSION_ABSOLUTE_TIMEOUT: integerText(60, 31_536_000).default(604_800),
   UPSTREAM_TIMEOUT_MS: integerText(100, 120_000).default(10_000),
@@ -643,6 +647,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
       redisUrl: v.REDIS_URL,
       redis: v.SESSION_STORE === 'redis' ? redisSettings(v) : undefined,
       redisKeyPrefix: v.REDIS_KEY_PREFIX,
+      redisSessionCache: v.REDIS_SESSION_CACHE === 'on',
       idleTimeoutSeconds: v.SESSION_IDLE_TIMEOUT,
       absoluteTimeoutSeconds: v.SESSION_ABSOLUTE_TIMEOUT,
     },

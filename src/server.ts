@@ -99,6 +99,7 @@ export async function openSessionBackend(
         logger,
         lockWaitTimeoutMs: refreshLockWaitMs(config),
         ...(config.session.redisKeyPrefix === undefined ? {} : { keyPrefix: config.session.redisKeyPrefix }),
+        sessionCache: config.session.redisSessionCache,
       });
       const [
         { DEFAULT_REDIS_KEY_PREFIX },

@@ -4,13 +4,18 @@
  * Cluster): one connection shared by the session store and the cross-instance refresh coordinator. For the
  * composition root (`server.ts`) and integration tests.
  *
+ * Sessions read from Redis are kept opened in memory while Redis reports every change to them
+ * (`session-tracking.ts`; one server or Sentinel, not Cluster; `sessionCache: false` turns it off).
+ *
  * Start-up does not require Redis: it waits up to `readyTimeoutMs` for the first connection, then carries on
  * either way. While Redis is down, session requests answer 503 and `/readyz` (the store's `ping`) says so; the
  * client keeps reconnecting and service returns by itself. Only a malformed URL fails the start.
  */
 import type { ConnectionOptions } from 'node:tls';
 import type { RedisSettings } from '../config.js';
-import { DEFAULT_REDIS_KEY_PREFIX, createRedisStore, type RedisStore } from './session-store.js';
+import { Cluster } from 'ioredis';
+import { DEFAULT_REDIS_KEY_PREFIX, createRedisStore, sessionKeyPrefixFor, type RedisStore } from './session-store.js';
+import { trackSessionChanges, type SessionTracking } from './session-tracking.js';
 import {
   createRedisConnection,
   describeRedisTarget,
@@ -48,6 +53,11 @@ export interface RedisBackendOptions {
    * `refreshLockWaitMs(config)` (longer than a refresh can take by its configured bounds).
    */
   readonly lockWaitTimeoutMs?: number;
+  /**
+   * `REDIS_SESSION_CACHE`: let each instance keep the sessions it read opened in memory while Redis reports every
+   * change to them (client tracking). Default true; never on a Cluster.
+   */
+  readonly sessionCache?: boolean;
 }
 
 /** The Redis session store and refresh coordinator on one connection. */
@@ -87,6 +97,18 @@ export async function openRedisBackend(options: RedisBackendOptions): Promise<Re
     ...(options.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: options.commandTimeoutMs }),
     ...(options.tlsOptions === undefined ? {} : { tlsOptions: options.tlsOptions }),
   });
+  let changes: SessionTracking | undefined;
+  if (options.sessionCache !== false) {
+    if (client instanceof Cluster) {
+      logger?.info({ redis: where }, 'session cache off on redis cluster: every request reads its session from redis');
+    } else {
+      changes = trackSessionChanges({
+        client,
+        sessionKeyPrefix: sessionKeyPrefixFor(keyPrefix),
+        ...(logger === undefined ? {} : { logger }),
+      });
+    }
+  }
   let warnedAt = -Infinity;
   let unreplicated = 0;
   const store = createRedisStore({
@@ -94,6 +116,7 @@ export async function openRedisBackend(options: RedisBackendOptions): Promise<Re
     keyPrefix,
     now: options.now ?? Date.now,
     ownsClient: true,
+    ...(changes === undefined ? {} : { changes }),
     durableWrites: {
       replicas: settings.waitReplicas,
       timeoutMs: settings.waitTimeoutMs,

@@ -33,6 +33,7 @@
 import { Cluster, type Redis } from 'ioredis';
 import calculateSlot from 'cluster-key-slot';
 import { describeRedisError } from './client.js';
+import type { SessionTracking } from './session-tracking.js';
 import type { SessionStore, StoredSession } from '../session/store.js';
 import {
   assertExpectedVersion,
@@ -65,6 +66,11 @@ export interface RedisStoreOptions {
   readonly ownsClient?: boolean;
   /** Wait for replicas after each write that creates, replaces or removes a record (see the module notes). */
   readonly durableWrites?: DurableWrites;
+  /**
+   * Redis's reports of every change to a session key (`redis/session-tracking.ts`), exposed as the store's
+   * `changes` so that the session manager may cache; `close()` closes it.
+   */
+  readonly changes?: SessionTracking;
 }
 
 /** `WAIT <replicas> <timeoutMs>` after writes. */
@@ -82,6 +88,8 @@ export interface RedisStore extends SessionStore {
   readonly kind: 'redis';
   /** The Redis key of session `id` (for tools and tests). */
   keyFor(id: string): string;
+  /** The prefix of every session key (`keyFor(id)` is it followed by `id`). */
+  readonly sessionKeyPrefix: string;
 }
 
 // KEYS[1] record; ARGV c l e v p ttlMs
@@ -119,6 +127,11 @@ end
 return 1`;
 
 const FIELDS = ['c', 'l', 'e', 'v', 'p'] as const;
+
+/** The prefix of every session key under the key prefix `keyPrefix`. */
+export function sessionKeyPrefixFor(keyPrefix: string): string {
+  return `${keyPrefix}s:`;
+}
 
 /** Lone UTF-16 surrogates: such an id has no faithful UTF-8 key (two ids could map to one key). */
 const LONE_SURROGATE = /\p{Cs}/u;
@@ -227,7 +240,8 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   let closed = false;
   let closing: Promise<void> | undefined;
 
-  const keyFor = (id: string): string => `${prefix}s:${id}`;
+  const sessionKeyPrefix = sessionKeyPrefixFor(prefix);
+  const keyFor = (id: string): string => `${sessionKeyPrefix}${id}`;
 
   /** Replicas to wait for after a write of `key`: on a Cluster, at most what its shard has (slot map). */
   function replicasFor(key: string): number {
@@ -289,6 +303,8 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   return {
     kind: 'redis',
     keyFor,
+    sessionKeyPrefix,
+    ...(options.changes === undefined ? {} : { changes: options.changes }),
 
     get(id) {
       if (closed) return Promise.reject(new StoreClosedError('redis'));
@@ -396,6 +412,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
 
     close() {
       closed = true;
+      void options.changes?.close();
       if (options.ownsClient !== true) return Promise.resolve();
       closing ??= endClient(client);
       return closing;

@@ -37,6 +37,7 @@ export function measureSessionStore(store: SessionStore, metrics: AppMetrics): S
 
   return {
     kind: store.kind,
+    ...(store.changes === undefined ? {} : { changes: store.changes }),
     get: (id) => measure('get', () => store.get(id)),
     set: (id, session) => measure('set', () => store.set(id, session)),
     setIfVersion: (id, session, expectedVersion) =>

@@ -1,12 +1,18 @@
 /**
  * @module session/session-cache
- * A bounded, least-recently-used cache of opened session records for a store that this process alone writes
- * (the embedded store: LevelDB locks its directory to one process). A busy session is then neither read from
- * disk nor decrypted on every request. It is write-through (the session manager updates it after each store
- * write) and guarded by a write epoch, so a slow read that started before a write can never put the older record
- * back. It holds the session data as its JSON text: every load parses its own copy, so callers never share
- * objects.
+ * A bounded, least-recently-used cache of opened session records. A busy session is then neither read from the
+ * store nor decrypted on every request. Two cases:
+ * - a store that this process alone writes (the embedded store: LevelDB locks its directory to one process): the
+ *   cache is write-through (the session manager updates it after each store write);
+ * - a store that other processes write too (Redis): only with the store's change feed, which drops a session from
+ *   the cache as soon as anyone changes or ends it, and empties the cache whenever it was interrupted. While the
+ *   feed is not live the cache neither answers nor fills, and a write of this process is not copied in (the feed
+ *   reports it; the next read fetches it).
+ * Either way every change is guarded by an epoch, so a slow read that started before a write, an invalidation or
+ * an interruption can never put the older record back. It holds the session data as its JSON text: every load
+ * parses its own copy, so callers never share objects.
  */
+import type { SessionChangeFeed } from './store.js';
 
 /** One cached session: the store record's times and version, and the session data as JSON. */
 export interface CachedSession {
@@ -22,14 +28,23 @@ export interface CachedSession {
 export class SessionCache {
   readonly #max: number;
   readonly #entries = new Map<string, CachedSession>();
+  readonly #feed: SessionChangeFeed | undefined;
   #epoch = 0;
 
-  /** @param maxEntries the most sessions kept; the least recently used goes first. */
-  constructor(maxEntries: number) {
+  /**
+   * @param maxEntries the most sessions kept; the least recently used goes first.
+   * @param feed the changes other processes make, for a store they write too (required then).
+   */
+  constructor(maxEntries: number, feed?: SessionChangeFeed) {
     if (!Number.isSafeInteger(maxEntries) || maxEntries <= 0) {
       throw new RangeError('session cache size must be a positive integer');
     }
     this.#max = maxEntries;
+    this.#feed = feed;
+    feed?.listen((id) => {
+      if (id === undefined) this.clear();
+      else this.drop(id);
+    });
   }
 
   get size(): number {
@@ -43,6 +58,7 @@ export class SessionCache {
 
   /** The cached session (marked as recently used), or `undefined`. */
   get(id: string): CachedSession | undefined {
+    if (this.#feed?.live === false) return undefined;
     const entry = this.#entries.get(id);
     if (entry !== undefined) {
       // Map order is insertion order: re-inserting makes this the most recently used entry.
@@ -57,7 +73,7 @@ export class SessionCache {
    * id is cached already (by a write, which is newer).
    */
   fill(id: string, entry: CachedSession, epoch: number): void {
-    if (epoch !== this.#epoch || this.#entries.has(id)) return;
+    if (epoch !== this.#epoch || this.#entries.has(id) || this.#feed?.live === false) return;
     this.#put(id, entry);
   }
 
@@ -70,20 +86,30 @@ export class SessionCache {
   /** Call after the store accepted a write of `id` with this content. */
   wrote(id: string, entry: CachedSession): void {
     this.#epoch++;
-    this.#put(id, entry);
+    // With other writers, the write may have been overtaken by one of theirs that an interrupted feed missed.
+    if (this.#feed === undefined) this.#put(id, entry);
+    else this.#entries.delete(id);
   }
 
   /** Call after the store accepted a touch of `id`: moves the cached times, if `id` is cached. */
   touched(id: string, lastSeenAt: number, expiresAt: number): void {
     this.#epoch++;
     const entry = this.#entries.get(id);
-    if (entry !== undefined) this.#entries.set(id, { ...entry, lastSeenAt, expiresAt });
+    if (entry === undefined) return;
+    if (this.#feed === undefined) this.#entries.set(id, { ...entry, lastSeenAt, expiresAt });
+    else this.#entries.delete(id);
   }
 
   /** Drops `id` (destroyed, expired, or a write that failed). */
   drop(id: string): void {
     this.#epoch++;
     this.#entries.delete(id);
+  }
+
+  /** Drops everything (the change feed was interrupted or resumed). */
+  clear(): void {
+    this.#epoch++;
+    this.#entries.clear();
   }
 
   #put(id: string, entry: CachedSession): void {

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SessionCipher } from './cipher.js';
 import { SessionCache, type CachedSession } from './session-cache.js';
-import type { SessionStore } from './store.js';
+import type { SessionChangeFeed, SessionStore } from './store.js';
 import type { SessionData } from './types.js';
 
 const ID_BYTES = 32;
@@ -42,11 +42,13 @@ export interface SessionManagerOptions {
   touchIntervalMs?: number;
   /**
    * Keep up to this many recently used sessions opened in memory (see `session-cache.ts`), so that a busy session
-   * is not read from the store and decrypted on every request. Only for a store that this process alone writes
-   * (the embedded store): with a shared store (Redis) another instance can change or end a session behind this
-   * one's back. Default 0: no cache.
+   * is not read from the store and decrypted on every request. For a store that this process alone writes (the
+   * embedded store), or with `changes`: with a shared store (Redis) another instance can change or end a session
+   * behind this one's back. Default 0: no cache.
    */
   cacheSize?: number;
+  /** The changes other processes make to a shared store (`SessionStore.changes`): required to cache one. */
+  changes?: SessionChangeFeed;
 }
 
 /** One session as the web layer sees it: plaintext data plus the bookkeeping the manager needs. */
@@ -113,7 +115,7 @@ export class SessionManager {
     if (!Number.isSafeInteger(cacheSize) || cacheSize < 0) {
       throw new RangeError('session manager option "cacheSize" must be a non-negative integer');
     }
-    this.#cache = cacheSize > 0 ? new SessionCache(cacheSize) : undefined;
+    this.#cache = cacheSize > 0 ? new SessionCache(cacheSize, options.changes) : undefined;
   }
 
   /** A new session id: 32 random bytes (256 bits), base64url. */

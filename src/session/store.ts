@@ -21,6 +21,23 @@ export interface StoredSession {
 
 export type SessionStoreKind = 'memory' | 'embedded' | 'redis';
 
+/** Told that session `id` changed or ended; `undefined`: any session may have. Runs synchronously. */
+export type SessionChangeListener = (id: string | undefined) => void;
+
+/**
+ * What a store shared with other processes reports of the changes they make (Redis: `redis/session-tracking.ts`),
+ * so that a process may keep the sessions it read in memory (`SessionManager`, `session/session-cache.ts`).
+ */
+export interface SessionChangeFeed {
+  /**
+   * True while every change to any session is being reported. Whenever it was false, the listeners were told
+   * `undefined` before it turned true again: a copy made while it is false must not be kept.
+   */
+  readonly live: boolean;
+  /** Adds a listener for every change from now on. */
+  listen(listener: SessionChangeListener): void;
+}
+
 /**
  * A session store. Every method rejects once `close()` was called. Operations on one id take effect in the order
  * they were called, even when not awaited one by one (a `touch` never resurrects the payload a concurrent `set`
@@ -28,6 +45,8 @@ export type SessionStoreKind = 'memory' | 'embedded' | 'redis';
  */
 export interface SessionStore {
   readonly kind: SessionStoreKind;
+  /** Present on a store other processes write too, when it can report their changes (see {@link SessionChangeFeed}). */
+  readonly changes?: SessionChangeFeed;
   /** The record, or `undefined` when absent or expired (`expiresAt <= now`). */
   get(id: string): Promise<StoredSession | undefined>;
   /** Creates or replaces the record; it expires at `session.expiresAt`. Used for new sessions only. */

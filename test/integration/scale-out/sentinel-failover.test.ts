@@ -10,7 +10,9 @@
  *   user's login completes just before the kill), no second login at RingCentral, no new cookie;
  * - then a refresh storm (200 concurrent requests of one session over the three instances, its access token
  *   expired) makes exactly one refresh at the emulator: the refresh lock works on the new primary. Its session
- *   write finds no replica to confirm it (the old primary is gone): it stands after the WAIT timeout, with a warning.
+ *   write finds no replica to confirm it (the old primary is gone): it stands after the WAIT timeout, with a warning;
+ * - each instance's session cache was paused by the failover and follows the new primary: a logout through one
+ *   instance ends the session on the other two at once.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -253,6 +255,21 @@ void describe('Redis Sentinel failover under traffic', { skip: topologySkip('sen
       instances.some((instance) => instance.output().includes('confirmed by fewer replicas than REDIS_WAIT_REPLICAS')),
       'the unreplicated refresh write is logged',
     );
+
+    // Each instance keeps sessions in memory only while the new primary reports their changes to it: a logout
+    // through one instance ends the session on the other two at once, after the failover as before it.
+    for (const instance of instances) {
+      assert.match(instance.output(), /session cache paused/, `${instance.url}: the failover paused its session cache`);
+    }
+    const leaving = browsers[2]!;
+    for (const browser of leaving) {
+      assert.equal((await browser.get('/test?api=extension', JSON_ACCEPT)).status, 200, 'cached on every instance');
+    }
+    assert.equal((await leaving[0]!.page('/logout', { 'sec-fetch-site': 'same-origin' })).status, 302);
+    for (const browser of leaving) {
+      const after = await browser.get('/test?api=extension', JSON_ACCEPT);
+      assert.equal(after.status, 401, `${browser.baseUrl} after the logout: ${after.text.slice(0, 200)}`);
+    }
 
     for (const instance of instances) {
       const output = instance.output();

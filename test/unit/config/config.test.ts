@@ -46,6 +46,7 @@ describe('loadConfig', () => {
       redisUrl: undefined,
       redis: undefined,
       redisKeyPrefix: undefined,
+      redisSessionCache: true,
       idleTimeoutSeconds: 28_800,
       absoluteTimeoutSeconds: 604_800,
     });
@@ -276,14 +277,21 @@ describe('loadConfig', () => {
     assert.equal(redis.session.store, 'redis');
     assert.equal(redis.session.redisUrl, 'redis://:password@localhost:6379/2');
     assert.equal(redis.session.redisKeyPrefix, 'app1:');
+    assert.equal(redis.session.redisSessionCache, true, 'sessions cached by default');
+    assert.equal(
+      loadConfig({ SESSION_STORE: 'redis', REDIS_URL: 'redis://localhost:6379', REDIS_SESSION_CACHE: 'off' }).session
+        .redisSessionCache,
+      false,
+    );
     const bad = problemsOf({
       SESSION_STORE: 'redis',
       REDIS_URL: 'http://:password@localhost',
       REDIS_KEY_PREFIX: 'has space',
+      REDIS_SESSION_CACHE: 'yes',
     });
     assert.deepEqual(
       bad.problems.map((p) => p.variable),
-      ['REDIS_URL', 'REDIS_KEY_PREFIX'],
+      ['REDIS_URL', 'REDIS_KEY_PREFIX', 'REDIS_SESSION_CACHE'],
     );
     assert.doesNotMatch(bad.message, /password/);
   });

@@ -9,9 +9,9 @@ import { describe, it } from 'node:test';
 import { createSessionCipher } from '../../../src/session/cipher.js';
 import { createMemoryStore } from '../../../src/session/memory-store.js';
 import { SessionCache } from '../../../src/session/session-cache.js';
-import { SessionManager } from '../../../src/session/session-manager.js';
+import { SessionManager, type Session } from '../../../src/session/session-manager.js';
 import type { SessionStore } from '../../../src/session/store.js';
-import type { TokenSet } from '../../../src/session/types.js';
+import type { SessionData, TokenSet } from '../../../src/session/types.js';
 
 const SECRET = 'session-cache-test-secret-0123456789abcdef';
 const T0 = 1_700_000_000_000;
@@ -258,5 +258,162 @@ void describe('session manager cache', () => {
       assert.throws(() => new SessionManager({ ...options, cacheSize }), /cacheSize/);
     }
     assert.throws(() => new SessionCache(0), RangeError);
+  });
+});
+
+/**
+ * A change feed driven by the test, with the contract of `SessionChangeFeed` (what Redis tracking provides in
+ * production: `redis/session-tracking.ts`, tested on a real Redis in `test/unit/redis/session-tracking.test.ts`).
+ */
+function manualFeed() {
+  const listeners: ((id: string | undefined) => void)[] = [];
+  const feed = {
+    live: true,
+    listen(listener: (id: string | undefined) => void) {
+      listeners.push(listener);
+    },
+    report(id: string | undefined) {
+      for (const listener of listeners) listener(id);
+    },
+  };
+  return feed;
+}
+
+void describe('session manager cache with a change feed (a store other processes write)', () => {
+  /** Two "instances": managers with their own caches over one shared store; `second` has the feed. */
+  function shared(options: { slow?: boolean } = {}) {
+    const inner = createMemoryStore({ now: () => T0 });
+    const feed = manualFeed();
+    let gets = 0;
+    let release: () => void = () => undefined;
+    let gate: Promise<void> | undefined;
+    const hold = (): void => {
+      gate = new Promise<void>((resolve) => {
+        release = () => {
+          gate = undefined;
+          resolve();
+        };
+      });
+    };
+    const common = {
+      cipher: createSessionCipher([SECRET]),
+      idleTimeoutMs: IDLE,
+      absoluteTimeoutMs: ABSOLUTE,
+      now: () => T0,
+    };
+    const first = new SessionManager({ ...common, store: inner });
+    const store: SessionStore = {
+      ...inner,
+      kind: 'redis',
+      changes: feed,
+      get: async (id) => {
+        gets++;
+        const record = await inner.get(id);
+        if (options.slow === true && gate !== undefined) await gate;
+        return record;
+      },
+    };
+    const second = new SessionManager({ ...common, store, cacheSize: 100, changes: feed });
+    return { inner, feed, first, second, gets: () => gets, hold, release: () => release() };
+  }
+
+  async function loggedIn(first: SessionManager) {
+    const session = first.create({ tokens });
+    await first.save(session);
+    return session;
+  }
+
+  const withToken = (session: Session, accessToken: string): SessionData => ({
+    ...session.data,
+    tokens: { ...tokens, accessToken },
+  });
+
+  void it('serves from memory while nothing is reported; a reported change is read again', async () => {
+    const { feed, first, second, gets } = shared();
+    const session = await loggedIn(first);
+    await second.load(session.id);
+    await second.load(session.id);
+    assert.equal(gets(), 1, 'read once');
+    const changed = { ...session, data: withToken(session, 'ACCESS-NEW') };
+    assert.ok(await first.save(changed));
+    feed.report(session.id);
+    assert.equal((await second.load(session.id))?.data.tokens?.accessToken, 'ACCESS-NEW');
+    assert.equal(gets(), 2);
+  });
+
+  void it('a reported logout ends the session at the next load', async () => {
+    const { feed, first, second } = shared();
+    const session = await loggedIn(first);
+    assert.ok(await second.load(session.id));
+    await first.destroy(session.id);
+    feed.report(session.id);
+    assert.equal(await second.load(session.id), undefined);
+  });
+
+  void it('while the feed is not live: every load reads the store, nothing is kept', async () => {
+    const { feed, first, second, gets } = shared();
+    const session = await loggedIn(first);
+    assert.ok(await second.load(session.id));
+    feed.live = false;
+    // A change the feed could not report: a copy from before must not be served.
+    assert.ok(await first.save({ ...session, data: withToken(session, 'ACCESS-UNREPORTED') }));
+    assert.equal((await second.load(session.id))?.data.tokens?.accessToken, 'ACCESS-UNREPORTED');
+    assert.equal((await second.load(session.id))?.data.tokens?.accessToken, 'ACCESS-UNREPORTED');
+    assert.equal(gets(), 3, 'one read per load while not live');
+    feed.report(undefined);
+    feed.live = true;
+    await second.load(session.id);
+    await second.load(session.id);
+    assert.equal(gets(), 4, 'kept again once live');
+  });
+
+  void it('"all" empties the cache', async () => {
+    const { feed, first, second, gets } = shared();
+    const a = await loggedIn(first);
+    const b = await loggedIn(first);
+    await second.load(a.id);
+    await second.load(b.id);
+    feed.report(undefined);
+    await second.load(a.id);
+    await second.load(b.id);
+    assert.equal(gets(), 4);
+  });
+
+  void it('a read under way when a change is reported is not kept (the change may postdate what it read)', async () => {
+    const { feed, first, second, gets, hold, release } = shared({ slow: true });
+    const session = await loggedIn(first);
+    hold();
+    const reading = second.load(session.id); // reads version 1 now, answers on release()
+    await first.destroy(session.id);
+    feed.report(session.id);
+    release();
+    assert.ok(await reading, 'the read under way answers what it read');
+    assert.equal(await second.load(session.id), undefined, 'the next load reads again and finds it gone');
+    assert.equal(gets(), 2);
+  });
+
+  void it('a read under way when the feed was interrupted and resumed is not kept', async () => {
+    const { feed, first, second, hold, release } = shared({ slow: true });
+    const session = await loggedIn(first);
+    hold();
+    const reading = second.load(session.id);
+    feed.live = false;
+    await first.destroy(session.id); // not reported: the feed is down
+    feed.report(undefined);
+    feed.live = true;
+    release();
+    assert.ok(await reading);
+    assert.equal(await second.load(session.id), undefined);
+  });
+
+  void it("this process's own writes are not copied in: the feed reports them, the next load reads", async () => {
+    const { second, gets } = shared();
+    const session = second.create({ tokens });
+    await second.save(session);
+    assert.ok(await second.load(session.id));
+    assert.equal(gets(), 1);
+    await second.touch({ ...session, lastSeenAt: T0 - 2 * MINUTE });
+    await second.load(session.id);
+    assert.equal(gets(), 2, 'a touch drops the copy too');
   });
 });

@@ -48,6 +48,8 @@ export async function startSharedInstances(
     keyPrefix: string;
     /** How long an instance waits for another's refresh lock (default: the backend's). */
     lockWaitTimeoutMs?: number;
+    /** `REDIS_SESSION_CACHE` (default on). */
+    sessionCache?: boolean;
   },
 ): Promise<SharedInstance[]> {
   const redis = redisOf(options);
@@ -58,6 +60,7 @@ export async function startSharedInstances(
       keyPrefix: options.keyPrefix,
       commandTimeoutMs: 1_000,
       ...(options.lockWaitTimeoutMs === undefined ? {} : { lockWaitTimeoutMs: options.lockWaitTimeoutMs }),
+      ...(options.sessionCache === undefined ? {} : { sessionCache: options.sessionCache }),
     });
     // The app closes the store on teardown, and the store owns the connection.
     const app = await startTestApp(t, {
