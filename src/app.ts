@@ -52,7 +52,7 @@ import { registerLogoutRoutes } from './web/routes/logout.js';
 import { registerMetricsRoute } from './web/routes/metrics.js';
 import { registerProfileRoute } from './web/routes/profile.js';
 import type { Views } from './web/views/models.js';
-import { COOKIE_SIGNING_LABEL, createWebSessions } from './web/web-sessions.js';
+import { COOKIE_SIGNING_LABEL, createWebSessions, REQUEST_SESSION } from './web/web-sessions.js';
 
 /** A login must come back from RingCentral within this time; also the idle timeout of a session without tokens. */
 export const LOGIN_TIMEOUT_MS = 10 * 60 * 1000;
@@ -219,6 +219,8 @@ export function createApp(deps: AppDeps): FastifyInstance {
     secret: deps.sessionSecrets.map((secret) => deriveKey(secret, COOKIE_SIGNING_LABEL)),
     hook: 'onRequest',
   });
+  // Where each request keeps the session it loaded (web/web-sessions.ts), declared so every request has the slot.
+  app.decorateRequest(REQUEST_SESSION, null);
   // The only body the app reads is the logout form (urlencoded, or JSON from scripts): nothing else is parsed.
   app.removeContentTypeParser('text/plain');
   void app.register(formbody, { bodyLimit: 4096 });

@@ -223,13 +223,21 @@ export function marginOf(windowMs: number, tuning: BudgetTuning): number {
 
 function housekeep(state: BudgetState, now: number, tuning: BudgetTuning): void {
   state.touchedAt = now;
-  for (const [ticket, slot] of state.plan) if (slot < now - tuning.stalePlanMs) state.plan.delete(ticket);
-  for (const [ticket, sentAt] of state.fly) {
-    if (sentAt < now - tuning.staleFlightMs) {
-      state.fly.delete(ticket);
+  // forEach, not for…of over entries: this runs twice per call over every call in flight, and each entry of a
+  // for…of is a fresh [key, value] array (the allocation profile's largest item per request).
+  if (state.plan.size > 0) {
+    const planCutoff = now - tuning.stalePlanMs;
+    state.plan.forEach((slot, ticket, plan) => {
+      if (slot < planCutoff) plan.delete(ticket);
+    });
+  }
+  const flyCutoff = now - tuning.staleFlightMs;
+  state.fly.forEach((sentAt, ticket, fly) => {
+    if (sentAt < flyCutoff) {
+      fly.delete(ticket);
       state.sent.insert(sentAt);
     }
-  }
+  });
   state.sent.dropUpTo(now - state.windowMs - marginOf(state.windowMs, tuning));
   state.sent.keepNewest(Math.min(state.limit, MAX_TRACKED_CALLS));
 }

@@ -81,7 +81,23 @@ export function findOperation(id: string): Operation | undefined {
  * (the token's own account and extension). Values are percent-encoded.
  * @throws {TypeError} when a parameter has no value
  */
-export function expandPath(op: Operation, params: Readonly<Record<string, string>> = {}): string {
+export function expandPath(op: Operation, params?: Readonly<Record<string, string>>): string {
+  // Without params the answer depends on the operation alone: worked out once (most calls are of this kind).
+  if (params === undefined) {
+    let own = OWN_PATHS.get(op);
+    if (own === undefined) {
+      own = fillPath(op, {});
+      OWN_PATHS.set(op, own);
+    }
+    return own;
+  }
+  return fillPath(op, params);
+}
+
+/** The paths of operations called without params (for the token's own account and extension). */
+const OWN_PATHS = new WeakMap<Operation, string>();
+
+function fillPath(op: Operation, params: Readonly<Record<string, string>>): string {
   return op.path.replace(/\{([^}]+)\}/g, (_whole, name: string) => {
     const value = params[name] ?? (name === 'accountId' || name === 'extensionId' ? OWN : undefined);
     if (value === undefined) throw new TypeError(`RingCentral operation "${op.id}" needs the "${name}" parameter`);

@@ -110,7 +110,7 @@ export function createTransport(options: TransportOptions): Transport {
           headersTimeout: options.timeoutMs,
           bodyTimeout: options.timeoutMs,
         });
-        const body = Buffer.from(await response.body.arrayBuffer());
+        const body = await readBody(response.body);
         return { status: response.statusCode, headers: response.headers, body };
       } catch (err) {
         throw classifyTransportError(err, options.timeoutMs) ?? err;
@@ -159,4 +159,21 @@ export function createTransport(options: TransportOptions): Transport {
 export function headerValue(headers: RawAnswer['headers'], name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * The whole body as one Buffer. A body that arrived in one chunk (most JSON answers) is that chunk, not a copy:
+ * undici's `arrayBuffer()` copies it into a new ArrayBuffer, which the profile showed on every call.
+ */
+function readBody(body: Readable): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    body.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      length += chunk.length;
+    });
+    body.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length)));
+    body.once('error', reject);
+  });
 }

@@ -27,7 +27,9 @@ export interface CachedSession {
 /** The cache of one session manager (no module-level state). */
 export class SessionCache {
   readonly #max: number;
-  readonly #entries = new Map<string, CachedSession>();
+  /** In least recently used order, roughly (see `get`); `seq` is the order number of the entry's last move. */
+  readonly #entries = new Map<string, { entry: CachedSession; seq: number }>();
+  #seq = 0;
   readonly #feed: SessionChangeFeed | undefined;
   #epoch = 0;
 
@@ -59,13 +61,17 @@ export class SessionCache {
   /** The cached session (marked as recently used), or `undefined`. */
   get(id: string): CachedSession | undefined {
     if (this.#feed?.live === false) return undefined;
-    const entry = this.#entries.get(id);
-    if (entry !== undefined) {
-      // Map order is insertion order: re-inserting makes this the most recently used entry.
+    const slot = this.#entries.get(id);
+    if (slot === undefined) return undefined;
+    // Map order is insertion order: re-inserting makes this the most recently used entry. An entry among the
+    // newer half is left where it is: it cannot be evicted before it has aged into the older half, and a busy
+    // session is not re-inserted on every request (each re-insert leaves a hole that makes the Map rebuild its table).
+    if (this.#seq - slot.seq >= this.#max / 2) {
       this.#entries.delete(id);
-      this.#entries.set(id, entry);
+      slot.seq = ++this.#seq;
+      this.#entries.set(id, slot);
     }
-    return entry;
+    return slot.entry;
   }
 
   /**
@@ -94,9 +100,9 @@ export class SessionCache {
   /** Call after the store accepted a touch of `id`: moves the cached times, if `id` is cached. */
   touched(id: string, lastSeenAt: number, expiresAt: number): void {
     this.#epoch++;
-    const entry = this.#entries.get(id);
-    if (entry === undefined) return;
-    if (this.#feed === undefined) this.#entries.set(id, { ...entry, lastSeenAt, expiresAt });
+    const slot = this.#entries.get(id);
+    if (slot === undefined) return;
+    if (this.#feed === undefined) slot.entry = { ...slot.entry, lastSeenAt, expiresAt };
     else this.#entries.delete(id);
   }
 
@@ -114,7 +120,7 @@ export class SessionCache {
 
   #put(id: string, entry: CachedSession): void {
     this.#entries.delete(id);
-    this.#entries.set(id, entry);
+    this.#entries.set(id, { entry, seq: ++this.#seq });
     if (this.#entries.size > this.#max) {
       const oldest = this.#entries.keys().next();
       if (oldest.done !== true) this.#entries.delete(oldest.value);

@@ -31,6 +31,22 @@ export function prefersJson(accept: string | undefined, format: string | undefin
   if (format === 'json') return true;
   if (format === 'html') return false;
   if (accept === undefined || accept === '') return true;
+  // A client sends the same Accept on every request: its answer is worked out once (bounded, short values only).
+  const known = ACCEPT_ANSWERS.get(accept);
+  if (known !== undefined) return known;
+  const answer = acceptPrefersJson(accept);
+  if (accept.length <= MAX_REMEMBERED_ACCEPT) {
+    if (ACCEPT_ANSWERS.size >= MAX_REMEMBERED_ACCEPTS) ACCEPT_ANSWERS.clear();
+    ACCEPT_ANSWERS.set(accept, answer);
+  }
+  return answer;
+}
+
+const MAX_REMEMBERED_ACCEPTS = 256;
+const MAX_REMEMBERED_ACCEPT = 512;
+const ACCEPT_ANSWERS = new Map<string, boolean>();
+
+function acceptPrefersJson(accept: string): boolean {
   const html = qualityOf(accept, ['text/html', 'application/xhtml+xml']);
   if (html === 0) return true;
   return qualityOf(accept, ['application/json']) > html;

@@ -79,13 +79,36 @@ export function storeUnavailable(cause: unknown): AppError {
   });
 }
 
+/** The session cookie's id and the session it loaded, once per request. */
+export interface LoadedSession {
+  readonly id: string | undefined;
+  readonly session: Session | undefined;
+}
+
+/** The request property that holds the {@link LoadedSession} (declare it with `app.decorateRequest(…, null)`). */
+export const REQUEST_SESSION = 'rcafSession';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** This request's session, once loaded (`web/web-sessions.ts`); null before. */
+    [REQUEST_SESSION]: LoadedSession | null;
+  }
+}
+
 /** Creates the glue for one app instance (no module-level state). */
 export function createWebSessions(options: WebSessionsOptions): WebSessions {
   const { manager } = options;
   const cookieName = options.secure ? '__Host-rcsid' : 'rcsid';
   const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax', secure: options.secure } as const;
-  // Per-request cache; entries go away with the request objects.
-  const loaded = new WeakMap<FastifyRequest, { id: string | undefined; session: Session | undefined }>();
+  // Per-request cache, kept on the request object itself (`decorateRequest` in app.ts): it goes away with the
+  // request. Not a WeakMap keyed by the request: V8's young-generation GC keeps a WeakMap's values alive until a
+  // full GC, so every request's session was promoted to the old generation (the allocation profile showed it).
+  const loaded = {
+    get: (request: FastifyRequest): LoadedSession | undefined => request[REQUEST_SESSION] ?? undefined,
+    set: (request: FastifyRequest, value: LoadedSession): void => {
+      request[REQUEST_SESSION] = value;
+    },
+  };
   // Exact signed strings that verified, and what they verified to. Only valid signatures are kept (so garbage
   // cannot fill it), the oldest entry goes first, and a hit needs the very string whose HMAC was checked.
   const verified = new Map<string, { value: string; renew: boolean }>();
