@@ -4,8 +4,7 @@
  * or Redis) or the minimal proxy with `node --trace-gc-nvp`, logs in, loads `GET /test?api=extension` (JSON, 50
  * connections), and prints, per request: bytes allocated, bytes promoted to the old generation (objects that
  * outlived two young collections), and the pause time of young (scavenge) and full (mark-compact) collections.
- * Promotion is what makes full collections come often; the proxy shows what the HTTP and upstream layers alone
- * leave behind.
+ * Promoted objects stay until a full collection; the proxy shows what the HTTP and upstream layers alone cost.
  *
  * With `--alloc`, it samples allocations instead (V8's sampling heap profiler, objects collected by either GC
  * included) and prints the functions that allocate most per request; `--promoted` samples only objects that
