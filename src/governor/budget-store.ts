@@ -63,23 +63,31 @@ export function createMemoryBudgetStore(options: MemoryBudgetStoreOptions): Budg
   const { now } = options;
   const tuning: BudgetTuning = { ...DEFAULT_TUNING, ...options.tuning };
   const maxBudgets = options.maxBudgets ?? 50_000;
-  const budgets = new Map<string, BudgetState>();
+  // Least recently used first, roughly: `seq` is the order number of the budget's last move to the end.
+  const budgets = new Map<string, { state: BudgetState; seq: number }>();
+  let seq = 0;
 
   function stateOf(key: BudgetKey, defaults: GroupBudget, t: number): BudgetState {
     const id = `${key.group}\n${key.owner}`;
-    let state = budgets.get(id);
-    if (state !== undefined && state.touchedAt < t - tuning.idleTtlMs) state = undefined;
-    if (state === undefined) {
-      state = createBudgetState(defaults, t);
-      if (budgets.size >= maxBudgets) {
-        const oldest = budgets.keys().next();
-        if (oldest.done !== true) budgets.delete(oldest.value);
+    const slot = budgets.get(id);
+    if (slot !== undefined && slot.state.touchedAt >= t - tuning.idleTtlMs) {
+      // A budget among the newer half is left in place: it cannot be evicted before it has aged into the older
+      // half, and a busy budget is not re-inserted on every call (each re-insert makes the map rebuild its table).
+      if (seq - slot.seq >= maxBudgets / 2) {
+        budgets.delete(id);
+        slot.seq = ++seq;
+        budgets.set(id, slot);
       }
-    } else {
-      budgets.delete(id);
+      return slot.state;
     }
-    // Re-inserted: the map's order is least recently used first.
-    budgets.set(id, state);
+    // New, or idle too long (forgotten).
+    const state = createBudgetState(defaults, t);
+    budgets.delete(id);
+    if (budgets.size >= maxBudgets) {
+      const oldest = budgets.keys().next();
+      if (oldest.done !== true) budgets.delete(oldest.value);
+    }
+    budgets.set(id, { state, seq: ++seq });
     return state;
   }
 
