@@ -14,10 +14,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createAgent, loginThroughServer } from './lib/browser.js';
 import { createContext, removeWorkDir } from './lib/context.js';
 import { assertClean, runLoad } from './lib/load.js';
-import { startEmulatorServer, startMinimalProxy, startRcAuthflow, startRedisServer } from './lib/servers.js';
+import { startApiTarget, startEmulatorServer } from './lib/servers.js';
 import { formatNumber } from './lib/stats.js';
 
 const WARM_UP_SECONDS = 3;
@@ -109,27 +108,14 @@ async function main(): Promise<void> {
   try {
     ctx.pinSelf(ctx.cpus.loadForServer);
     const emulator = await startEmulatorServer(ctx, ctx.cpus.upstream);
-    const redis = store === 'redis' && !proxy ? await startRedisServer(ctx, ctx.cpus.upstream) : undefined;
     const flags = ['--trace-gc-nvp', ...(sample === undefined ? [] : ['--import', sampler])];
     // Read by the sampler in the server process (children inherit the environment).
     if (sample !== undefined) Object.assign(process.env, { ALLOC_SAMPLE: sample, ALLOC_OUT: profileFile });
-    const app = proxy
-      ? await startMinimalProxy(ctx, emulator, ctx.cpus.server, flags)
-      : await startRcAuthflow(ctx, emulator, {
-          name: `gc-${store}`,
-          store,
-          ...(redis === undefined ? {} : { redisUrl: redis.url }),
-          ...(ctx.cpus.server === undefined ? {} : { cpus: ctx.cpus.server }),
-          nodeFlags: flags,
-        });
-    const agent = createAgent(4);
-    const jar = await loginThroughServer(agent, `${app.url}/login`);
-    await agent.close();
-    const target = {
-      url: `${app.url}/test?api=extension`,
-      headers: { accept: 'application/json', cookie: jar.header() },
-      connections: 50,
-    };
+    const { app, load: target } = await startApiTarget(ctx, emulator, {
+      store: proxy ? 'proxy' : store,
+      name: 'gc',
+      nodeFlags: flags,
+    });
     await runLoad({ ...target, durationSeconds: WARM_UP_SECONDS });
     const mark = readFileSync(app.child.logFile, 'utf8').length;
     // The sampler starts on SIGUSR2 and writes its profile on the next one.

@@ -10,10 +10,9 @@
  */
 import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { createAgent, loginThroughServer } from './lib/browser.js';
 import { createContext, removeWorkDir } from './lib/context.js';
 import { assertClean, runLoad } from './lib/load.js';
-import { startEmulatorServer, startMinimalProxy, startRcAuthflow, startRedisServer } from './lib/servers.js';
+import { startApiTarget, startEmulatorServer } from './lib/servers.js';
 import { formatNumber } from './lib/stats.js';
 
 interface ProfileNode {
@@ -118,25 +117,12 @@ async function main(): Promise<void> {
     ctx.pinSelf(ctx.cpus.loadForServer);
     const emulator = await startEmulatorServer(ctx, ctx.cpus.upstream);
     const spawned = performance.now();
-    const redis = store === 'redis' && !proxy ? await startRedisServer(ctx, ctx.cpus.upstream) : undefined;
     const profileFlags = ['--cpu-prof', '--cpu-prof-dir', profileDir];
-    const app = proxy
-      ? await startMinimalProxy(ctx, emulator, ctx.cpus.server, profileFlags)
-      : await startRcAuthflow(ctx, emulator, {
-          name: `profile-${store}`,
-          store,
-          ...(redis === undefined ? {} : { redisUrl: redis.url }),
-          ...(ctx.cpus.server === undefined ? {} : { cpus: ctx.cpus.server }),
-          nodeFlags: profileFlags,
-        });
-    const agent = createAgent(4);
-    const jar = await loginThroughServer(agent, `${app.url}/login`);
-    await agent.close();
-    const target = {
-      url: `${app.url}/test?api=extension`,
-      headers: { accept: 'application/json', cookie: jar.header() },
-      connections: 50,
-    };
+    const { app, load: target } = await startApiTarget(ctx, emulator, {
+      store: proxy ? 'proxy' : store,
+      name: 'profile',
+      nodeFlags: profileFlags,
+    });
     const skipMs = performance.now() - spawned;
     const result = await runLoad({ ...target, durationSeconds: seconds });
     assertClean('profile load', result);

@@ -10,7 +10,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findFreePort, startChild, waitForHttp, type RunningChild } from './child.js';
 import type { BenchContext } from './context.js';
-import { DEMO_APP } from './browser.js';
+import { createAgent, DEMO_APP, loginThroughServer } from './browser.js';
+import type { LoadOptions } from './load.js';
 
 const START_TIMEOUT_MS = 30_000;
 
@@ -234,4 +235,48 @@ export async function startQuickstartApp(ctx: BenchContext, emulator: EmulatorSe
   ctx.onCleanup(() => child.stop());
   await waitForHttp(`${url}/index`, START_TIMEOUT_MS, () => child.running(), 302);
   return { name: 'quickstart-app', url, child };
+}
+
+/** The server under test of a one-target tool (`bench/profile.ts`, `bench/gc.ts`), logged in. */
+export interface ApiTarget {
+  readonly app: Server;
+  /** The `api` scenario's load on it: `GET /test?api=extension` (JSON) with the login's cookie, 50 connections. */
+  readonly load: Omit<LoadOptions, 'durationSeconds'>;
+}
+
+/**
+ * Starts rc-authflow on `store` (and a Redis for it), or the minimal proxy, on the CPU planned for the server under
+ * test with extra Node flags, and logs the demo admin in through it.
+ */
+export async function startApiTarget(
+  ctx: BenchContext,
+  emulator: EmulatorServer,
+  options: {
+    readonly store: 'embedded' | 'redis' | 'proxy';
+    readonly name: string;
+    readonly nodeFlags: readonly string[];
+  },
+): Promise<ApiTarget> {
+  const { store, nodeFlags } = options;
+  const app =
+    store === 'proxy'
+      ? await startMinimalProxy(ctx, emulator, ctx.cpus.server, nodeFlags)
+      : await startRcAuthflow(ctx, emulator, {
+          name: `${options.name}-${store}`,
+          store,
+          ...(store === 'redis' ? { redisUrl: (await startRedisServer(ctx, ctx.cpus.upstream)).url } : {}),
+          ...(ctx.cpus.server === undefined ? {} : { cpus: ctx.cpus.server }),
+          nodeFlags,
+        });
+  const agent = createAgent(4);
+  const jar = await loginThroughServer(agent, `${app.url}/login`);
+  await agent.close();
+  return {
+    app,
+    load: {
+      url: `${app.url}/test?api=extension`,
+      headers: { accept: 'application/json', cookie: jar.header() },
+      connections: 50,
+    },
+  };
 }
