@@ -4,6 +4,7 @@
  * `SESSION_STORE=redis` every instance uses `redis/budget-store.ts` instead, so all instances plan one schedule.
  * Each operation is atomic for its budget; the scheduling itself is `budget-model.ts`.
  */
+import { RecencyMap } from '../recency-map.js';
 import {
   admitCall,
   cancelCall,
@@ -63,31 +64,15 @@ export function createMemoryBudgetStore(options: MemoryBudgetStoreOptions): Budg
   const { now } = options;
   const tuning: BudgetTuning = { ...DEFAULT_TUNING, ...options.tuning };
   const maxBudgets = options.maxBudgets ?? 50_000;
-  // Least recently used first, roughly: `seq` is the order number of the budget's last move to the end.
-  const budgets = new Map<string, { state: BudgetState; seq: number }>();
-  let seq = 0;
+  const budgets = new RecencyMap<BudgetState>(maxBudgets);
 
   function stateOf(key: BudgetKey, defaults: GroupBudget, t: number): BudgetState {
     const id = `${key.group}\n${key.owner}`;
-    const slot = budgets.get(id);
-    if (slot !== undefined && slot.state.touchedAt >= t - tuning.idleTtlMs) {
-      // A budget among the newer half is left in place: it cannot be evicted before it has aged into the older
-      // half, and a busy budget is not re-inserted on every call (each re-insert makes the map rebuild its table).
-      if (seq - slot.seq >= maxBudgets / 2) {
-        budgets.delete(id);
-        slot.seq = ++seq;
-        budgets.set(id, slot);
-      }
-      return slot.state;
-    }
+    const known = budgets.get(id);
+    if (known !== undefined && known.touchedAt >= t - tuning.idleTtlMs) return known;
     // New, or idle too long (forgotten).
     const state = createBudgetState(defaults, t);
-    budgets.delete(id);
-    if (budgets.size >= maxBudgets) {
-      const oldest = budgets.keys().next();
-      if (oldest.done !== true) budgets.delete(oldest.value);
-    }
-    budgets.set(id, { state, seq: ++seq });
+    budgets.set(id, state);
     return state;
   }
 

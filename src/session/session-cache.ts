@@ -12,6 +12,7 @@
  * an interruption can never put the older record back. It holds the session data as its JSON text: every load
  * parses its own copy, so callers never share objects.
  */
+import { RecencyMap } from '../recency-map.js';
 import type { SessionChangeFeed } from './store.js';
 
 /** One cached session: the store record's times and version, and the session data as JSON. */
@@ -26,10 +27,7 @@ export interface CachedSession {
 
 /** The cache of one session manager (no module-level state). */
 export class SessionCache {
-  readonly #max: number;
-  /** In least recently used order, roughly (see `get`); `seq` is the order number of the entry's last move. */
-  readonly #entries = new Map<string, { entry: CachedSession; seq: number }>();
-  #seq = 0;
+  readonly #entries: RecencyMap<CachedSession>;
   readonly #feed: SessionChangeFeed | undefined;
   #epoch = 0;
 
@@ -41,7 +39,7 @@ export class SessionCache {
     if (!Number.isSafeInteger(maxEntries) || maxEntries <= 0) {
       throw new RangeError('session cache size must be a positive integer');
     }
-    this.#max = maxEntries;
+    this.#entries = new RecencyMap(maxEntries);
     this.#feed = feed;
     feed?.listen((id) => {
       if (id === undefined) this.clear();
@@ -61,17 +59,7 @@ export class SessionCache {
   /** The cached session (marked as recently used), or `undefined`. */
   get(id: string): CachedSession | undefined {
     if (this.#feed?.live === false) return undefined;
-    const slot = this.#entries.get(id);
-    if (slot === undefined) return undefined;
-    // Map order is insertion order: re-inserting makes this the most recently used entry. An entry among the
-    // newer half is left where it is: it cannot be evicted before it has aged into the older half, and a busy
-    // session is not re-inserted on every request (each re-insert leaves a hole that makes the Map rebuild its table).
-    if (this.#seq - slot.seq >= this.#max / 2) {
-      this.#entries.delete(id);
-      slot.seq = ++this.#seq;
-      this.#entries.set(id, slot);
-    }
-    return slot.entry;
+    return this.#entries.get(id);
   }
 
   /**
@@ -80,7 +68,7 @@ export class SessionCache {
    */
   fill(id: string, entry: CachedSession, epoch: number): void {
     if (epoch !== this.#epoch || this.#entries.has(id) || this.#feed?.live === false) return;
-    this.#put(id, entry);
+    this.#entries.set(id, entry);
   }
 
   /** Call before writing `id` to the store: drops it and invalidates reads in flight. */
@@ -93,16 +81,16 @@ export class SessionCache {
   wrote(id: string, entry: CachedSession): void {
     this.#epoch++;
     // With other writers, the write may have been overtaken by one of theirs that an interrupted feed missed.
-    if (this.#feed === undefined) this.#put(id, entry);
+    if (this.#feed === undefined) this.#entries.set(id, entry);
     else this.#entries.delete(id);
   }
 
   /** Call after the store accepted a touch of `id`: moves the cached times, if `id` is cached. */
   touched(id: string, lastSeenAt: number, expiresAt: number): void {
     this.#epoch++;
-    const slot = this.#entries.get(id);
-    if (slot === undefined) return;
-    if (this.#feed === undefined) slot.entry = { ...slot.entry, lastSeenAt, expiresAt };
+    const entry = this.#entries.get(id);
+    if (entry === undefined) return;
+    if (this.#feed === undefined) this.#entries.set(id, { ...entry, lastSeenAt, expiresAt });
     else this.#entries.delete(id);
   }
 
@@ -116,14 +104,5 @@ export class SessionCache {
   clear(): void {
     this.#epoch++;
     this.#entries.clear();
-  }
-
-  #put(id: string, entry: CachedSession): void {
-    this.#entries.delete(id);
-    this.#entries.set(id, { entry, seq: ++this.#seq });
-    if (this.#entries.size > this.#max) {
-      const oldest = this.#entries.keys().next();
-      if (oldest.done !== true) this.#entries.delete(oldest.value);
-    }
   }
 }

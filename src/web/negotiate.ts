@@ -6,6 +6,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-12.5.1
  */
 import type { FastifyRequest } from 'fastify';
+import { RecencyMap } from '../recency-map.js';
 
 function qualityOf(accept: string, types: readonly string[]): number {
   let best = 0;
@@ -35,16 +36,13 @@ export function prefersJson(accept: string | undefined, format: string | undefin
   const known = ACCEPT_ANSWERS.get(accept);
   if (known !== undefined) return known;
   const answer = acceptPrefersJson(accept);
-  if (accept.length <= MAX_REMEMBERED_ACCEPT) {
-    if (ACCEPT_ANSWERS.size >= MAX_REMEMBERED_ACCEPTS) ACCEPT_ANSWERS.clear();
-    ACCEPT_ANSWERS.set(accept, answer);
-  }
+  if (accept.length <= MAX_REMEMBERED_ACCEPT) ACCEPT_ANSWERS.set(accept, answer);
   return answer;
 }
 
 const MAX_REMEMBERED_ACCEPTS = 256;
 const MAX_REMEMBERED_ACCEPT = 512;
-const ACCEPT_ANSWERS = new Map<string, boolean>();
+const ACCEPT_ANSWERS = new RecencyMap<boolean>(MAX_REMEMBERED_ACCEPTS);
 
 function acceptPrefersJson(accept: string): boolean {
   const html = qualityOf(accept, ['text/html', 'application/xhtml+xml']);

@@ -3,7 +3,7 @@
  * folder tree, and no file reaches itself through its imports.
  *
  *   server.ts → app.ts, redis/, doctor/ → web/ → ringcentral/, session/, oauth/ → governor/, metrics/, readiness/
- *   → rc-api/, config.ts, errors.ts, logging.ts
+ *   → rc-api/, config.ts, errors.ts, logging.ts, recency-map.ts
  *
  * Within a layer, folders may use each other (no cycle). `redis/` holds adapters of ports declared below it
  * (session store, budget store, readiness store, refresh lock): only the composition roots (`server.ts`, and the
@@ -20,7 +20,7 @@ const SRC = join(ROOT, 'src');
 
 /** Layer of a file under `src/` (higher may import lower). */
 const LAYERS: readonly (readonly [number, RegExp])[] = [
-  [0, /^(config|errors|logging)\.ts$|^rc-api\//],
+  [0, /^(config|errors|logging|recency-map)\.ts$|^rc-api\//],
   [1, /^(governor|metrics|readiness)\//],
   [2, /^(ringcentral|session|oauth)\//],
   [3, /^web\//],
