@@ -20,8 +20,10 @@ import {
   type BudgetTuning,
   type GroupBudget,
   type Observation,
+  type ReserveOutcome,
 } from '../governor/budget-model.js';
 import type { BudgetKey, BudgetStore } from '../governor/budget-store.js';
+import { BudgetLeases, LEASE_MS, LEASE_SHARE, MAX_LEASE } from './budget-leases.js';
 
 /** Options of {@link createRedisBudgetStore}. */
 export interface RedisBudgetStoreOptions {
@@ -32,12 +34,15 @@ export interface RedisBudgetStoreOptions {
   readonly tuning?: Partial<BudgetTuning>;
   /** Clock for tests; default Redis's own `TIME`. */
   readonly now?: () => number;
+  /** Slots a reservation may take at most, its own included (1: no leases). Default {@link MAX_LEASE}. */
+  readonly maxLease?: number;
 }
 
 // KEYS: m s p f. ARGV: now ('' = TIME), default limit, default window, min margin, margin ratio, poll, stale plan,
 // stale flight, ttl, then [10] n completed calls and 6 values each (ticket, limit, remaining, window ms, retry-after
-// ms or '', ms since the answer), then the operation's own values from ARGV[op]. Leaves: now, limit, W, learned,
-// blocked, margin, span, poll, op, touch(); the completed calls are recorded first (`complete` below).
+// ms or '', ms since the answer), then r leased slots returned unused and their ids, then the operation's own values
+// from ARGV[op]. Leaves: now, limit, W, learned, blocked, margin, span, poll, op, touch(); the completed calls are
+// recorded first (`complete` below), and the returned slots leave the calls in flight.
 const PRELUDE = `
 local m, s, p, f = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local now
@@ -93,21 +98,26 @@ local function complete(ticket, newLimit, remaining, newWindow, retry, done)
   local over = redis.call('ZCARD', s) - math.min(limit, ${MAX_TRACKED_CALLS})
   if over > 0 then redis.call('ZREMRANGEBYRANK', s, 0, over - 1) end
 end
-local op = 11 + 6 * tonumber(ARGV[10])
-for i = 11, op - 1, 6 do
+local r = 11 + 6 * tonumber(ARGV[10])
+for i = 11, r - 1, 6 do
   complete(ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4]),
     now - tonumber(ARGV[i + 5]))
 end
-if op > 11 then touch() end
+local op = r + 1 + tonumber(ARGV[r])
+for i = r + 1, op - 1 do redis.call('HDEL', f, ARGV[i]) end
+if op > 12 then touch() end
 -- Pruned after the completed calls: each was recorded against the answered set as it was when it was answered.
 redis.call('ZREMRANGEBYSCORE', s, '-inf', now - span)
 local excess = redis.call('ZCARD', s) - math.min(limit, ${MAX_TRACKED_CALLS})
 if excess > 0 then redis.call('ZREMRANGEBYRANK', s, 0, excess - 1) end
 `;
 
-// ARGV[op] ticket, ARGV[op + 1] max wait. Returns {kind, a, b}.
+// ARGV[op] ticket, ARGV[op + 1] max wait, ARGV[op + 2] slots wanted (1: the call's own; more: a lease, see
+// \`budget-leases.ts\`). Returns {kind, a, b}, and for 'go' the leased slots beyond the call's own as a fourth value:
+// named \`<ticket>~1\` … \`<ticket>~n\`, in flight from now like the call itself. A lease needs a learnt budget and
+// takes at most 1/${LEASE_SHARE} of the room left, so other instances keep room to plan in.
 const RESERVE_SCRIPT = `${PRELUDE}
-local ticket, maxWait = ARGV[op], tonumber(ARGV[op + 1])
+local ticket, maxWait, want = ARGV[op], tonumber(ARGV[op + 1]), tonumber(ARGV[op + 2])
 local nsent, nfly, nplan = redis.call('ZCARD', s), redis.call('HLEN', f), redis.call('ZCARD', p)
 local slot = math.max(now, blocked)
 if nplan > 0 then
@@ -134,9 +144,16 @@ if n >= limit then
 end
 if slot <= now then
   if nsent + nfly < limit then
-    redis.call('HSET', f, ticket, now)
+    local extra = 0
+    if learned and want > 1 then extra = math.max(0, math.min(want - 1, math.floor((limit - n - 1) / ${LEASE_SHARE}))) end
+    local fields = {ticket, now}
+    for i = 1, extra do
+      fields[#fields + 1] = ticket .. '~' .. i
+      fields[#fields + 1] = now
+    end
+    redis.call('HSET', f, unpack(fields))
     touch()
-    return {'go', 0, 0}
+    return {'go', 0, 0, extra}
   end
   slot = now + poll
 end
@@ -183,7 +200,7 @@ redis.call('HDEL', f, ARGV[op])
 return 1
 `;
 
-// Only the completed calls (ARGV[10] and after).
+// Only the completed calls and returned slots (ARGV[10] and after).
 const COMPLETE_SCRIPT = `${PRELUDE}
 return 1
 `;
@@ -201,33 +218,39 @@ interface Completion {
   readonly observation: Observation;
   /** When it was answered, on the store's clock. */
   readonly at: number;
-  /** When it was held, on the process's monotonic clock (for the delay). */
-  readonly heldAt: number;
 }
 
-/** Completions of one budget waiting to be sent. */
+/** What one budget holds back: completions, and leased slots to return unused. */
 interface PendingBudget {
   readonly key: BudgetKey;
   readonly defaults: GroupBudget;
   readonly completions: Completion[];
+  readonly returns: string[];
+  /** When the oldest of them was held, on the process's monotonic clock. */
+  heldAt: number;
 }
 
 /** How long a completed call may wait to be recorded when no other command of its budget comes first. */
 export const COMPLETION_DELAY_MS = 250;
-/** Completions of one budget held at most before they are sent on their own. */
-const MAX_HELD_COMPLETIONS = 32;
+/** Completions of one budget held at most before they are sent on their own (two full leases' worth). */
+const MAX_HELD_COMPLETIONS = 2 * MAX_LEASE;
 /** Budgets whose last sent headers this instance remembers. */
 const MAX_REMEMBERED_HEADERS = 10_000;
+
+const GO: ReserveOutcome = Object.freeze({ kind: 'go' });
 
 /**
  * Creates the store on the app's Redis connection.
  *
- * One command per call in steady state: a call's completion (out of flight, into the answered set) whose headers
- * say what its budget already knows is held in the instance and sent with the next command of the same budget (the
- * next call's reservation), or on its own after {@link COMPLETION_DELAY_MS}. While held, the call still counts as in
- * flight, which counts against the limit exactly as an answered call does, so no instance ever sees more room than
- * there is; it is recorded with the time it was answered. A 429, a first answer, or headers that change the limit or
- * the window are sent at once (other instances must learn them now).
+ * Few commands per call in steady state:
+ * - A busy budget's reservation takes a lease of further slots (`budget-leases.ts`): the instance's next calls of
+ *   that budget go on them without a command, for at most {@link LEASE_MS}.
+ * - A call's completion (out of flight, into the answered set) whose headers say what its budget already knows is
+ *   held in the instance and sent with the next command of the same budget (the next reservation), or on its own
+ *   after {@link COMPLETION_DELAY_MS}. While held, the call still counts as in flight, which counts against the limit
+ *   exactly as an answered call does, so no instance ever sees more room than there is; it is recorded with the time
+ *   it was answered. A 429, a first answer, or headers that change the limit or the window are sent at once (other
+ *   instances must learn them now), and a 429 also returns the budget's lease.
  */
 export function createRedisBudgetStore(options: RedisBudgetStoreOptions): BudgetStore {
   const { client, keyPrefix } = options;
@@ -278,22 +301,25 @@ export function createRedisBudgetStore(options: RedisBudgetStoreOptions): Budget
   let timer: NodeJS.Timeout | undefined;
   // The limit and window this instance last sent per budget (`limit:window`), to tell news from repeats.
   const sentHeaders = new Map<string, string>();
+  const maxLease = Math.max(1, Math.min(MAX_LEASE, Math.floor(options.maxLease ?? MAX_LEASE)));
+  const leases = new BudgetLeases(clock);
+  let leaseTimer: NodeJS.Timeout | undefined;
 
   const idOf = (key: BudgetKey): string => `${key.group}\n${key.owner}`;
 
-  /** Takes the completions held for `key` (they go with the command being sent). */
-  function take(key: BudgetKey): Completion[] {
+  /** Takes what is held for `key` (it goes with the command being sent). */
+  function take(key: BudgetKey): PendingBudget | undefined {
     const id = idOf(key);
     const pending = held.get(id);
-    if (pending === undefined) return [];
-    held.delete(id);
-    return pending.completions;
+    if (pending !== undefined) held.delete(id);
+    return pending;
   }
 
-  function completionArgs(completions: readonly Completion[]): string[] {
+  function pendingArgs(pending: PendingBudget | undefined): string[] {
+    if (pending === undefined) return ['0', '0'];
     const t = clock();
-    const args = [String(completions.length)];
-    for (const { ticket, observation, at } of completions) {
+    const args = [String(pending.completions.length)];
+    for (const { ticket, observation, at } of pending.completions) {
       args.push(
         ticket,
         text(observation.limit),
@@ -303,12 +329,13 @@ export function createRedisBudgetStore(options: RedisBudgetStoreOptions): Budget
         String(Math.max(0, Math.floor(t - at))),
       );
     }
+    args.push(String(pending.returns.length), ...pending.returns);
     return args;
   }
 
   async function run(script: string, key: BudgetKey, defaults: GroupBudget, extra: string[]): Promise<unknown> {
-    const completions = take(key);
-    const args = [...keysOf(key), ...common(defaults), ...completionArgs(completions), ...extra];
+    const pending = take(key);
+    const args = [...keysOf(key), ...common(defaults), ...pendingArgs(pending), ...extra];
     try {
       try {
         return await client.evalsha(shaOf(script), 4, ...args);
@@ -318,42 +345,68 @@ export function createRedisBudgetStore(options: RedisBudgetStoreOptions): Budget
       }
     } catch (err) {
       // Not recorded: held again, so they still count as sent when Redis is back (until then, in flight).
-      if (completions.length > 0) hold(key, defaults, completions);
+      if (pending !== undefined) hold(key, defaults, pending.completions, pending.returns);
       throw err;
     }
   }
 
-  function hold(key: BudgetKey, defaults: GroupBudget, completions: readonly Completion[]): void {
+  function hold(
+    key: BudgetKey,
+    defaults: GroupBudget,
+    completions: readonly Completion[],
+    returns: readonly string[] = [],
+  ): PendingBudget {
     const id = idOf(key);
     let pending = held.get(id);
     if (pending === undefined) {
-      pending = { key, defaults, completions: [] };
+      pending = { key, defaults, completions: [], returns: [], heldAt: performance.now() };
       held.set(id, pending);
     }
     pending.completions.push(...completions);
+    pending.returns.push(...returns);
     schedule();
+    return pending;
   }
 
-  /** Sets the timer for the oldest held completion, if none is set. */
+  /** Sets the timer for the oldest held budget, if none is set. */
   function schedule(): void {
     if (timer !== undefined || held.size === 0) return;
     let oldest = Infinity;
-    for (const pending of held.values()) {
-      for (const completion of pending.completions) oldest = Math.min(oldest, completion.heldAt);
-    }
+    held.forEach((pending) => {
+      oldest = Math.min(oldest, pending.heldAt);
+    });
     const delay = Math.max(10, COMPLETION_DELAY_MS - (performance.now() - oldest));
     timer = setTimeout(() => void flushHeld(COMPLETION_DELAY_MS), delay);
     timer.unref();
   }
 
-  /** Sends the completions of every budget holding one for at least `minAgeMs` (all with 0), one command each. */
+  /** Sends what every budget has held for at least `minAgeMs` (all with 0), one command each. */
   async function flushHeld(minAgeMs: number): Promise<void> {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
     const t = performance.now();
-    const due = [...held.values()].filter((p) => p.completions.some((c) => t - c.heldAt >= minAgeMs - 1));
+    const due = [...held.values()].filter((p) => t - p.heldAt >= minAgeMs - 1);
     await Promise.all(due.map((p) => run(COMPLETE_SCRIPT, p.key, p.defaults, []).catch(() => undefined)));
     schedule();
+  }
+
+  /** Returns the slots of leases that ran out of time (all of them with `all`), and keeps sweeping while any live. */
+  function sweepLeases(all = false): Promise<void> {
+    if (leaseTimer !== undefined) clearTimeout(leaseTimer);
+    leaseTimer = undefined;
+    const returned = leases.expire(all);
+    const sends = returned.map(({ key, defaults, slots }) => {
+      hold(key, defaults, [], slots);
+      return run(COMPLETE_SCRIPT, key, defaults, []).catch(() => undefined);
+    });
+    if (!all) watchLeases();
+    return Promise.all(sends).then(() => undefined);
+  }
+
+  function watchLeases(): void {
+    if (leaseTimer !== undefined || leases.size === 0) return;
+    leaseTimer = setTimeout(() => void sweepLeases(), LEASE_MS);
+    leaseTimer.unref();
   }
 
   /** True when `observation` tells the budget nothing new: it may wait for the budget's next command. */
@@ -372,13 +425,35 @@ export function createRedisBudgetStore(options: RedisBudgetStoreOptions): Budget
   const numberAt = (reply: unknown, i: number): number => Number((reply as unknown[])[i]);
   const kindOf = (reply: unknown): string => String((reply as unknown[])[0]);
 
-  return {
-    kind: 'redis',
-    async reserve(key, ticket, defaults, maxWaitMs) {
-      const reply = await run(RESERVE_SCRIPT, key, defaults, [ticket, String(Math.max(0, Math.floor(maxWaitMs)))]);
+  /** One reservation in Redis, asking for a lease when the budget is busy. */
+  async function reserveInRedis(
+    id: string,
+    key: BudgetKey,
+    ticket: string,
+    defaults: GroupBudget,
+    maxWaitMs: number,
+  ): Promise<ReserveOutcome> {
+    let settle: (value: unknown) => void = () => undefined;
+    const asked = new Promise((resolve) => {
+      settle = resolve;
+    });
+    const want = maxLease > 1 ? Math.min(maxLease, leases.ask(id, key, defaults, asked)) : 1;
+    watchLeases();
+    try {
+      const reply = await run(RESERVE_SCRIPT, key, defaults, [
+        ticket,
+        String(Math.max(0, Math.floor(maxWaitMs))),
+        String(want),
+      ]);
       switch (kindOf(reply)) {
-        case 'go':
-          return { kind: 'go' };
+        case 'go': {
+          const extra = numberAt(reply, 3);
+          if (extra > 0) {
+            const left = leases.grant(id, ticket, extra);
+            if (left.length > 0) hold(key, defaults, [], left);
+          }
+          return GO;
+        }
         case 'wait':
           return { kind: 'wait', waitMs: numberAt(reply, 1) };
         case 'poll':
@@ -386,6 +461,24 @@ export function createRedisBudgetStore(options: RedisBudgetStoreOptions): Budget
         default:
           return { kind: 'full', retryAfterMs: numberAt(reply, 1) };
       }
+    } finally {
+      settle(undefined);
+    }
+  }
+
+  return {
+    kind: 'redis',
+    async reserve(key, ticket, defaults, maxWaitMs) {
+      const id = idOf(key);
+      // A slot of this instance's lease, or of the lease the reservation on its way may bring (waited for twice at
+      // most, so that calls of a budget with no room left soon ask Redis themselves).
+      for (let round = 0; ; round += 1) {
+        if (leases.take(id, ticket)) return GO;
+        const asking = leases.asking(id);
+        if (asking === undefined || round === 2) break;
+        await asking;
+      }
+      return reserveInRedis(id, key, ticket, defaults, maxWaitMs);
     },
     async admit(key, ticket, defaults) {
       const reply = await run(ADMIT_SCRIPT, key, defaults, [ticket]);
@@ -399,16 +492,20 @@ export function createRedisBudgetStore(options: RedisBudgetStoreOptions): Budget
       }
     },
     async cancel(key, ticket, defaults) {
-      await run(CANCEL_SCRIPT, key, defaults, [ticket]);
+      const slot = leases.release(ticket);
+      await run(CANCEL_SCRIPT, key, defaults, [slot]);
     },
     async complete(key, ticket, defaults, observation: Observation) {
-      const completion: Completion = { ticket, observation, at: clock(), heldAt: performance.now() };
-      const pending = held.get(idOf(key));
-      if (isRepeat(key, observation) && (pending?.completions.length ?? 0) < MAX_HELD_COMPLETIONS) {
-        hold(key, defaults, [completion]);
-        return;
-      }
-      hold(key, defaults, [completion]);
+      const id = idOf(key);
+      const completion: Completion = { ticket: leases.release(ticket), observation, at: clock() };
+      // The budget is tighter than this instance's lease assumed: its unused slots go back with this completion.
+      const tighter =
+        observation.retryAfterMs !== undefined ||
+        (observation.remaining !== undefined && observation.remaining < leases.unused(id));
+      const returns = tighter ? leases.drop(id) : [];
+      const repeat = isRepeat(key, observation) && returns.length === 0;
+      const pending = hold(key, defaults, [completion], returns);
+      if (repeat && pending.completions.length <= MAX_HELD_COMPLETIONS) return;
       await run(COMPLETE_SCRIPT, key, defaults, []);
     },
     async snapshot(key, defaults) {
@@ -417,11 +514,15 @@ export function createRedisBudgetStore(options: RedisBudgetStoreOptions): Budget
         limit: numberAt(reply, 0),
         windowMs: numberAt(reply, 1),
         learned: numberAt(reply, 2) === 1,
-        used: numberAt(reply, 3),
+        // Slots this instance leased and has not used are not calls.
+        used: Math.max(0, numberAt(reply, 3) - leases.unused(idOf(key))),
         planned: numberAt(reply, 4),
         blockedForMs: numberAt(reply, 5),
       };
     },
-    flush: () => flushHeld(0),
+    flush: async () => {
+      await sweepLeases(true);
+      await flushHeld(0);
+    },
   };
 }
