@@ -9,20 +9,38 @@
  *   feed is not live the cache neither answers nor fills, and a write of this process is not copied in (the feed
  *   reports it; the next read fetches it).
  * Either way every change is guarded by an epoch, so a slow read that started before a write, an invalidation or
- * an interruption can never put the older record back. It holds the session data as its JSON text: every load
- * parses its own copy, so callers never share objects.
+ * an interruption can never put the older record back. It holds the session data frozen (see {@link freezeData}):
+ * every load gets its own copy of the top level, where callers make their changes (they replace `tokens`, `user`,
+ * `login`, whose types are read-only), and shares the values below it, which nobody can change (a write to one
+ * throws). Parsing a copy of the data on every request was the largest single cost of a cached load.
  */
 import { RecencyMap } from '../recency-map.js';
 import type { SessionChangeFeed } from './store.js';
+import type { SessionData } from './types.js';
 
-/** One cached session: the store record's times and version, and the session data as JSON. */
+/** One cached session: the store record's times and version, and the session data. */
 export interface CachedSession {
   readonly createdAt: number;
   readonly lastSeenAt: number;
   readonly expiresAt: number;
   readonly version: number;
-  /** `JSON.stringify(data)` of the session data (plaintext: the cache lives in this process's memory only). */
-  readonly json: string;
+  /** The session data, frozen through and through (plaintext: the cache lives in this process's memory only). */
+  readonly data: Readonly<SessionData>;
+}
+
+/**
+ * Freezes a session's data for the cache: the top level is copied (the caller keeps changing its own), every
+ * object below it is frozen where it is. Session data is plain JSON values.
+ */
+export function freezeData(data: SessionData): Readonly<SessionData> {
+  const freeze = (value: unknown): void => {
+    if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+    Object.freeze(value);
+    for (const inner of Object.values(value)) freeze(inner);
+  };
+  const copy = { ...data };
+  freeze(copy);
+  return copy;
 }
 
 /** The cache of one session manager (no module-level state). */

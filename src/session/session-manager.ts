@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { SessionCipher } from './cipher.js';
-import { SessionCache, type CachedSession } from './session-cache.js';
+import { freezeData, SessionCache, type CachedSession } from './session-cache.js';
 import type { SessionChangeFeed, SessionStore } from './store.js';
 import type { SessionData } from './types.js';
 
@@ -156,7 +156,7 @@ export class SessionManager {
         lastSeenAt: record.lastSeenAt,
         expiresAt: record.expiresAt,
         version: record.version,
-        json: JSON.stringify(data),
+        data: freezeData(data),
       },
       epoch,
     );
@@ -188,7 +188,7 @@ export class SessionManager {
       lastSeenAt: t,
       expiresAt,
       version,
-      json: JSON.stringify(session.data),
+      data: freezeData(session.data),
     });
     session.version = version;
     session.lastSeenAt = t;
@@ -273,8 +273,9 @@ export class SessionManager {
       this.#cache?.drop(id);
       return undefined;
     }
-    const data = JSON.parse(cached.json) as SessionData;
-    if (cached.lastSeenAt + this.#idleTimeoutFor(data) <= t) return undefined;
+    if (cached.lastSeenAt + this.#idleTimeoutFor(cached.data) <= t) return undefined;
+    // The caller's own top level; the values below it are frozen and shared (see `session-cache.ts`).
+    const data: SessionData = { ...cached.data };
     return { id, data, createdAt: cached.createdAt, lastSeenAt: cached.lastSeenAt, version: cached.version };
   }
 

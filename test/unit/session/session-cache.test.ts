@@ -70,8 +70,38 @@ void describe('session manager cache', () => {
     assert.notEqual(second?.data, first?.data, 'each load has its own copy');
     assert.ok(first);
     first.data.flash = 'changed in one request only';
-    assert.equal((await manager.load(session.id))?.data.flash, undefined);
+    first.data.tokens = { ...tokens, accessToken: 'REPLACED-IN-ONE-REQUEST' };
+    const third = await manager.load(session.id);
+    assert.equal(third?.data.flash, undefined);
+    assert.equal(third?.data.tokens?.accessToken, 'ACCESS-1');
     assert.equal(spy.gets, 0);
+  });
+
+  void it('the values below the top level are shared between loads, and frozen: changing one in place throws', async () => {
+    const { manager, inner } = setup(100);
+    const session = manager.create({ tokens });
+    await manager.save(session);
+    const cached = await manager.load(session.id);
+    assert.ok(cached?.data.tokens);
+    assert.throws(() => {
+      (cached.data.tokens as { accessToken: string }).accessToken = 'MUTATED';
+    }, TypeError);
+    // The same on a load from the store (after a restart: another manager, cache empty).
+    const fresh = new SessionManager({
+      store: inner,
+      cipher: createSessionCipher([SECRET]),
+      idleTimeoutMs: IDLE,
+      absoluteTimeoutMs: ABSOLUTE,
+      touchIntervalMs: MINUTE,
+      now: () => T0,
+      cacheSize: 100,
+    });
+    const read = await fresh.load(session.id);
+    assert.ok(read?.data.tokens);
+    assert.throws(() => {
+      (read.data.tokens as { scope: string }).scope = 'MUTATED';
+    }, TypeError);
+    assert.equal((await fresh.load(session.id))?.data.tokens?.scope, tokens.scope);
   });
 
   void it('without cacheSize every load reads the store (the default)', async () => {
