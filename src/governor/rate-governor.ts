@@ -18,8 +18,8 @@ import type { Logger } from 'pino';
 import { AppError, RCAPP_RATE_LIMITED } from '../errors.js';
 import { toRateLimitGroup, type RateLimitGroup as RateLimitGroupName } from '../rc-api/operations.js';
 import { DEFAULT_RETRY_AFTER_SECONDS, parseRetryAfter } from '../rc-api/rate-limit-headers.js';
-import { DOCUMENTED_BUDGETS, type GroupBudget, type Observation } from './budget-model.js';
-import type { BudgetSnapshot, BudgetStore } from './budget-store.js';
+import { DOCUMENTED_BUDGETS, type GroupBudget, type Observation, type ReserveOutcome } from './budget-model.js';
+import type { BudgetKey, BudgetSnapshot, BudgetStore } from './budget-store.js';
 import type { GovernorMetrics } from './governor-metrics.js';
 
 /** Waits `ms`, or rejects with the signal's reason once it aborts. */
@@ -129,6 +129,8 @@ export function createRateGovernor(options: RateGovernorOptions): RateGovernor {
   let ticketCount = 0;
   const nextTicket = (): string => `${ticketPrefix}${(ticketCount += 1).toString(36)}`;
 
+  const maxWaitOf = (call: GovernedCall): number => Math.max(0, call.maxWaitMs ?? options.maxWaitMs);
+
   async function storeCall<T>(op: () => Promise<T>): Promise<T> {
     try {
       return await op();
@@ -142,16 +144,23 @@ export function createRateGovernor(options: RateGovernorOptions): RateGovernor {
     if (t - warnedAt < WARN_EVERY_MS) return;
     warnedAt = t;
     logger?.warn(
-      { err: err instanceof Error ? err.cause : err, store: store.kind },
+      { err: err instanceof StoreFailure ? err.cause : err, store: store.kind },
       'rate-limit store unavailable: RingCentral calls go ungoverned until it is back',
     );
   }
 
-  /** Resolves once the call holds a slot (in flight); throws the 429 when the wait would exceed the bound. */
-  async function acquire(call: GovernedCall, ticket: string): Promise<number> {
-    const key = { owner: call.owner, group: call.group };
-    const defaults = budgets[call.group];
-    const maxWait = Math.max(0, call.maxWaitMs ?? options.maxWaitMs);
+  /**
+   * Resolves once the call holds a slot (in flight), starting from the store's first answer (`first`, not `go`);
+   * throws the 429 when the wait would exceed the bound.
+   */
+  async function acquire(
+    call: GovernedCall,
+    ticket: string,
+    key: BudgetKey,
+    defaults: GroupBudget,
+    first: ReserveOutcome,
+  ): Promise<number> {
+    const maxWait = maxWaitOf(call);
     let waited = 0;
     const pause = async (ms: number): Promise<void> => {
       try {
@@ -163,7 +172,8 @@ export function createRateGovernor(options: RateGovernorOptions): RateGovernor {
       waited += ms;
     };
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
-      const reserved = await storeCall(() => store.reserve(key, ticket, defaults, maxWait - waited));
+      const reserved =
+        round === 0 ? first : await storeCall(() => store.reserve(key, ticket, defaults, maxWait - waited));
       if (reserved.kind === 'go') return waited;
       if (reserved.kind === 'full') throw rateLimitedError(call.group, reserved.retryAfterMs);
       if (reserved.kind === 'poll') {
@@ -190,18 +200,28 @@ export function createRateGovernor(options: RateGovernorOptions): RateGovernor {
   return {
     async run<T>(call: GovernedCall, send: () => Promise<T>, read: (answer: T) => AnswerView): Promise<T> {
       const ticket = nextTicket();
-      const key = { owner: call.owner, group: call.group };
+      const key: BudgetKey = { owner: call.owner, group: call.group };
       const defaults = budgets[call.group];
+      let first: ReserveOutcome;
       try {
-        const waited = await acquire(call, ticket);
-        if (waited > 0) metrics?.waited(call.group, waited);
+        first = await store.reserve(key, ticket, defaults, maxWaitOf(call));
       } catch (err) {
-        if (err instanceof StoreFailure) {
-          warnStoreDown(err);
-          return send();
+        warnStoreDown(new StoreFailure('rate-limit store failed', { cause: err }));
+        return send();
+      }
+      // Most calls may go at once: only the others enter the waiting loop.
+      if (first.kind !== 'go') {
+        try {
+          const waited = await acquire(call, ticket, key, defaults, first);
+          if (waited > 0) metrics?.waited(call.group, waited);
+        } catch (err) {
+          if (err instanceof StoreFailure) {
+            warnStoreDown(err);
+            return send();
+          }
+          if (err instanceof AppError && err.code === RCAPP_RATE_LIMITED) metrics?.shed(call.group);
+          throw err;
         }
-        if (err instanceof AppError && err.code === RCAPP_RATE_LIMITED) metrics?.shed(call.group);
-        throw err;
       }
       let answer: T;
       try {

@@ -12,7 +12,7 @@
  * @see https://developers.ringcentral.com/guide/basics/rate-limits
  */
 import type { Logger } from 'pino';
-import type { AnswerView, RateGovernor } from '../governor/rate-governor.js';
+import type { AnswerView, GovernedCall, RateGovernor } from '../governor/rate-governor.js';
 import type { BudgetSnapshot } from '../governor/budget-store.js';
 import type { AnswerObserver, OAuthClient } from '../oauth/client.js';
 import { exchangeCode, refreshTokens, revokeToken } from '../oauth/token.js';
@@ -105,6 +105,9 @@ export interface RingCentralOptions {
   readonly logger: Logger;
 }
 
+/** The governor reads a REST answer as it is (it has `status` and `header`). */
+const answerItself = (answer: RcAnswer): AnswerView => answer;
+
 /** An answer the governor reads when no HTTP answer came. */
 const NO_ANSWER: AnswerView = { status: 0, header: () => undefined };
 
@@ -153,16 +156,16 @@ export function createRingCentral(options: RingCentralOptions): RingCentral {
     read: (answer: T) => AnswerView,
   ): Promise<T> {
     if (owner === undefined || owner === '') return send();
-    return governor.run(
-      {
-        owner,
-        group: op.group,
-        ...(limits.maxWaitMs === undefined ? {} : { maxWaitMs: limits.maxWaitMs }),
-        ...(limits.signal === undefined ? {} : { signal: limits.signal }),
-      },
-      send,
-      read,
-    );
+    const call: GovernedCall =
+      limits.maxWaitMs === undefined && limits.signal === undefined
+        ? { owner, group: op.group }
+        : {
+            owner,
+            group: op.group,
+            ...(limits.maxWaitMs === undefined ? {} : { maxWaitMs: limits.maxWaitMs }),
+            ...(limits.signal === undefined ? {} : { signal: limits.signal }),
+          };
+    return governor.run(call, send, read);
   }
 
   /** A REST call with a given access token: governed, sent, counted. */
@@ -187,7 +190,7 @@ export function createRingCentral(options: RingCentralOptions): RingCentral {
         emit(eventOf(op, owner, answer.status, started, answer));
         return answer;
       },
-      (answer) => answer,
+      answerItself,
     );
   }
 
