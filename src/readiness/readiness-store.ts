@@ -92,10 +92,27 @@ export function countsFromFields(
   return { operations, refreshes: { ok, failed }, scopes: [...granted].sort(), since };
 }
 
-/** Operation ids are the app's own table's; anything else is folded so a field name stays bounded. */
+/** Field names already made, per operation id and class (a pure memo: ids come from a bounded table). */
+const fieldsMade = new Map<string, Partial<Record<OutcomeClass, string>>>();
+const MAX_FIELD_IDS = 1_000;
+
+/**
+ * Operation ids are the app's own table's; anything else is folded so a field name stays bounded. Each name is made
+ * once (this runs for every RingCentral call).
+ */
 export function fieldOfCall(operationId: string, outcome: CallOutcome): string {
+  const cls = classOf(outcome);
+  let made = fieldsMade.get(operationId);
+  const known = made?.[cls];
+  if (known !== undefined) return known;
   const op = /^[A-Za-z0-9]{1,64}$/.test(operationId) ? operationId : 'other';
-  return `c|${op}|${classOf(outcome)}`;
+  const field = `c|${op}|${cls}`;
+  if (made === undefined && fieldsMade.size < MAX_FIELD_IDS) {
+    made = {};
+    fieldsMade.set(operationId, made);
+  }
+  if (made !== undefined) made[cls] = field;
+  return field;
 }
 
 /** The in-process counters of one app instance. */

@@ -299,13 +299,28 @@ export function createRedisBudgetStore(options: RedisBudgetStoreOptions): Budget
   const clock = options.now ?? (() => performance.now());
   const held = new Map<string, PendingBudget>();
   let timer: NodeJS.Timeout | undefined;
-  // The limit and window this instance last sent per budget (`limit:window`), to tell news from repeats.
-  const sentHeaders = new Map<string, string>();
+  // The limit and window this instance last sent per budget, to tell news from repeats.
+  const sentHeaders = new Map<string, { readonly limit: number; readonly windowMs: number }>();
   const maxLease = Math.max(1, Math.min(MAX_LEASE, Math.floor(options.maxLease ?? MAX_LEASE)));
   const leases = new BudgetLeases(clock);
   let leaseTimer: NodeJS.Timeout | undefined;
 
-  const idOf = (key: BudgetKey): string => `${key.group}\n${key.owner}`;
+  // A budget's id in this instance's maps, made once per budget (every call looks it up several times).
+  const ids = new Map<string, Map<string, string>>();
+  const idOf = (key: BudgetKey): string => {
+    let byOwner = ids.get(key.group);
+    if (byOwner === undefined) {
+      byOwner = new Map();
+      ids.set(key.group, byOwner);
+    }
+    let id = byOwner.get(key.owner);
+    if (id === undefined) {
+      if (byOwner.size >= MAX_REMEMBERED_HEADERS) byOwner.clear();
+      id = `${key.group}\n${key.owner}`;
+      byOwner.set(key.owner, id);
+    }
+    return id;
+  };
 
   /** Takes what is held for `key` (it goes with the command being sent). */
   function take(key: BudgetKey): PendingBudget | undefined {
@@ -414,11 +429,10 @@ export function createRedisBudgetStore(options: RedisBudgetStoreOptions): Budget
     if (observation.retryAfterMs !== undefined) return false;
     if (observation.limit === undefined || observation.windowMs === undefined) return false;
     const id = idOf(key);
-    const headers = `${observation.limit}:${observation.windowMs}`;
     const last = sentHeaders.get(id);
-    if (last === headers) return true;
+    if (last !== undefined && last.limit === observation.limit && last.windowMs === observation.windowMs) return true;
     if (sentHeaders.size >= MAX_REMEMBERED_HEADERS) sentHeaders.clear();
-    sentHeaders.set(id, headers);
+    sentHeaders.set(id, { limit: observation.limit, windowMs: observation.windowMs });
     return false;
   }
 

@@ -90,8 +90,12 @@ export function createRedisReadinessStore(options: RedisReadinessStoreOptions): 
     await Promise.all(writes);
   }
 
+  // Today's key, made once a day (utcDay returns the same string all day).
+  let today = { day: '', key: '' };
   const increment = (field: string): void => {
-    const key = keyOf(utcDay(now()));
+    const day = utcDay(now());
+    if (day !== today.day) today = { day, key: keyOf(day) };
+    const key = today.key;
     let fields = pending.get(key);
     if (fields === undefined) {
       fields = new Map();
