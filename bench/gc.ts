@@ -10,9 +10,11 @@
  * included) and prints the functions that allocate most per request; `--promoted` samples only objects that
  * outlived the young generation instead. The sampler runs inside the server process, loaded with `--import`.
  *
- * Run: `node --import tsx bench/gc.ts [embedded|redis|proxy] [seconds=6] [--alloc|--promoted]`.
+ * Run: `node --import tsx bench/gc.ts [embedded|redis|proxy] [seconds=6] [--alloc|--promoted]`. `GC_EXTRA_FLAGS`
+ * adds Node/V8 flags to the server's (e.g. `--heap-growing-percent=100`, `--trace-incremental-marking`); `GC_DUMP`
+ * names a file to copy the server's log (with the GC trace) to.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createContext, removeWorkDir } from './lib/context.js';
 import { assertClean, runLoad } from './lib/load.js';
@@ -108,7 +110,11 @@ async function main(): Promise<void> {
   try {
     ctx.pinSelf(ctx.cpus.loadForServer);
     const emulator = await startEmulatorServer(ctx, ctx.cpus.upstream);
-    const flags = ['--trace-gc-nvp', ...(sample === undefined ? [] : ['--import', sampler])];
+    const flags = [
+      '--trace-gc-nvp',
+      ...(process.env.GC_EXTRA_FLAGS ?? '').split(' ').filter(Boolean),
+      ...(sample === undefined ? [] : ['--import', sampler]),
+    ];
     // Read by the sampler in the server process (children inherit the environment).
     if (sample !== undefined) Object.assign(process.env, { ALLOC_SAMPLE: sample, ALLOC_OUT: profileFile });
     const { app, load: target } = await startApiTarget(ctx, emulator, {
@@ -130,6 +136,7 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const totals = sumGcTrace(readFileSync(app.child.logFile, 'utf8').slice(mark));
+    if (process.env.GC_DUMP) copyFileSync(app.child.logFile, process.env.GC_DUMP);
     const per = (value: number): string => formatNumber(value / requests, 1);
     // The sampler allocates too: with it on, the collector's figures are not the server's own.
     if (sample === undefined)
