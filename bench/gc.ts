@@ -3,7 +3,8 @@
  * What an authenticated request costs the garbage collector: starts the emulator and rc-authflow (embedded store,
  * or Redis) or the minimal proxy with `node --trace-gc-nvp`, logs in, loads `GET /test?api=extension` (JSON, 50
  * connections), and prints, per request: bytes allocated, bytes promoted to the old generation (objects that
- * outlived two young collections), and the pause time of young (scavenge) and full (mark-compact) collections.
+ * outlived two young collections), the pause time of young (scavenge) and full (mark-compact) collections, and the
+ * server's CPU time split between its main thread and its other threads (V8's helpers mark and sweep there).
  * Promoted objects stay until a full collection; the proxy shows what the HTTP and upstream layers alone cost.
  *
  * With `--alloc`, it samples allocations instead (V8's sampling heap profiler, objects collected by either GC
@@ -18,6 +19,7 @@ import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createContext, removeWorkDir } from './lib/context.js';
 import { assertClean, runLoad } from './lib/load.js';
+import { readCpuSeconds, readMainThreadCpuSeconds } from './lib/child.js';
 import { startApiTarget, startEmulatorServer } from './lib/servers.js';
 import { formatNumber } from './lib/stats.js';
 
@@ -124,9 +126,14 @@ async function main(): Promise<void> {
     });
     await runLoad({ ...target, durationSeconds: WARM_UP_SECONDS });
     const mark = readFileSync(app.child.logFile, 'utf8').length;
+    const cpuBefore = { all: readCpuSeconds(app.child.pid), main: readMainThreadCpuSeconds(app.child.pid) };
     // The sampler starts on SIGUSR2 and writes its profile on the next one.
     if (sample !== undefined) process.kill(app.child.pid, 'SIGUSR2');
     const result = await runLoad({ ...target, durationSeconds: seconds });
+    const cpu = {
+      all: readCpuSeconds(app.child.pid) - cpuBefore.all,
+      main: readMainThreadCpuSeconds(app.child.pid) - cpuBefore.main,
+    };
     if (sample !== undefined) process.kill(app.child.pid, 'SIGUSR2');
     assertClean('gc load', result);
     const requests = result.total;
@@ -145,7 +152,9 @@ async function main(): Promise<void> {
           `(${formatNumber(result.requestsPerSecond)} req/s)\n` +
           `  allocated ${per(totals.allocatedBytes / 1024)} KB/request, promoted ${per(totals.promotedBytes)} B/request\n` +
           `  ${totals.scavenges} scavenges, ${per(totals.scavengeMs * 1000)} µs/request of pause; ` +
-          `${totals.markCompacts} mark-compacts, ${per(totals.markCompactMs * 1000)} µs/request of pause`,
+          `${totals.markCompacts} mark-compacts, ${per(totals.markCompactMs * 1000)} µs/request of pause\n` +
+          `  CPU ${per(cpu.all * 1e6)} µs/request: main thread ${per(cpu.main * 1e6)}, other threads ` +
+          `${per((cpu.all - cpu.main) * 1e6)} (V8's concurrent marking and sweeping, compilers, libuv's pool)`,
       );
     if (sample !== undefined) {
       const counted = Number(readFileSync(`${profileFile}.requests`, 'utf8'));

@@ -192,6 +192,17 @@ export function readCpuSeconds(pid: number): number {
 }
 
 /**
+ * CPU time (user + system) of a process's main thread so far, in seconds (`/proc/<pid>/task/<pid>/stat`): what
+ * the JavaScript thread used, without V8's helper threads (concurrent marking and sweeping, compilers) and libuv's
+ * pool, which {@link readCpuSeconds} includes.
+ */
+export function readMainThreadCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+/**
  * Waits until the processes `pids` are quiet: together at most `maxCpuShare` of one CPU over a `windowMs` window
  * (a peer that was just loaded may still be collecting garbage or compacting, which would land in the next
  * peer's round on the same core). Bounded by `timeoutMs`; returns the time waited, ms.
