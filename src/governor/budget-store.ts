@@ -51,6 +51,31 @@ export interface BudgetStore {
   flush(): Promise<void>;
 }
 
+/** Budget ids one store remembers at most before it starts over (each is then made again on its next use). */
+const MAX_BUDGET_IDS = 10_000;
+
+/**
+ * The id of a budget in a store's maps (`<group>\n<owner>`), made once per budget instead of on every look-up (a
+ * call looks its budget up several times). One per store: no module-level state.
+ */
+export function createBudgetIds(): (key: BudgetKey) => string {
+  const ids = new Map<string, Map<string, string>>();
+  return (key) => {
+    let byOwner = ids.get(key.group);
+    if (byOwner === undefined) {
+      byOwner = new Map();
+      ids.set(key.group, byOwner);
+    }
+    let id = byOwner.get(key.owner);
+    if (id === undefined) {
+      if (byOwner.size >= MAX_BUDGET_IDS) byOwner.clear();
+      id = `${key.group}\n${key.owner}`;
+      byOwner.set(key.owner, id);
+    }
+    return id;
+  };
+}
+
 /** Options of {@link createMemoryBudgetStore}. */
 export interface MemoryBudgetStoreOptions {
   readonly now: () => number;
@@ -65,9 +90,10 @@ export function createMemoryBudgetStore(options: MemoryBudgetStoreOptions): Budg
   const tuning: BudgetTuning = { ...DEFAULT_TUNING, ...options.tuning };
   const maxBudgets = options.maxBudgets ?? 50_000;
   const budgets = new RecencyMap<BudgetState>(maxBudgets);
+  const idOf = createBudgetIds();
 
   function stateOf(key: BudgetKey, defaults: GroupBudget, t: number): BudgetState {
-    const id = `${key.group}\n${key.owner}`;
+    const id = idOf(key);
     const known = budgets.get(id);
     if (known !== undefined && known.touchedAt >= t - tuning.idleTtlMs) return known;
     // New, or idle too long (forgotten).

@@ -22,7 +22,7 @@ import {
   type Observation,
   type ReserveOutcome,
 } from '../governor/budget-model.js';
-import type { BudgetKey, BudgetStore } from '../governor/budget-store.js';
+import { createBudgetIds, type BudgetKey, type BudgetStore } from '../governor/budget-store.js';
 import { BudgetLeases, LEASE_MS, LEASE_SHARE, MAX_LEASE } from './budget-leases.js';
 
 /** Options of {@link createRedisBudgetStore}. */
@@ -305,22 +305,7 @@ export function createRedisBudgetStore(options: RedisBudgetStoreOptions): Budget
   const leases = new BudgetLeases(clock);
   let leaseTimer: NodeJS.Timeout | undefined;
 
-  // A budget's id in this instance's maps, made once per budget (every call looks it up several times).
-  const ids = new Map<string, Map<string, string>>();
-  const idOf = (key: BudgetKey): string => {
-    let byOwner = ids.get(key.group);
-    if (byOwner === undefined) {
-      byOwner = new Map();
-      ids.set(key.group, byOwner);
-    }
-    let id = byOwner.get(key.owner);
-    if (id === undefined) {
-      if (byOwner.size >= MAX_REMEMBERED_HEADERS) byOwner.clear();
-      id = `${key.group}\n${key.owner}`;
-      byOwner.set(key.owner, id);
-    }
-    return id;
-  };
+  const idOf = createBudgetIds();
 
   /** Takes what is held for `key` (it goes with the command being sent). */
   function take(key: BudgetKey): PendingBudget | undefined {
