@@ -100,15 +100,10 @@ export function createWebSessions(options: WebSessionsOptions): WebSessions {
   const { manager } = options;
   const cookieName = options.secure ? '__Host-rcsid' : 'rcsid';
   const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax', secure: options.secure } as const;
-  // Per-request cache, kept on the request object itself (`decorateRequest` in app.ts): it goes away with the
-  // request. Not a WeakMap keyed by the request: V8's young-generation GC keeps a WeakMap's values alive until a
-  // full GC, so every request's session was promoted to the old generation (the allocation profile showed it).
-  const loaded = {
-    get: (request: FastifyRequest): LoadedSession | undefined => request[REQUEST_SESSION] ?? undefined,
-    set: (request: FastifyRequest, value: LoadedSession): void => {
-      request[REQUEST_SESSION] = value;
-    },
-  };
+  // The per-request cache is `request[REQUEST_SESSION]`, on the request object itself (`decorateRequest` in
+  // app.ts): it goes away with the request. Not a WeakMap keyed by the request: V8's young-generation GC keeps a
+  // WeakMap's values alive until a full GC, so every request's session was promoted to the old generation (the
+  // allocation profile showed it).
   // Exact signed strings that verified, and what they verified to. Only valid signatures are kept (so garbage
   // cannot fill it), the oldest entry goes first, and a hit needs the very string whose HMAC was checked.
   const verified = new Map<string, { value: string; renew: boolean }>();
@@ -142,7 +137,7 @@ export function createWebSessions(options: WebSessionsOptions): WebSessions {
     manager,
     cookieOptions,
     async load(request, reply) {
-      const cached = loaded.get(request);
+      const cached = request[REQUEST_SESSION];
       if (cached) return cached.session;
       const id = cookieId(request, reply);
       let session: Session | undefined;
@@ -153,7 +148,7 @@ export function createWebSessions(options: WebSessionsOptions): WebSessions {
           throw storeUnavailable(err);
         }
       }
-      loaded.set(request, { id, session });
+      request[REQUEST_SESSION] = { id, session };
       if (session !== undefined) {
         try {
           await manager.touch(session);
@@ -164,7 +159,7 @@ export function createWebSessions(options: WebSessionsOptions): WebSessions {
       return session;
     },
     cached(request) {
-      return loaded.get(request)?.session;
+      return request[REQUEST_SESSION]?.session;
     },
     async update(request, reply, session, change) {
       let stored: Session | undefined;
@@ -173,13 +168,13 @@ export function createWebSessions(options: WebSessionsOptions): WebSessions {
       } catch (err) {
         throw storeUnavailable(err);
       }
-      const cached = loaded.get(request);
+      const cached = request[REQUEST_SESSION];
       if (stored === undefined) {
-        if (cached?.id === session.id) loaded.set(request, { id: session.id, session: undefined });
+        if (cached?.id === session.id) request[REQUEST_SESSION] = { id: session.id, session: undefined };
         return undefined;
       }
       if (cached?.id !== stored.id) sessions.setCookie(reply, stored.id);
-      loaded.set(request, { id: stored.id, session: stored });
+      request[REQUEST_SESSION] = { id: stored.id, session: stored };
       return stored;
     },
     async regenerate(reply, session) {
