@@ -183,12 +183,7 @@ const CLOCK_TICKS_PER_SECOND = 100;
  * down but hardly changes what each request costs it.
  */
 export function readCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may contain spaces) start after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  return (utime + stime) / CLOCK_TICKS_PER_SECOND;
+  return cpuSecondsIn(`/proc/${pid}/stat`);
 }
 
 /**
@@ -197,7 +192,13 @@ export function readCpuSeconds(pid: number): number {
  * pool, which {@link readCpuSeconds} includes.
  */
 export function readMainThreadCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+  return cpuSecondsIn(`/proc/${pid}/task/${pid}/stat`);
+}
+
+/** utime + stime of a `/proc/…/stat` file, in seconds. */
+function cpuSecondsIn(statFile: string): number {
+  const stat = readFileSync(statFile, 'utf8');
+  // Fields after the command name (which may contain spaces) start after the last ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
