@@ -36,6 +36,16 @@ budgetStoreContract(
 
 const HEAVY = { limit: 10, windowMs: 60_000 };
 
+/** Calls of command `name` Redis counted since its last `CONFIG RESETSTAT`. */
+async function count(c: Redis, name: string): Promise<number> {
+  return Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(await c.info('commandstats'))?.[1] ?? 0);
+}
+
+/** Leased slots (`<ticket>~<n>`) in flight in Redis for a Light budget of `owner` under `prefix`. */
+async function leasedSlots(c: Redis, prefix: string, owner: string): Promise<number> {
+  return (await c.hkeys(`${prefix}rl:{Light:${owner}}:f`)).filter((id) => id.includes('~')).length;
+}
+
 describe('redis budget store: keys', { skip }, () => {
   let c: Redis;
   before(async () => {
@@ -93,9 +103,6 @@ describe('redis budget store: scripts', { skip }, () => {
 });
 
 describe('redis budget store: one command per call', { skip }, () => {
-  const count = async (c: Redis, name: string): Promise<number> =>
-    Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(await c.info('commandstats'))?.[1] ?? 0);
-
   it('a completion that teaches nothing new goes with the next reservation; until then it counts as in flight', async () => {
     const c = await client();
     const clock = { now: 1_000_000 };
@@ -151,8 +158,6 @@ describe('redis budget store: one command per call', { skip }, () => {
 });
 
 describe('redis budget store: leases of a busy budget', { skip }, () => {
-  const count = async (c: Redis, name: string): Promise<number> =>
-    Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(await c.info('commandstats'))?.[1] ?? 0);
   const LIGHT = { limit: 50, windowMs: 60_000 };
   const learnt = { limit: 10_000, windowMs: 60_000 };
 
@@ -209,8 +214,7 @@ describe('redis budget store: leases of a busy budget', { skip }, () => {
     const k = { owner: '23', group: 'Light' };
     const f = 'lease3:rl:{Light:23}:f';
     await calls(store, k, 'c', 12);
-    const leased = (await c.hkeys(f)).filter((id) => id.includes('~'));
-    assert.ok(leased.length > 0, 'a lease is held');
+    assert.ok((await leasedSlots(c, 'lease3:', '23')) > 0, 'a lease is held');
     await new Promise((resolve) => setTimeout(resolve, LEASE_MS + COMPLETION_DELAY_MS + 200));
     assert.deepEqual(await c.hkeys(f), [], 'returned (and the held completions sent)');
     assert.equal((await store.snapshot(k, LIGHT)).used, 12);
@@ -221,8 +225,7 @@ describe('redis budget store: leases of a busy budget', { skip }, () => {
     const clock = { now: 4_000_000 };
     const store = createRedisBudgetStore({ client: c, keyPrefix: 'lease4:', now: () => clock.now });
     const k = { owner: '24', group: 'Light' };
-    const f = 'lease4:rl:{Light:24}:f';
-    const leasedIn = async () => (await c.hkeys(f)).filter((id) => id.includes('~')).length;
+    const leasedIn = () => leasedSlots(c, 'lease4:', '24');
     await calls(store, k, 'c', 12);
     assert.ok((await leasedIn()) > 1, 'a lease is held');
     assert.deepEqual(await store.reserve(k, 'x', LIGHT, 0), { kind: 'go' });
@@ -233,7 +236,7 @@ describe('redis budget store: leases of a busy budget', { skip }, () => {
     const k2 = { owner: '28', group: 'Light' };
     const f2 = 'lease4:rl:{Light:28}:f';
     await calls(store, k2, 'd', 12);
-    assert.ok((await c.hkeys(f2)).filter((id) => id.includes('~')).length > 1, 'leased');
+    assert.ok((await leasedSlots(c, 'lease4:', '28')) > 1, 'leased');
     assert.deepEqual(await store.reserve(k2, 'y', LIGHT, 0), { kind: 'go' });
     await store.complete(k2, 'y', LIGHT, { ...learnt, retryAfterMs: 30_000 });
     assert.deepEqual(await c.hkeys(f2), [], 'a 429: the lease returned with it');
@@ -244,8 +247,7 @@ describe('redis budget store: leases of a busy budget', { skip }, () => {
     const c = await client();
     const clock = { now: 5_000_000 };
     const store = createRedisBudgetStore({ client: c, keyPrefix: 'lease5:', now: () => clock.now });
-    const leasedIn = async (owner: string) =>
-      (await c.hkeys(`lease5:rl:{Light:${owner}}:f`)).filter((id) => id.includes('~')).length;
+    const leasedIn = (owner: string) => leasedSlots(c, 'lease5:', owner);
     // Not learnt: the documented 50 a minute, call by call.
     for (let i = 0; i < 10; i++)
       assert.deepEqual(await store.reserve({ owner: '25', group: 'Light' }, `u${i}`, LIGHT, 0), { kind: 'go' });
