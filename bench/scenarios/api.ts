@@ -3,8 +3,9 @@
  * `api`: an authenticated `GET /test?api=extension` with `Accept: application/json` at 50 keep-alive connections,
  * side by side against one emulator process: the emulator hit directly (bearer token), the minimal `node:http`
  * proxy, the quick-start express app, and rc-authflow with the embedded store and with Redis. Each peer logs in
- * through its own OAuth flow first. Rounds are interleaved (round 1 of every peer, then round 2, ...) so that
- * drifting background load hits every peer alike; figures are medians of the rounds.
+ * through its own OAuth flow first. Rounds are interleaved (round 1 of every peer, then round 2, ..., every other
+ * round in reverse order) so that drifting background load hits every peer alike; figures are medians of the
+ * rounds.
  *
  * Two latency views: closed loop (as fast as answers come; latency there is mostly queueing, ≈ connections ÷
  * throughput) and a fixed offered rate that every peer sustains, where the difference to the direct call is the
@@ -29,6 +30,19 @@ const CONNECTIONS = 50;
 /** Offered rate of the latency runs: well under every peer's capacity (the quick-start app included). */
 const FIXED_RATE = 1_000;
 const EXTENSION_PATH = '/restapi/v1.0/account/~/extension';
+/**
+ * Rounds of this scenario (closed loop and fixed rate each): more than the other scenarios' 3, because its ratios
+ * are the targets and the shared machine's speed drifts by tens of percent from one round to the next.
+ */
+const API_ROUNDS = 5;
+
+/**
+ * The peers in round `round`'s order: as listed in odd rounds, reversed in even ones, so that a drift of the
+ * machine's speed over a run favours no peer for being loaded early or late in every round.
+ */
+export function roundOrder<T>(targets: readonly T[], round: number): readonly T[] {
+  return round % 2 === 1 ? targets : [...targets].reverse();
+}
 
 interface Target {
   readonly key: 'direct' | 'minimal' | 'quickstart' | 'embedded' | 'redis' | 'embeddedSingleGc';
@@ -55,6 +69,7 @@ function medianOf(results: readonly LoadResult[], pick: (r: LoadResult) => numbe
 /** Runs the scenario. */
 export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult> {
   const { durations, cpus } = ctx;
+  const rounds = ctx.quick ? durations.rounds : API_ROUNDS;
   const agent = createAgent(16);
   ctx.onCleanup(() => agent.close());
 
@@ -200,8 +215,8 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
   // Every serving process: before each round all of them must be quiet, so that what one peer left running
   // (garbage collection after its load, LevelDB compaction) does not land in the next peer's round.
   const servers = [...new Set([emulator.child.pid, redis.child.pid, ...targets.map((t) => t.pid)])];
-  for (let round = 1; round <= durations.rounds; round++) {
-    for (const target of targets) {
+  for (let round = 1; round <= rounds; round++) {
+    for (const target of roundOrder(targets, round)) {
       ctx.pinSelf(target.loadCpus);
       await waitUntilQuiet(servers);
       const cpuBefore = readCpuSeconds(target.pid);
@@ -216,7 +231,7 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
       target.closed.push(result);
       target.cpuUs.push(cpuUs);
       ctx.log(
-        `api: round ${round}/${durations.rounds} ${target.label}: ${formatNumber(result.requestsPerSecond)} req/s, p50 ${formatMs(result.p50)}, p99 ${formatMs(result.p99)}, ${formatNumber(cpuUs)} µs CPU/request`,
+        `api: round ${round}/${rounds} ${target.label}: ${formatNumber(result.requestsPerSecond)} req/s, p50 ${formatMs(result.p50)}, p99 ${formatMs(result.p99)}, ${formatNumber(cpuUs)} µs CPU/request`,
       );
     }
   }
@@ -225,8 +240,8 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
   const connections = countConnectionsTo(emulatorPort);
   const requestsOf = (key: Target['key']): number =>
     targets.find((t) => t.key === key)?.closed.reduce((sum, r) => sum + r.total, 0) ?? 0;
-  for (let round = 1; round <= durations.rounds; round++) {
-    for (const target of targets) {
+  for (let round = 1; round <= rounds; round++) {
+    for (const target of roundOrder(targets, round)) {
       ctx.pinSelf(target.fixedLoadCpus ?? target.loadCpus);
       await waitUntilQuiet(servers);
       const result = await runPaced({
@@ -239,7 +254,7 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
       assertClean(`${target.label} at ${FIXED_RATE} req/s`, result);
       target.fixed.push(result);
       ctx.log(
-        `api: round ${round}/${durations.rounds} ${target.label} at ${FIXED_RATE} req/s: p50 ${formatMs(result.p50)}, p99 ${formatMs(result.p99)}`,
+        `api: round ${round}/${rounds} ${target.label} at ${FIXED_RATE} req/s: p50 ${formatMs(result.p50)}, p99 ${formatMs(result.p99)}`,
       );
     }
   }
@@ -321,8 +336,8 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
 
   const details = [
     `${CONNECTIONS} connections, \`GET /test?api=extension\` with \`Accept: application/json\` (the emulator: \`GET ${EXTENSION_PATH}\` with the bearer token). ` +
-      `Closed loop: ${durations.rounds} interleaved rounds of ${durations.measureSeconds} s after a ${durations.warmupSeconds} s warm-up per peer; medians. ` +
-      `Fixed rate: ${formatNumber(FIXED_RATE)} req/s sent at even intervals (open loop) over the same ${CONNECTIONS} connections, ${durations.rounds} interleaved rounds of ${durations.measureSeconds} s; ` +
+      `Closed loop: ${rounds} interleaved rounds (peers in the listed order in odd rounds, reversed in even ones) of ${durations.measureSeconds} s after a ${durations.warmupSeconds} s warm-up per peer; medians. ` +
+      `Fixed rate: ${formatNumber(FIXED_RATE)} req/s sent at even intervals (open loop) over the same ${CONNECTIONS} connections, ${rounds} interleaved rounds of ${durations.measureSeconds} s; ` +
       'each response timed from when its request was due; "adds" is the median over rounds of the p99 difference to the emulator hit directly in the same round. ' +
       `At the fixed rate the emulator is hit directly with the load generator on CPUs ${cpus.loadForServer ?? 'unpinned'}, where it sits while the apps are loaded ` +
       "(on a 2-core machine that is the emulator's own core: the emulator then answers under the same conditions as behind an app, so the difference is the app's hop); " +

@@ -136,3 +136,30 @@ it('the CLI refuses a bad EMULATOR_PORT with a clear message and exit code 1', a
   assert.equal(code, 1);
   assert.match(stderr, /EMULATOR_PORT must be an integer/);
 });
+
+it('starting the emulator loads no JSON-schema compiler (Ajv), and a route declaring a schema is refused', async () => {
+  // A fresh process: which modules a start loads is only visible before anything else loaded them.
+  const probe = `
+    import { createRequire } from 'node:module';
+    const { startEmulator } = await import('./emulator/index.ts');
+    const emu = await startEmulator({ port: 0 });
+    const loaded = Object.keys(createRequire(import.meta.url).cache).filter((f) => /[/]ajv[/]|ajv-compiler|fast-json-stringify-compiler/.test(f));
+    await emu.close();
+    console.log(JSON.stringify(loaded));
+  `;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number];
+  assert.equal(code, 0);
+  assert.deepEqual(JSON.parse(out.trim().split('\n').at(-1) ?? 'null'), []);
+
+  const emu = buildEmulator();
+  emu.post('/with-schema', { schema: { body: { type: 'object' } } }, () => 'never');
+  await assert.rejects(async () => {
+    await emu.ready();
+  }, /declare no JSON schema/);
+});
