@@ -214,12 +214,15 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
   }
   // Every serving process: before each round all of them must be quiet, so that what one peer left running
   // (garbage collection after its load, LevelDB compaction) does not land in the next peer's round.
+  /** CPU of the Redis server per request of the app on Redis, per closed-loop round (it runs on the emulator's core). */
+  const redisCpuUs: number[] = [];
   const servers = [...new Set([emulator.child.pid, redis.child.pid, ...targets.map((t) => t.pid)])];
   for (let round = 1; round <= rounds; round++) {
     for (const target of roundOrder(targets, round)) {
       ctx.pinSelf(target.loadCpus);
       await waitUntilQuiet(servers);
       const cpuBefore = readCpuSeconds(target.pid);
+      const redisCpuBefore = readCpuSeconds(redis.child.pid);
       const result = await runLoad({
         url: target.url,
         headers: target.headers,
@@ -227,6 +230,8 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
         durationSeconds: durations.measureSeconds,
       });
       const cpuUs = ((readCpuSeconds(target.pid) - cpuBefore) * 1e6) / result.total;
+      if (target.key === 'redis')
+        redisCpuUs.push(((readCpuSeconds(redis.child.pid) - redisCpuBefore) * 1e6) / result.total);
       assertClean(target.label, result);
       target.closed.push(result);
       target.cpuUs.push(cpuUs);
@@ -354,7 +359,8 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
     '',
     'CPU µs/request: CPU time (user + system, all threads) of the serving process during the closed-loop rounds ÷ requests ' +
       '(the emulator for the direct peer, else the app or peer process alone; its upstream calls cost the emulator, not it). ' +
-      `It is steadier than requests/s on a busy machine.`,
+      `It is steadier than requests/s on a busy machine. The Redis server used ${formatNumber(median(redisCpuUs), 1)} µs of CPU per request of rc-authflow (Redis) ` +
+      `(median of the rounds: ${redisCpuUs.map((us) => formatNumber(us, 1)).join(' / ')}), on the core it shares with the emulator and the load generator.`,
     '',
     `Connections to RingCentral (the emulator) after the closed-loop rounds, from \`ss\`: rc-authflow (embedded) holds ${connections.establishedByPid.get(embedded.child.pid) ?? 0} ` +
       `keep-alive sockets for ${formatNumber(requestsOf('embedded'))} requests, rc-authflow (Redis) ${connections.establishedByPid.get(onRedis.child.pid) ?? 0} for ${formatNumber(requestsOf('redis'))}, ` +

@@ -99,9 +99,45 @@ local function complete(ticket, newLimit, remaining, newWindow, retry, done)
   if over > 0 then redis.call('ZREMRANGEBYRANK', s, 0, over - 1) end
 end
 local r = 11 + 6 * tonumber(ARGV[10])
-for i = 11, r - 1, 6 do
-  complete(ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4]),
-    now - tonumber(ARGV[i + 5]))
+-- A batch of calls of a budget too large to pace (limit above ${MAX_TRACKED_CALLS}), all with the same headers and
+-- no 429 (a busy budget's held completions): \`complete\` would only move each out of flight into the answered set,
+-- and its pruning is done by the prune below, so one command of each kind does the same for all of them.
+local batch = r > 17
+local bl, bw = tonumber(ARGV[12]), tonumber(ARGV[14])
+if batch then batch = bl ~= nil and bw ~= nil and bl > ${MAX_TRACKED_CALLS} and bw >= 1 end
+if batch then
+  for i = 11, r - 1, 6 do
+    if tonumber(ARGV[i + 1]) ~= bl or tonumber(ARGV[i + 3]) ~= bw or ARGV[i + 4] ~= '' then
+      batch = false
+      break
+    end
+  end
+end
+if batch then
+  local tickets, scored = {}, {}
+  for i = 11, r - 1, 6 do
+    tickets[#tickets + 1] = ARGV[i]
+    scored[#scored + 1] = now - tonumber(ARGV[i + 5])
+    scored[#scored + 1] = ARGV[i]
+  end
+  -- In chunks: Lua's unpack takes a few thousand values at most.
+  for i = 1, #tickets, 1000 do
+    local last = math.min(i + 999, #tickets)
+    redis.call('HDEL', f, unpack(tickets, i, last))
+    redis.call('ZREM', p, unpack(tickets, i, last))
+  end
+  if not learned or limit ~= bl or W ~= bw then
+    limit, W, learned = bl, bw, true
+    margin = math.max(tonumber(ARGV[4]), math.floor(W * tonumber(ARGV[5])))
+    span = W + margin
+    redis.call('HSET', m, 'limit', limit, 'window', W, 'learned', '1')
+  end
+  for i = 1, #scored, 2000 do redis.call('ZADD', s, unpack(scored, i, math.min(i + 1999, #scored))) end
+else
+  for i = 11, r - 1, 6 do
+    complete(ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4]),
+      now - tonumber(ARGV[i + 5]))
+  end
 end
 local op = r + 1 + tonumber(ARGV[r])
 for i = r + 1, op - 1 do redis.call('HDEL', f, ARGV[i]) end

@@ -157,6 +157,59 @@ describe('redis budget store: one command per call', { skip }, () => {
   });
 });
 
+describe('redis budget store: a batch of held completions', { skip }, () => {
+  // A budget too large to pace (above MAX_TRACKED_CALLS), as a test server's raised limits are.
+  const RAISED = { limit: 20_000, windowMs: 60_000 };
+  const TICKETS = Array.from({ length: 12 }, (_, i) => `t${i}`);
+
+  /**
+   * Runs the same calls on a fresh budget under `prefix`, on answered calls already near the cap of the answered
+   * set (and a few older than the window); `batched` sends the completions together, else each on its own.
+   */
+  async function run(c: Redis, prefix: string, batched: boolean) {
+    const clock = { now: 5_000_000 };
+    const store = createRedisBudgetStore({ client: c, keyPrefix: prefix, now: () => clock.now, maxLease: 1 });
+    const k = { owner: '31', group: 'Light' };
+    await store.reserve(k, 'w', RAISED, 0);
+    await store.complete(k, 'w', RAISED, { ...RAISED, remaining: 19_999 });
+    const answered = `${prefix}rl:{Light:31}:s`;
+    const before: (string | number)[] = [];
+    for (let i = 0; i < 3; i++) before.push(clock.now - 200_000 + i, `old${i}`);
+    for (let i = 0; i < 9_995; i++) before.push(clock.now - 50_000 + (i % 997), `pre${i}`);
+    await c.zadd(answered, ...before);
+    for (const ticket of TICKETS) assert.deepEqual(await store.reserve(k, ticket, RAISED, 0), { kind: 'go' });
+    await c.config('RESETSTAT');
+    for (const [i, ticket] of TICKETS.entries()) {
+      clock.now += 7;
+      await store.complete(k, ticket, RAISED, { ...RAISED, remaining: 19_990 - i });
+      if (!batched) await store.flush();
+    }
+    clock.now += 40;
+    await store.flush();
+    const state = {
+      answered: await c.zrange(answered, 0, -1, 'WITHSCORES'),
+      inFlight: await c.hgetall(`${prefix}rl:{Light:31}:f`),
+      planned: await c.zrange(`${prefix}rl:{Light:31}:p`, 0, -1),
+      meta: await c.hgetall(`${prefix}rl:{Light:31}:m`),
+    };
+    return { state, zadds: await count(c, 'zadd'), scripts: await count(c, 'evalsha') };
+  }
+
+  it('leaves Redis exactly as the same completions sent one by one, with a few commands instead of ~10 per call', async () => {
+    const c = await client();
+    const one = await run(c, 'single:', false);
+    const all = await run(c, 'batch:', true);
+    assert.equal(one.scripts, TICKETS.length, 'one script per completion when sent one by one');
+    assert.equal(all.scripts, 1, 'one script for the batch');
+    assert.equal(one.zadds, TICKETS.length, 'one ZADD per completion one by one');
+    assert.equal(all.zadds, 1, 'one ZADD for the whole batch');
+    assert.equal(all.state.answered.length, 2 * 10_000, 'the answered set is kept at its cap');
+    assert.ok(!all.state.answered.includes('old0'), 'calls older than the window are pruned');
+    assert.ok(all.state.answered.includes('t11'), 'the newest call is kept');
+    assert.deepEqual(all.state, one.state);
+  });
+});
+
 describe('redis budget store: leases of a busy budget', { skip }, () => {
   const LIGHT = { limit: 50, windowMs: 60_000 };
   const learnt = { limit: 10_000, windowMs: 60_000 };
