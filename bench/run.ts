@@ -113,11 +113,6 @@ async function main(): Promise<void> {
   const machine = describeMachine(ctx.root);
   ctx.log(`${machine.cpu}, ${machine.cores} CPUs, Node ${machine.node}; load ${loadBefore}; ${ctx.cpus.description}`);
   ctx.pinSelf(ctx.cpus.loadForServer);
-  const stop = (): void => {
-    void ctx.cleanup().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 
   const results: ScenarioResult[] = [];
   try {

@@ -89,6 +89,25 @@ export function createContext(options: { quick: boolean; pin: boolean }): BenchC
     ? { warmupSeconds: 1, measureSeconds: 2, rounds: 1 }
     : { warmupSeconds: 3, measureSeconds: 5, rounds: 3 };
   let pinnedTo: string | undefined;
+  const cleanup = async (): Promise<void> => {
+    while (cleanups.length > 0) {
+      const fn = cleanups.pop();
+      try {
+        await fn?.();
+      } catch (err) {
+        process.stderr.write(`[bench] cleanup failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      }
+    }
+  };
+  // Whatever ends the harness early (Ctrl-C, a kill, its output piped into `head`), its servers stop with it.
+  const stopEarly = (): void => {
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', stopEarly);
+  process.once('SIGTERM', stopEarly);
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') stopEarly();
+  });
   return {
     root,
     workDir,
@@ -101,16 +120,7 @@ export function createContext(options: { quick: boolean; pin: boolean }): BenchC
     onCleanup(fn) {
       cleanups.push(fn);
     },
-    async cleanup() {
-      while (cleanups.length > 0) {
-        const fn = cleanups.pop();
-        try {
-          await fn?.();
-        } catch (err) {
-          process.stderr.write(`[bench] cleanup failed: ${err instanceof Error ? err.message : String(err)}\n`);
-        }
-      }
-    },
+    cleanup,
     pinSelf(target) {
       if (target === undefined || target === pinnedTo) return;
       spawnSync('taskset', ['-a', '-p', '-c', target, String(process.pid)], { stdio: 'ignore' });
