@@ -206,7 +206,7 @@ export function createRateGovernor(options: RateGovernorOptions): RateGovernor {
       try {
         first = await store.reserve(key, ticket, defaults, maxWaitOf(call));
       } catch (err) {
-        warnStoreDown(new StoreFailure('rate-limit store failed', { cause: err }));
+        warnStoreDown(err);
         return send();
       }
       // Most calls may go at once: only the others enter the waiting loop.

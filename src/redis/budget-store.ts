@@ -70,17 +70,19 @@ for i = 1, #flights, 2 do
     redis.call('ZADD', s, at, flights[i])
   end
 end
+-- What an answer's headers taught: the budget's limit and window, kept for every instance.
+local function learn(newLimit, newWindow)
+  limit, W, learned = newLimit, newWindow, true
+  margin = math.max(tonumber(ARGV[4]), math.floor(W * tonumber(ARGV[5])))
+  span = W + margin
+  redis.call('HSET', m, 'limit', limit, 'window', W, 'learned', '1')
+end
 -- A call answered at \`done\`: out of flight, into the answered set, and what its headers said learnt.
 local function complete(ticket, newLimit, remaining, newWindow, retry, done)
   local sentAt = tonumber(redis.call('HGET', f, ticket)) or done
   redis.call('HDEL', f, ticket)
   redis.call('ZREM', p, ticket)
-  if newLimit and newWindow and newLimit >= 1 and newWindow >= 1 then
-    limit, W, learned = newLimit, newWindow, true
-    margin = math.max(tonumber(ARGV[4]), math.floor(W * tonumber(ARGV[5])))
-    span = W + margin
-    redis.call('HSET', m, 'limit', limit, 'window', W, 'learned', '1')
-  end
+  if newLimit and newWindow and newLimit >= 1 and newWindow >= 1 then learn(newLimit, newWindow) end
   if learned and limit <= ${MAX_TRACKED_CALLS} and remaining and remaining >= 0 and not retry then
     local used = limit - remaining
     local gone = redis.call('ZCOUNT', s, '-inf', '(' .. sentAt) - math.max(0, used - 1)
@@ -126,12 +128,7 @@ if batch then
     redis.call('HDEL', f, unpack(tickets, i, last))
     redis.call('ZREM', p, unpack(tickets, i, last))
   end
-  if not learned or limit ~= bl or W ~= bw then
-    limit, W, learned = bl, bw, true
-    margin = math.max(tonumber(ARGV[4]), math.floor(W * tonumber(ARGV[5])))
-    span = W + margin
-    redis.call('HSET', m, 'limit', limit, 'window', W, 'learned', '1')
-  end
+  if not learned or limit ~= bl or W ~= bw then learn(bl, bw) end
   for i = 1, #scored, 2000 do redis.call('ZADD', s, unpack(scored, i, math.min(i + 1999, #scored))) end
 else
   for i = 11, r - 1, 6 do
