@@ -40,7 +40,7 @@ const API_ROUNDS = 5;
  * The peers in round `round`'s order: as listed in odd rounds, reversed in even ones, so that a drift of the
  * machine's speed over a run favours no peer for being loaded early or late in every round.
  */
-export function roundOrder<T>(targets: readonly T[], round: number): readonly T[] {
+function roundOrder<T>(targets: readonly T[], round: number): readonly T[] {
   return round % 2 === 1 ? targets : [...targets].reverse();
 }
 
@@ -212,17 +212,17 @@ export async function runApiScenario(ctx: BenchContext): Promise<ScenarioResult>
       }),
     );
   }
-  // Every serving process: before each round all of them must be quiet, so that what one peer left running
-  // (garbage collection after its load, LevelDB compaction) does not land in the next peer's round.
   /** CPU of the Redis server per request of the app on Redis, per closed-loop round (it runs on the emulator's core). */
   const redisCpuUs: number[] = [];
+  // Every serving process: before each round all of them must be quiet, so that what one peer left running
+  // (garbage collection after its load, LevelDB compaction) does not land in the next peer's round.
   const servers = [...new Set([emulator.child.pid, redis.child.pid, ...targets.map((t) => t.pid)])];
   for (let round = 1; round <= rounds; round++) {
     for (const target of roundOrder(targets, round)) {
       ctx.pinSelf(target.loadCpus);
       await waitUntilQuiet(servers);
       const cpuBefore = readCpuSeconds(target.pid);
-      const redisCpuBefore = readCpuSeconds(redis.child.pid);
+      const redisCpuBefore = target.key === 'redis' ? readCpuSeconds(redis.child.pid) : 0;
       const result = await runLoad({
         url: target.url,
         headers: target.headers,
