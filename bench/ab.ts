@@ -5,7 +5,7 @@
  * checkouts given (an A/B of a change: `git worktree add /tmp/before <commit>`, then pass `/tmp/before`; it needs
  * its own `npm ci` or a `node_modules` link). Each app runs with the environment of `npm start`, plus the variables
  * of `AB_ENVS` (`|`-separated sets of `NAME=value,...`; one app per set, the empty set included) to compare
- * settings. Interleaved rounds after a warm-up; prints each target's median requests/s and CPU µs per request,
+ * settings. Interleaved rounds after a warm-up, the order rotated by one target each round; prints each target's median requests/s and CPU µs per request,
  * both as a ratio to the minimal proxy. CPU time per request is the figure to compare on a shared machine.
  *
  * Run: `node --import tsx bench/ab.ts [rounds=5] [seconds=5] [other-checkout...]`; `AB_STORES=embedded,redis`;
@@ -102,7 +102,10 @@ try {
     assertClean(`${target.label} warm-up`, await load(target, 3));
   }
   for (let round = 1; round <= rounds; round++) {
-    for (const target of targets) {
+    // Each round starts one target further on, so every target is loaded first, second, ... equally often: in a
+    // fixed order the target loaded right after another paid for what that load left behind (up to ~10 µs).
+    const order = targets.map((_, i) => targets[(i + round - 1) % targets.length] as Target);
+    for (const target of order) {
       await waitUntilQuiet(targets.map((t) => t.pid));
       const before = readCpuSeconds(target.pid);
       const result = await load(target, seconds, true);
@@ -122,9 +125,12 @@ try {
   for (const target of targets) {
     const rps = median(target.rps);
     const us = median(target.us);
+    // The ratio within each round (both measured seconds apart), then its median: steadier than the ratio of the
+    // medians when the machine's speed drifts between rounds.
+    const paired = median(target.us.map((u, i) => u / (floor.us[i] ?? Number.NaN)));
     console.log(
       `${target.label.padEnd(48)} ${formatNumber(rps).padStart(7)} req/s (${formatNumber((100 * rps) / median(floor.rps))}%)` +
-        `  ${formatNumber(us).padStart(5)} µs CPU/request (${(us / median(floor.us)).toFixed(2)}×)`,
+        `  ${formatNumber(us).padStart(5)} µs CPU/request (${(us / median(floor.us)).toFixed(2)}×; ${paired.toFixed(2)}× paired by round)`,
     );
   }
 } finally {

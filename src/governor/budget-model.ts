@@ -198,6 +198,11 @@ export interface BudgetState {
   readonly sent: SortedTimes;
   readonly plan: Map<string, number>;
   readonly fly: Map<string, number>;
+  /**
+   * No call in flight can be stale before this time (ms since epoch): the oldest send time seen at the last look,
+   * plus the stale bound. Calls sent later are younger, so until then the calls in flight need no look.
+   */
+  flyStaleAt: number;
   /** Last use, for forgetting idle budgets. */
   touchedAt: number;
 }
@@ -212,6 +217,7 @@ export function createBudgetState(defaults: GroupBudget, now: number): BudgetSta
     sent: new SortedTimes(),
     plan: new Map(),
     fly: new Map(),
+    flyStaleAt: now,
     touchedAt: now,
   };
 }
@@ -223,21 +229,26 @@ export function marginOf(windowMs: number, tuning: BudgetTuning): number {
 
 function housekeep(state: BudgetState, now: number, tuning: BudgetTuning): void {
   state.touchedAt = now;
-  // forEach, not for…of over entries: this runs twice per call over every call in flight, and each entry of a
-  // for…of is a fresh [key, value] array (the allocation profile's largest item per request).
+  // forEach, not for…of over entries: each entry of a for…of is a fresh [key, value] array.
   if (state.plan.size > 0) {
     const planCutoff = now - tuning.stalePlanMs;
     state.plan.forEach((slot, ticket, plan) => {
       if (slot < planCutoff) plan.delete(ticket);
     });
   }
-  const flyCutoff = now - tuning.staleFlightMs;
-  state.fly.forEach((sentAt, ticket, fly) => {
-    if (sentAt < flyCutoff) {
-      fly.delete(ticket);
-      state.sent.insert(sentAt);
-    }
-  });
+  // The calls in flight are looked at only when one of them may have gone stale (or the clock went back), not on
+  // every call: at 50 calls in flight that was 100 entries visited per call.
+  if (now >= state.flyStaleAt || now < state.flyStaleAt - tuning.staleFlightMs) {
+    const flyCutoff = now - tuning.staleFlightMs;
+    let oldest = now;
+    state.fly.forEach((sentAt, ticket, fly) => {
+      if (sentAt < flyCutoff) {
+        fly.delete(ticket);
+        state.sent.insert(sentAt);
+      } else if (sentAt < oldest) oldest = sentAt;
+    });
+    state.flyStaleAt = oldest + tuning.staleFlightMs;
+  }
   state.sent.dropUpTo(now - state.windowMs - marginOf(state.windowMs, tuning));
   state.sent.keepNewest(Math.min(state.limit, MAX_TRACKED_CALLS));
 }
@@ -271,7 +282,10 @@ export function reserveCall(
   housekeep(state, now, tuning);
   const span = state.windowMs + marginOf(state.windowMs, tuning);
   let lastPlanned = 0;
-  for (const slot of state.plan.values()) if (slot > lastPlanned) lastPlanned = slot;
+  // The latest planned slot; most calls find nothing planned, and then need no iterator.
+  if (state.plan.size > 0) {
+    for (const planned of state.plan.values()) if (planned > lastPlanned) lastPlanned = planned;
+  }
   let slot = Math.max(now, state.blockedUntil, lastPlanned);
   const n = state.sent.size + state.fly.size + state.plan.size;
   if (n >= state.limit) {

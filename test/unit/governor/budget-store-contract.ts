@@ -215,6 +215,25 @@ export function budgetStoreContract(name: string, make: StoreFactory, options: {
       assert.deepEqual(await store.admit(k, 'c', HEAVY), { kind: 'lost' }, 'a process that never came back');
     });
 
+    it('a call in flight longer than the stale bound counts as answered when it was sent', async () => {
+      const { clock, store } = await setUp();
+      const k = key();
+      await store.reserve(k, 'probe', HEAVY, 600_000);
+      await store.complete(k, 'probe', HEAVY, learnt(1, 60_000, 0));
+      clock.now += 60_000 + margin(60_000) + 1;
+      const sentAt = clock.now;
+      assert.deepEqual(await store.reserve(k, 'dead', HEAVY, 600_000), { kind: 'go' }, 'its process never answers');
+      assert.equal((await store.reserve(k, 'y', HEAVY, 600_000)).kind, 'wait', 'the lost call still holds its place');
+      await store.cancel(k, 'y', HEAVY);
+      clock.now = sentAt + DEFAULT_TUNING.staleFlightMs - 1;
+      assert.equal((await store.reserve(k, 'z0', HEAVY, 600_000)).kind, 'wait', 'not stale yet');
+      await store.cancel(k, 'z0', HEAVY);
+      clock.now = sentAt + DEFAULT_TUNING.staleFlightMs + 1;
+      // Counted as answered at `sentAt`, it has left the window.
+      assert.deepEqual(await store.reserve(k, 'z', HEAVY, 600_000), { kind: 'go' });
+      assert.equal((await store.snapshot(k, HEAVY)).used, 1);
+    });
+
     it('memory is bounded: answered calls beyond the limit are not kept', async () => {
       const { clock, store } = await setUp();
       const k = key();
