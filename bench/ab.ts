@@ -5,8 +5,9 @@
  * checkouts given (an A/B of a change: `git worktree add /tmp/before <commit>`, then pass `/tmp/before`; it needs
  * its own `npm ci` or a `node_modules` link). Each app runs with the environment of `npm start`, plus the variables
  * of `AB_ENVS` (`|`-separated sets of `NAME=value,...`; one app per set, the empty set included) to compare
- * settings. Interleaved rounds after a warm-up, the order rotated by one target each round; prints each target's median requests/s and CPU µs per request,
- * both as a ratio to the minimal proxy. CPU time per request is the figure to compare on a shared machine.
+ * settings. Interleaved rounds after a warm-up, the order rotated by one target each round; prints each target's
+ * median requests/s and CPU µs per request, both as a ratio to the minimal proxy, and the CPU ratio paired by round
+ * (the median of each round's ratio). CPU time per request is the figure to compare on a shared machine.
  *
  * Run: `node --import tsx bench/ab.ts [rounds=5] [seconds=5] [other-checkout...]`; `AB_STORES=embedded,redis`;
  * `AB_RATE=2000` sends a fixed rate (open loop) instead of as fast as answers come, so that every target is measured
