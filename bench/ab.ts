@@ -104,7 +104,7 @@ try {
   }
   for (let round = 1; round <= rounds; round++) {
     // Each round starts one target further on, so every target is loaded first, second, ... equally often: in a
-    // fixed order the target loaded right after another paid for what that load left behind (up to ~10 µs).
+    // fixed order a target's place (what the load before it left behind, the machine's drift) is counted as its own.
     const order = targets.map((_, i) => targets[(i + round - 1) % targets.length] as Target);
     for (const target of order) {
       await waitUntilQuiet(targets.map((t) => t.pid));
