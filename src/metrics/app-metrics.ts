@@ -16,8 +16,9 @@
  * @see https://prometheus.io/docs/practices/naming/
  * @see https://prometheus.io/docs/practices/instrumentation/#do-not-overuse-labels
  */
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { CellCounter, type CounterCell } from './cell-counter.js';
+import { CellHistogram } from './cell-histogram.js';
 
 /** What a request that needed a refresh got: its own refresh (`ok`/`failed`) or another request's (`coalesced`). */
 export type RefreshOutcome = 'ok' | 'failed' | 'coalesced';
@@ -50,8 +51,8 @@ export interface AppMetricsOptions {
 export interface AppMetrics {
   readonly registry: Registry;
   readonly httpRequests: CellCounter<'route' | 'method' | 'status'>;
-  readonly httpDuration: Histogram<'route' | 'method'>;
-  readonly storeDuration: Histogram<'store' | 'op'>;
+  readonly httpDuration: CellHistogram<'route' | 'method'>;
+  readonly storeDuration: CellHistogram<'store' | 'op'>;
   readonly storeErrors: CellCounter<'store' | 'op'>;
   readonly refreshes: Readonly<Record<RefreshOutcome, CounterCell>>;
   readonly ringCentralRequests: CellCounter<'group' | 'status'>;
@@ -85,19 +86,19 @@ export function createAppMetrics(options: AppMetricsOptions = {}): AppMetrics {
       labelNames: ['route', 'method', 'status'],
       registry,
     }),
-    httpDuration: new Histogram({
+    httpDuration: new CellHistogram({
       name: 'http_request_duration_seconds',
       help: 'Time from receiving a request to sending its response, by route pattern and method.',
       labelNames: ['route', 'method'],
       buckets: HTTP_BUCKETS,
-      registers: [registry],
+      registry,
     }),
-    storeDuration: new Histogram({
+    storeDuration: new CellHistogram({
       name: 'session_store_operation_duration_seconds',
       help: 'Duration of session store operations (failed ones included), by store kind and operation.',
       labelNames: ['store', 'op'],
       buckets: STORE_BUCKETS,
-      registers: [registry],
+      registry,
     }),
     storeErrors: new CellCounter({
       name: 'session_store_errors_total',

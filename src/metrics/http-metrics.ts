@@ -6,9 +6,9 @@
  * `reply.elapsedTime` (no extra clock reads); label cells are looked up in maps, nothing is allocated per request.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Histogram } from 'prom-client';
 import type { AppMetrics } from './app-metrics.js';
 import type { CounterCell } from './cell-counter.js';
+import type { HistogramCell } from './cell-histogram.js';
 
 /** The `route` label of requests that matched no route (404s). */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -19,12 +19,12 @@ class RouteCells {
   readonly #statuses = new Map<number, CounterCell>();
   readonly #labels: Readonly<{ route: string; method: string }>;
   readonly #metrics: AppMetrics;
-  readonly #duration: Histogram<'route' | 'method'>;
+  readonly #duration: HistogramCell;
 
   constructor(metrics: AppMetrics, route: string, method: string) {
     this.#metrics = metrics;
     this.#labels = Object.freeze({ route, method });
-    this.#duration = metrics.httpDuration;
+    this.#duration = metrics.httpDuration.cell(this.#labels);
   }
 
   record(status: number, seconds: number): void {
@@ -34,7 +34,7 @@ class RouteCells {
       this.#statuses.set(status, cell);
     }
     cell.inc();
-    this.#duration.observe(this.#labels, seconds);
+    this.#duration.observe(seconds);
   }
 }
 

@@ -5,10 +5,11 @@
  */
 import { STORE_OPERATIONS, type AppMetrics, type StoreOperation } from '../metrics/app-metrics.js';
 import type { CounterCell } from '../metrics/cell-counter.js';
+import type { HistogramCell } from '../metrics/cell-histogram.js';
 import type { SessionStore } from './store.js';
 
 interface OperationCells {
-  readonly labels: Readonly<{ store: string; op: StoreOperation }>;
+  readonly duration: HistogramCell;
   readonly errors: CounterCell;
 }
 
@@ -17,13 +18,12 @@ export function measureSessionStore(store: SessionStore, metrics: AppMetrics): S
   const cells = {} as Record<StoreOperation, OperationCells>;
   for (const op of STORE_OPERATIONS) {
     const labels = Object.freeze({ store: store.kind, op });
-    cells[op] = { labels, errors: metrics.storeErrors.cell(labels) };
+    cells[op] = { duration: metrics.storeDuration.cell(labels), errors: metrics.storeErrors.cell(labels) };
   }
-  const histogram = metrics.storeDuration;
 
   // An async function also turns a synchronous throw of the store into a counted rejection.
   async function measure<T>(op: StoreOperation, call: () => Promise<T>): Promise<T> {
-    const { labels, errors } = cells[op];
+    const { duration, errors } = cells[op];
     const started = performance.now();
     try {
       return await call();
@@ -31,7 +31,7 @@ export function measureSessionStore(store: SessionStore, metrics: AppMetrics): S
       errors.inc();
       throw err;
     } finally {
-      histogram.observe(labels, (performance.now() - started) / 1000);
+      duration.observe((performance.now() - started) / 1000);
     }
   }
 
