@@ -9,7 +9,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { allowsInsecureRequests, type Config } from './config.js';
-import { generateRequestId, RequestLogController } from './logging.js';
+import { createRequestLogger, generateRequestId, RequestLogController } from './logging.js';
 import { createAppMetrics, type AppMetrics } from './metrics/app-metrics.js';
 import { installHttpMetrics } from './metrics/http-metrics.js';
 import { measureSessionStore } from './session/measured-store.js';
@@ -195,7 +195,8 @@ export function createApp(deps: AppDeps): FastifyInstance {
   const fastifyLogger: FastifyBaseLogger = logger;
   const app = Fastify({
     loggerInstance: fastifyLogger,
-    logController: new RequestLogController(),
+    logController: new RequestLogController(logger),
+    childLoggerFactory: createRequestLogger,
     genReqId: generateRequestId,
     trustProxy:
       typeof config.trustProxy === 'number'

@@ -7,8 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
-import { pino, type DestinationStream, type Logger } from 'pino';
+import { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
+import { pino, type Bindings, type ChildLoggerOptions, type DestinationStream, type Level, type Logger } from 'pino';
 import type { LogLevel } from './config.js';
 
 /** Query parameters whose values never reach a log line. */
@@ -245,11 +245,51 @@ export function generateRequestId(req: IncomingMessage): string {
   return randomUUID();
 }
 
+const ACCESS_MESSAGE = 'request completed';
+
+/**
+ * The completion line of a request, as pino writes it for
+ * `log.child({ reqId }).info({ req, res, responseTime }, 'request completed')` through {@link createLogger}'s
+ * serializers (test: "the completion line is the one pino writes for the request's child logger",
+ * test/unit/web/logging.test.ts). Every request writes one: pino's general path (a child logger per request, the
+ * merge object walked key by key, serializers looked up, redaction applied) is the larger share of the cost of
+ * logging, and nothing in this line needs it (its fields are fixed; the URL is sanitized here).
+ */
+export function formatCompletionLine(
+  chindings: string,
+  time: number,
+  reqId: string,
+  request: LoggableRequest,
+  statusCode: number,
+  responseTime: number,
+): string {
+  const address = request.ip === undefined ? '' : `,"remoteAddress":${JSON.stringify(request.ip)}`;
+  return (
+    `{"level":30,"time":${time}${chindings},"reqId":${JSON.stringify(reqId)},` +
+    `"req":{"method":${JSON.stringify(request.method)},"url":${JSON.stringify(sanitizeUrl(request.url ?? ''))}${address}},` +
+    `"res":{"statusCode":${statusCode}},"responseTime":${responseTime},"msg":"${ACCESS_MESSAGE}"}\n`
+  );
+}
+
 /**
  * Fastify's per-request logging reduced to one line per request ("request completed": method, sanitized URL,
- * status, time) instead of two; errors are logged by the app's error handler.
+ * status, time) instead of two; errors are logged by the app's error handler. The completion line is written
+ * straight to the app logger's destination ({@link formatCompletionLine}); a request that failed is logged through
+ * pino.
  */
 export class RequestLogController extends LogController {
+  readonly #logger: Logger;
+  readonly #stream: DestinationStream;
+  readonly #chindings: string;
+
+  constructor(logger: Logger) {
+    super();
+    this.#logger = logger;
+    const internals = logger as unknown as Record<symbol, unknown>;
+    this.#stream = internals[pino.symbols.streamSym] as DestinationStream;
+    this.#chindings = internals[pino.symbols.chindingsSym] as string;
+  }
+
   override incomingRequest(): void {
     // one line per request, written on completion
   }
@@ -257,8 +297,88 @@ export class RequestLogController extends LogController {
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     if (error) {
       reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
-    } else {
-      reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    } else if (this.#logger.isLevelEnabled('info')) {
+      this.#stream.write(
+        formatCompletionLine(this.#chindings, Date.now(), request.id, request, reply.statusCode, reply.elapsedTime),
+      );
     }
+  }
+}
+
+/**
+ * `request.log`: the app logger with the request id bound, made (a pino child) only when the request logs a line
+ * of its own. Most requests log nothing but their completion line, which {@link RequestLogController} writes
+ * without a child logger. Fastify's `childLoggerFactory`.
+ */
+export function createRequestLogger(
+  parent: FastifyBaseLogger,
+  bindings: Bindings,
+  options: ChildLoggerOptions,
+): FastifyBaseLogger {
+  return new RequestLogger(parent as Logger, bindings, options);
+}
+
+class RequestLogger implements FastifyBaseLogger {
+  readonly #parent: Logger;
+  readonly #bindings: Bindings;
+  readonly #options: ChildLoggerOptions;
+  #child: Logger | undefined;
+
+  constructor(parent: Logger, bindings: Bindings, options: ChildLoggerOptions) {
+    this.#parent = parent;
+    this.#bindings = bindings;
+    this.#options = options;
+  }
+
+  #logger(): Logger {
+    this.#child ??= this.#parent.child(this.#bindings, this.#options);
+    return this.#child;
+  }
+
+  #log(level: Level, args: unknown[]): void {
+    // No child is made for a line below the level (unless the route sets a level of its own).
+    if (this.#child === undefined && this.#options.level === undefined && !this.#parent.isLevelEnabled(level)) return;
+    const write: (...line: unknown[]) => void = this.#logger()[level];
+    write.apply(this.#child, args);
+  }
+
+  get level(): string {
+    return this.#logger().level;
+  }
+
+  set level(level: string) {
+    this.#logger().level = level;
+  }
+
+  fatal(...args: unknown[]): void {
+    this.#log('fatal', args);
+  }
+
+  error(...args: unknown[]): void {
+    this.#log('error', args);
+  }
+
+  warn(...args: unknown[]): void {
+    this.#log('warn', args);
+  }
+
+  info(...args: unknown[]): void {
+    this.#log('info', args);
+  }
+
+  debug(...args: unknown[]): void {
+    this.#log('debug', args);
+  }
+
+  trace(...args: unknown[]): void {
+    this.#log('trace', args);
+  }
+
+  silent(): void {
+    // pino's `silent` writes nothing
+  }
+
+  child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
+    return this.#logger().child(bindings, options);
   }
 }

@@ -2,9 +2,12 @@ import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { Writable } from 'node:stream';
 import { it } from 'node:test';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   createLogger,
+  createRequestLogger,
   generateRequestId,
+  RequestLogController,
   sanitizeUrl,
   serializeError,
   serializeRequest,
@@ -113,4 +116,70 @@ it('request ids: a plain incoming X-Request-Id is kept, anything else replaced b
   for (const bad of [undefined, 'short', 'has space in it', 'x'.repeat(65), 'line\nbreak-123456']) {
     assert.match(generateRequestId(request(bad)), /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   }
+});
+
+it("the completion line is the one pino writes for the request's child logger", () => {
+  const { lines, logger } = spy();
+  const controller = new RequestLogController(logger);
+  const requests = [
+    { id: 'req-0001', method: 'GET', url: '/test?api=extension', ip: '127.0.0.1' },
+    { id: 'req-0002', method: 'POST', url: '/oauth2callback?code=abc&state=xyz', ip: '::1' },
+    { id: 'req-0003', method: 'GET', url: '/x?q="quoted"\\back\u0001ctl\u00e9\ud83d\ude00', ip: undefined },
+    { id: 'b1946ac9-2c10-4f0e-8d4e-2f1b3c7a9e10', method: 'DELETE', url: `/${'long/'.repeat(30)}`, ip: '10.0.0.1' },
+  ];
+  const normalise = (line: string) => line.replace(/"time":\d+/, '"time":0');
+  for (const [i, request] of requests.entries()) {
+    const reply = { statusCode: 200 + i, elapsedTime: 1.2345678 * (i + 1), log: logger };
+    controller.requestCompleted(null, request as unknown as FastifyRequest, reply as unknown as FastifyReply);
+    logger
+      .child({ reqId: request.id }, {})
+      .info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    const [ours, pinos] = lines.splice(0, 2) as [string, string];
+    assert.equal(normalise(ours), normalise(pinos));
+    assert.ok(ours.endsWith('}\n'));
+  }
+  const parsed = (() => {
+    controller.requestCompleted(
+      null,
+      requests[1] as unknown as FastifyRequest,
+      {
+        statusCode: 302,
+        elapsedTime: 2,
+      } as unknown as FastifyReply,
+    );
+    return JSON.parse(lines.pop() ?? '') as { reqId: string; req: { url: string }; res: { statusCode: number } };
+  })();
+  assert.equal(parsed.reqId, 'req-0002');
+  assert.equal(parsed.req.url, '/oauth2callback?code=[REDACTED]&state=[REDACTED]');
+  assert.equal(parsed.res.statusCode, 302);
+});
+
+it('no completion line below the info level', () => {
+  const { lines, logger } = spy();
+  logger.level = 'warn';
+  new RequestLogController(logger).requestCompleted(
+    null,
+    { id: 'req-0001', method: 'GET', url: '/', ip: '127.0.0.1' } as unknown as FastifyRequest,
+    { statusCode: 200, elapsedTime: 1 } as unknown as FastifyReply,
+  );
+  assert.deepEqual(lines, []);
+});
+
+it("request.log writes with the request id bound, and nothing below the app logger's level", () => {
+  const { lines, logger } = spy();
+  logger.level = 'info';
+  const log = createRequestLogger(logger, { reqId: 'req-0042' }, {});
+  log.debug('not written');
+  assert.deepEqual(lines, []);
+  log.info({ code: 'X' }, 'written');
+  log.child({ part: 'inner' }).warn('from a child');
+  assert.equal(log.level, 'info');
+  const written = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  assert.deepEqual(
+    written.map(({ reqId, code, part, msg, level }) => ({ reqId, code, part, msg, level })),
+    [
+      { reqId: 'req-0042', code: 'X', part: undefined, msg: 'written', level: 30 },
+      { reqId: 'req-0042', code: undefined, part: 'inner', msg: 'from a child', level: 40 },
+    ],
+  );
 });
