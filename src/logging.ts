@@ -247,13 +247,22 @@ export function generateRequestId(req: IncomingMessage): string {
 
 const ACCESS_MESSAGE = 'request completed';
 
+/** Printable ASCII but `"` and `\\`: a JSON string as it is. */
+const PLAIN_JSON_TEXT = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** `text` as a JSON string (`JSON.stringify` only when something needs escaping). */
+function quote(text: string): string {
+  return PLAIN_JSON_TEXT.test(text) ? `"${text}"` : JSON.stringify(text);
+}
+
 /**
  * The completion line of a request, as pino writes it for
  * `log.child({ reqId }).info({ req, res, responseTime }, 'request completed')` through {@link createLogger}'s
  * serializers (test: "the completion line is the one pino writes for the request's child logger",
- * test/unit/web/logging.test.ts). Every request writes one: pino's general path (a child logger per request, the
- * merge object walked key by key, serializers looked up, redaction applied) is the larger share of the cost of
- * logging, and nothing in this line needs it (its fields are fixed; the URL is sanitized here).
+ * test/unit/web/logging.test.ts), with `responseTime` (ms) to the microsecond. Every request writes one: pino's
+ * general path (a child logger per request, the merge object walked key by key, serializers looked up, redaction
+ * applied) is the larger share of the cost of logging, and nothing in this line needs it (its fields are fixed; the
+ * URL is sanitized here).
  */
 export function formatCompletionLine(
   chindings: string,
@@ -263,11 +272,13 @@ export function formatCompletionLine(
   statusCode: number,
   responseTime: number,
 ): string {
-  const address = request.ip === undefined ? '' : `,"remoteAddress":${JSON.stringify(request.ip)}`;
+  const address = request.ip === undefined ? '' : `,"remoteAddress":${quote(request.ip)}`;
+  const method = request.method === undefined ? '' : `"method":${quote(request.method)},`;
   return (
-    `{"level":30,"time":${time}${chindings},"reqId":${JSON.stringify(reqId)},` +
-    `"req":{"method":${JSON.stringify(request.method)},"url":${JSON.stringify(sanitizeUrl(request.url ?? ''))}${address}},` +
-    `"res":{"statusCode":${statusCode}},"responseTime":${responseTime},"msg":"${ACCESS_MESSAGE}"}\n`
+    `{"level":30,"time":${time}${chindings},"reqId":${quote(reqId)},` +
+    `"req":{${method}"url":${quote(sanitizeUrl(request.url ?? ''))}${address}},` +
+    `"res":{"statusCode":${statusCode}},"responseTime":${Math.round(responseTime * 1000) / 1000},` +
+    `"msg":"${ACCESS_MESSAGE}"}\n`
   );
 }
 

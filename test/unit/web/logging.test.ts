@@ -129,7 +129,8 @@ it("the completion line is the one pino writes for the request's child logger", 
   ];
   const normalise = (line: string) => line.replace(/"time":\d+/, '"time":0');
   for (const [i, request] of requests.entries()) {
-    const reply = { statusCode: 200 + i, elapsedTime: 1.2345678 * (i + 1), log: logger };
+    // (the line gives the time to the microsecond)
+    const reply = { statusCode: 200 + i, elapsedTime: [1.234, 0.042, 17, 250.5][i] ?? 1, log: logger };
     controller.requestCompleted(null, request as unknown as FastifyRequest, reply as unknown as FastifyReply);
     logger
       .child({ reqId: request.id }, {})
@@ -152,6 +153,15 @@ it("the completion line is the one pino writes for the request's child logger", 
   assert.equal(parsed.reqId, 'req-0002');
   assert.equal(parsed.req.url, '/oauth2callback?code=[REDACTED]&state=[REDACTED]');
   assert.equal(parsed.res.statusCode, 302);
+  controller.requestCompleted(
+    null,
+    requests[0] as unknown as FastifyRequest,
+    {
+      statusCode: 200,
+      elapsedTime: 12.3456789,
+    } as unknown as FastifyReply,
+  );
+  assert.match(lines.pop() ?? '', /"responseTime":12\.346,/);
 });
 
 it('no completion line below the info level', () => {
