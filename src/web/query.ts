@@ -17,6 +17,14 @@ const MAX_VALUE_LENGTH = 2048;
  */
 const PLAIN_QUERY = /^[\w.~=&-]*$/;
 
+/**
+ * The prototype of every parsed query: empty, frozen, with no prototype of its own. A query inherits nothing (no
+ * `toString`, no `__proto__` setter, so `__proto__=x` is a plain key) and no one can add to what it inherits. Unlike an
+ * object made by `Object.create(null)`, which V8 keeps as a hash table, a query keeps fast properties: storing a key
+ * cut from the query string cost ~650 ns in the hash table against ~40 ns here, a loop of `api=extension`.
+ */
+const QUERY_PROTOTYPE: object = Object.freeze(Object.create(null) as object);
+
 function add(query: Query, key: string, value: string): void {
   const existing = query[key];
   if (existing === undefined) query[key] = value;
@@ -26,7 +34,7 @@ function add(query: Query, key: string, value: string): void {
 
 /** Fastify `querystringParser`. Never throws. */
 export function parseQuery(search: string): Query {
-  const query: Query = Object.create(null) as Query;
+  const query = Object.create(QUERY_PROTOTYPE) as Query;
   if (PLAIN_QUERY.test(search)) {
     for (const pair of search.split('&')) {
       if (pair === '') continue;

@@ -50,10 +50,16 @@ describe('parseQuery', () => {
     }
   });
 
-  it('returns an object without a prototype, so "__proto__" is a plain key', () => {
+  it('returns an object that inherits nothing, so "__proto__" is a plain key', () => {
     const query = parseQuery('__proto__=x&constructor=y');
-    assert.equal(Object.getPrototypeOf(query), null);
+    const prototype = Object.getPrototypeOf(query) as object;
+    assert.equal(Object.getPrototypeOf(prototype), null, 'no Object.prototype in the chain');
+    assert.deepEqual(Reflect.ownKeys(prototype), [], 'nothing inherited');
+    assert.ok(Object.isFrozen(prototype), 'nothing can be added to what queries inherit');
+    assert.equal(Object.getPrototypeOf(parseQuery('a=1')), prototype, 'one prototype for all');
+    assert.ok(Object.hasOwn(query, '__proto__'));
     assert.equal(query['__proto__'], 'x');
     assert.equal(query['constructor'], 'y');
+    assert.equal('toString' in parseQuery('a=1'), false);
   });
 });
