@@ -61,6 +61,31 @@ describe('rest client', () => {
     assert.equal(response.body.toString(), '{"errorCode":"InsufficientPermissions"}');
   });
 
+  it('an informational answer (103) before the final one is skipped; a body in many chunks comes whole', async (t) => {
+    const chunks = Array.from({ length: 40 }, (_, i) => `${'x'.repeat(1000)}${i}\n`);
+    const { url } = await stubServer(t, (_req, res) => {
+      res.writeEarlyHints({ link: '</x.css>; rel=preload; as=style' }, () => {
+        res.writeHead(200, { 'content-type': 'text/plain', 'x-rate-limit-group': 'Light' });
+        const writeFrom = (i: number): void => {
+          if (i === chunks.length) {
+            res.end();
+            return;
+          }
+          res.write(chunks[i]);
+          setImmediate(() => writeFrom(i + 1));
+        };
+        writeFrom(0);
+      });
+    });
+    const rest = createTransport({ serverUrl: url, timeoutMs: 1000 });
+    t.after(() => rest.close());
+    const response = await rest.send({ method: 'GET', path: '/x', accessToken: 't' });
+    assert.equal(response.status, 200);
+    assert.equal(headerValue(response.headers, 'x-rate-limit-group'), 'Light');
+    assert.equal(headerValue(response.headers, 'link'), undefined, 'the 103 headers are not the answer');
+    assert.equal(response.body.toString('utf8'), chunks.join(''));
+  });
+
   it('keep-alive: consecutive calls reuse connections', async (t) => {
     const sockets = new Set<unknown>();
     const { url } = await stubServer(t, (req, res) => {
