@@ -29,6 +29,12 @@ class Cell implements HistogramCell {
     this.counts = new Float64Array(bounds.length + 1);
   }
 
+  clear(): void {
+    this.counts.fill(0);
+    this.sum = 0;
+    this.count = 0;
+  }
+
   observe(value: number): void {
     if (!Number.isFinite(value)) throw new TypeError(`Value is not a valid number: ${String(value)}`);
     const bounds = this.bounds;
@@ -110,9 +116,9 @@ export class CellHistogram<L extends string> {
     return cell;
   }
 
-  /** Forgets every label set (prom-client's `registry.resetMetrics()`); cells handed out before stop counting. */
+  /** Sets every cell back to zero (prom-client's `registry.resetMetrics()`); cells handed out keep counting. */
   reset(): void {
-    this.#cells.clear();
+    for (const cell of this.#cells.values()) cell.clear();
   }
 
   /** The family as the registry formats it (`registry.metrics()` asks for this). */

@@ -88,12 +88,16 @@ it('names, label names and buckets are checked when the family is made', () => {
   assert.throws(make('dup', [], [1]), /already been registered/);
 });
 
-it('resetting the registry forgets every label set', async () => {
+it('resetting the registry sets every cell back to zero, and cells handed out keep counting', async () => {
   const registry = new Registry();
   const histogram = new CellHistogram({ name: 'z_seconds', help: 'z', labelNames: ['op'], buckets: [1], registry });
-  histogram.cell({ op: 'get' }).observe(0.5);
+  const cell = histogram.cell({ op: 'get' });
+  cell.observe(0.5);
+  cell.observe(2);
   registry.resetMetrics();
-  assert.doesNotMatch(await registry.metrics(), /z_seconds_count/);
-  histogram.cell({ op: 'get' }).observe(0.5);
-  assert.match(await registry.metrics(), /z_seconds_count\{op="get"\} 1/);
+  const afterReset = await registry.metrics();
+  assert.match(afterReset, /z_seconds_bucket\{le="1",op="get"\} 0\n/);
+  assert.match(afterReset, /z_seconds_sum\{op="get"\} 0\nz_seconds_count\{op="get"\} 0/);
+  cell.observe(0.25);
+  assert.match(await registry.metrics(), /z_seconds_sum\{op="get"\} 0.25\nz_seconds_count\{op="get"\} 1/);
 });
