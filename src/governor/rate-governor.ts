@@ -84,8 +84,10 @@ class StoreFailure extends Error {
   override readonly name = 'StoreFailure';
 }
 
+const WHOLE_NUMBER = /^\s*\d{1,10}\s*$/;
+
 function wholeNumber(value: string | undefined): number | undefined {
-  return value !== undefined && /^\d{1,10}$/.test(value.trim()) ? Number(value.trim()) : undefined;
+  return value !== undefined && WHOLE_NUMBER.test(value) ? Number(value) : undefined;
 }
 
 /** The budget facts of an answer: `X-Rate-Limit-*` (when they name `group`) and a 429's `Retry-After`. */
