@@ -8,7 +8,7 @@
  * re-validates and re-hashes the labels on every call, and every request observes one or two histograms.
  * @see https://github.com/siimon/prom-client#histogram
  */
-import type { Aggregator, Metric, Registry } from 'prom-client';
+import { validateMetricName, type Aggregator, type Metric, type Registry } from 'prom-client';
 
 /** One label set of a {@link CellHistogram}. */
 export interface HistogramCell {
@@ -66,7 +66,7 @@ interface ExposedValue {
   readonly exemplar: null | undefined;
 }
 
-const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+/** Prometheus label names (prom-client checks the same pattern but does not export its check). */
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** A histogram family whose label sets are handed out as cells. */
@@ -80,7 +80,7 @@ export class CellHistogram<L extends string> {
   readonly #bounds: readonly number[];
 
   constructor(options: CellHistogramOptions<L>) {
-    if (!METRIC_NAME.test(options.name)) throw new Error(`Invalid metric name: ${options.name}`);
+    if (!validateMetricName(options.name)) throw new Error(`Invalid metric name: ${options.name}`);
     for (const label of options.labelNames) {
       if (!LABEL_NAME.test(label) || label === 'le') throw new Error(`Invalid label name: ${label}`);
     }
